@@ -1,0 +1,34 @@
+# drillsim — two commands on a fresh machine with only Python:
+#   make run    set up .venv and run the main job on the flagship scenario
+#   make test   set up .venv with the test tools and run the whole suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLAGSHIP := scenarios/flagship-concurrent.yaml
+
+.PHONY: run test soak bench lint clean
+
+run: $(VENV)/.installed-run
+	$(BIN)/drillsim validate --quiet scenarios
+	$(BIN)/drillsim show $(FLAGSHIP)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+soak: $(VENV)/.installed-dev
+	$(BIN)/pytest -m soak
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed-run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

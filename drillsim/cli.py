@@ -1,0 +1,180 @@
+"""The ``drillsim`` command. Thin: parses arguments, calls the packages, prints.
+
+Exit codes: 0 success, 2 bad input (with a message naming file, line and field), 1 an internal
+failure.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from drillsim import __version__
+from drillsim.scenario.errors import Problem, ScenarioError
+from drillsim.scenario.loader import CheckResult, check_file, load_scenario
+
+app = typer.Typer(
+    name="drillsim",
+    help="Emergency-drill simulation for AI security incidents: validate scenarios, simulate "
+    "escalation, run live tabletop drills, score readiness.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+msel_app = typer.Typer(help="Export or import a scenario's MSEL (Master Scenario Events List) as CSV.",
+                       no_args_is_help=True)
+app.add_typer(msel_app, name="msel")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+BAD_INPUT = 2
+YAML_SUFFIXES = {".yaml", ".yml"}
+
+
+def fail(problems: list[Problem] | str) -> NoReturn:
+    """Print what is wrong with the input and exit 2."""
+    for problem in [problems] if isinstance(problems, str) else problems:
+        err.print(f"[red]error:[/] {problem}" if isinstance(problem, str) else str(problem), markup=isinstance(problem, str))
+    raise typer.Exit(BAD_INPUT)
+
+
+def scenario_argument(path: Path) -> object:
+    """Load a scenario named on the command line, or exit 2 with every error in it."""
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        fail(exc.problems)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        out.print(f"drillsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """drillsim: drills for AI security incidents."""
+
+
+def yaml_files(paths: list[Path]) -> list[Path]:
+    """The YAML files named, and those found (recursively, hidden folders skipped) in folders named."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(
+                p for p in path.rglob("*")
+                if p.suffix in YAML_SUFFIXES and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            ))
+        else:
+            files.append(path)
+    return files
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Scenario or organisation files, or folders of them.")],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only, not warnings.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+) -> None:
+    """Check scenario and organisation files and print every problem found.
+
+    Each problem is printed as FILE:LINE:COLUMN: field.path: what is wrong (what was expected).
+    Exits 2 when any file has an error (or, with --strict, a warning), 0 otherwise.
+    """
+    files = yaml_files(paths)
+    if not files:
+        fail(f"no YAML files in {', '.join(str(p) for p in paths)}")
+    results = [check_file(f) for f in files]
+    shown: set[Problem] = set()
+    for result in results:
+        for problem in result.problems:
+            if problem in shown or (quiet and problem.severity == "warning"):
+                continue
+            shown.add(problem)
+            out.print(str(problem), style="red" if problem.severity == "error" else "yellow")
+    _print_validation_summary(results)
+    if any(r.errors for r in results) or (strict and any(r.warnings for r in results)):
+        raise typer.Exit(BAD_INPUT)
+
+
+def _print_validation_summary(results: list[CheckResult]) -> None:
+    invalid = [r for r in results if r.errors]
+    warnings = len({p for r in results for p in r.warnings})
+    for result in results:
+        mark = "[red]✗[/]" if result.errors else "[green]✓[/]"
+        detail = f"{len(result.errors)} error(s)" if result.errors else result.kind
+        out.print(f"{mark} {result.file} [dim]({detail})[/]")
+    out.print(f"{len(results)} file(s) checked: {len(results) - len(invalid)} valid, {len(invalid)} invalid, "
+              f"{warnings} warning(s)")
+
+
+@app.command()
+def schema(
+    organisation: Annotated[bool, typer.Option("--organisation", help="The schema of organisation files instead.")] = False,
+) -> None:
+    """Print the JSON Schema of scenario files (or organisation files), for editors and tools."""
+    from drillsim.scenario.schema import json_schema
+
+    out.print(json.dumps(json_schema("organisation" if organisation else "scenario"), indent=2), markup=False)
+
+
+@app.command()
+def show(scenario: Annotated[Path, typer.Argument(help="A scenario file.")]) -> None:
+    """Summarise a scenario: its organisation, escalation policies, incidents and MSEL."""
+    from drillsim.summary import print_summary
+
+    print_summary(scenario_argument(scenario), out)
+
+
+@msel_app.command("export")
+def msel_export(
+    scenario: Annotated[Path, typer.Argument(help="A scenario file.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="CSV file to write (default: stdout).")] = None,
+) -> None:
+    """Write the scenario's MSEL as CSV with the HSEEP columns."""
+    from drillsim.scenario.msel import export_csv
+
+    text = export_csv(scenario_argument(scenario))
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"wrote {output}")
+
+
+@msel_app.command("import")
+def msel_import(
+    csv_file: Annotated[Path, typer.Argument(metavar="CSV", help="An MSEL as CSV (as `msel export` writes it).")],
+    into: Annotated[Path, typer.Option("--into", help="The scenario file whose injects the CSV replaces.")],
+) -> None:
+    """Replace a scenario's injects with the rows of an MSEL CSV.
+
+    The scenario is only rewritten when the result validates; comments and the rest of the file are
+    kept. Importing what `msel export` wrote changes nothing.
+    """
+    from drillsim.scenario.msel import import_csv
+
+    try:
+        changed = import_csv(csv_file, into)
+    except ScenarioError as exc:
+        fail(exc.problems)
+    err.print(f"updated {into}" if changed else f"{into} already has these injects; nothing changed")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

@@ -1,0 +1,1 @@
+"""The scenario language: pydantic models, YAML loading with positions, checks, MSEL."""

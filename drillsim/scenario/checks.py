@@ -1,0 +1,256 @@
+"""Checks beyond types: references, cycles, reachability, and smells.
+
+Each check reports a location (a path of YAML keys) and a message; errors make a file unusable,
+warnings point at something a planner probably wants to know (a role held by one person, a level
+timeout shorter than anyone can acknowledge).
+"""
+
+from __future__ import annotations
+
+import graphlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from drillsim.scenario.errors import Severity
+from drillsim.scenario.graph import escalation_graph, reachable_people
+from drillsim.scenario.incidents import IncidentKind
+from drillsim.scenario.messages import did_you_mean
+from drillsim.scenario.model import ComplicationInject, IncidentInject, Scenario
+from drillsim.scenario.organisation import (
+    OnCallTarget,
+    Organisation,
+    PersonTarget,
+    RoleTarget,
+    RoundRobinTarget,
+    TeamTarget,
+    people_for,
+    select_policy,
+)
+from drillsim.scenario.regimes import BUILTIN_REGIMES
+from drillsim.scenario.units import format_duration
+
+Loc = tuple[str | int, ...]
+NOBODY_HOLDS = "no one in the organisation has the {what} '{name}'"
+
+
+@dataclass(frozen=True)
+class Finding:
+    loc: Loc
+    message: str
+    severity: Severity = "error"
+
+
+@dataclass
+class _Findings:
+    items: list[Finding] = field(default_factory=list)
+
+    def error(self, loc: Loc, message: str) -> None:
+        self.items.append(Finding(loc, message))
+
+    def warn(self, loc: Loc, message: str) -> None:
+        self.items.append(Finding(loc, message, "warning"))
+
+    def ref(self, loc: Loc, what: str, name: str, known: Iterable[str], unknown: str = "unknown {what} '{name}'") -> bool:
+        """Report ``name`` (with a did-you-mean) unless it is in ``known``; True when it is known."""
+        known = list(known)
+        if name in known:
+            return True
+        self.error(loc, unknown.format(what=what, name=name) + did_you_mean(name, known))
+        return False
+
+
+def check_organisation(org: Organisation, at: Loc = ()) -> list[Finding]:
+    found = _Findings()
+    roles_held = {r for p in org.people.values() for r in p.roles}
+    for pid, person in org.people.items():
+        here = (*at, "people", pid)
+        for i, team in enumerate(person.teams):
+            found.ref((*here, "teams", i), "team", team, org.teams)
+        if person.reports_to == pid:
+            found.error((*here, "reports_to"), "a person cannot report to themselves")
+        elif person.reports_to is not None:
+            found.ref((*here, "reports_to"), "person", person.reports_to, org.people)
+    _check_reporting_cycles(org, at, found)
+    for tid, team in org.teams.items():
+        members = set(org.members(tid))
+        if team.on_call is not None:
+            for i, member in enumerate(team.on_call.members):
+                loc = (*at, "teams", tid, "on_call", "members", i)
+                if found.ref(loc, "person", member, org.people) and member not in members:
+                    found.warn(loc, f"'{member}' is on the rotation but not a member of team '{tid}'")
+        elif not members:
+            found.warn((*at, "teams", tid), "the team has no members and no on-call rotation")
+    for aid, authority in org.authorities.items():
+        here = (*at, "authorities", aid)
+        holders = {p for role in authority.roles for p in org.holders(role)}
+        for i, role in enumerate(authority.roles):
+            if role not in roles_held:
+                found.warn((*here, "roles", i), f"nobody holds the role '{role}'{did_you_mean(role, roles_held)}")
+        if not holders:
+            found.error((*here, "roles"), "nobody can take this decision: no person holds any of these roles")
+        elif len(holders) == 1:
+            found.warn(here, f"only {next(iter(holders))} can take this decision: a single point of failure")
+    for policy_id, policy in org.escalation.items():
+        for index, level in enumerate(policy.levels):
+            _check_level(org, (*at, "escalation", policy_id, "levels", index), level, roles_held, found)
+    return found.items
+
+
+def _check_reporting_cycles(org: Organisation, at: Loc, found: _Findings) -> None:
+    edges = {pid: [p.reports_to] for pid, p in org.people.items() if p.reports_to in org.people and p.reports_to != pid}
+    try:
+        graphlib.TopologicalSorter(edges).prepare()
+    except graphlib.CycleError as exc:
+        cycle = exc.args[1]
+        found.error((*at, "people", cycle[0], "reports_to"), "reporting lines form a cycle: " + " → ".join(cycle))
+
+
+def _check_level(org: Organisation, here: Loc, level: Any, roles_held: set[str], found: _Findings) -> None:
+    reached: set[str] = set()
+    for i, target in enumerate(level.targets):
+        loc = (*here, "targets", i)
+        if isinstance(target, PersonTarget):
+            found.ref((*loc, "person"), "person", target.person, org.people)
+        elif isinstance(target, RoleTarget):
+            if found.ref((*loc, "role"), "role", target.role, roles_held, NOBODY_HOLDS) and len(org.holders(target.role)) == 1:
+                found.warn((*loc, "role"), f"only one person holds the role '{target.role}'")
+        elif isinstance(target, TeamTarget | RoundRobinTarget):
+            team = target.team if isinstance(target, TeamTarget) else target.round_robin
+            found.ref(loc, "team", team, org.teams)
+        elif isinstance(target, OnCallTarget) and found.ref(loc, "team", target.on_call, org.teams):
+            if org.teams[target.on_call].on_call is None:
+                found.error(loc, f"team '{target.on_call}' has no on-call rotation")
+        reached.update(people_for(org, target))
+    if not reached:
+        found.error((*here, "targets"), "no target in this level reaches anyone")
+        return
+    fastest = min(org.ack_delay_of(p).fast for p in reached)
+    if level.timeout < fastest:
+        found.warn(
+            (*here, "timeout"),
+            f"the timeout {format_duration(level.timeout)} is shorter than the fastest acknowledgement "
+            f"of anyone in this level ({format_duration(fastest)}): it will almost always escalate",
+        )
+
+
+def check_scenario(scenario: Scenario) -> list[Finding]:
+    org = scenario.organisation
+    found = _Findings(check_organisation(org, ("organisation",)))
+    clocks = {f"{rid}/{cid}" for rid, r in {**BUILTIN_REGIMES, **scenario.regimes}.items() for cid in r.clocks}
+    for rid in scenario.regimes:
+        if rid in BUILTIN_REGIMES:
+            found.error(("regimes", rid), f"'{rid}' is a built-in regime; give your own regime another id")
+    for policy_id, policy in org.escalation.items():
+        for i, kind in enumerate(policy.applies_to.incidents):
+            if kind not in scenario.incidents:
+                found.warn(("organisation", "escalation", policy_id, "applies_to", "incidents", i),
+                           f"no incident '{kind}' in this scenario{did_you_mean(kind, scenario.incidents)}")
+    graph = escalation_graph(org)
+    for iid, incident in scenario.incidents.items():
+        _check_incident(scenario, iid, incident, clocks, graph, found)
+    _check_arrivals_and_injects(scenario, found)
+    _check_objectives(scenario, clocks, found)
+    return found.items
+
+
+def _check_incident(scenario: Scenario, iid: str, incident: IncidentKind, clocks: set[str], graph: Any,
+                    found: _Findings) -> None:
+    org, here = scenario.organisation, ("incidents", iid)
+    roles_held = {r for p in org.people.values() for r in p.roles}
+    skills_held = {s for p in org.people.values() for s in p.skills}
+    for i, clock in enumerate(incident.regulatory):
+        found.ref((*here, "regulatory", i), "regulatory clock", clock, clocks)
+    policy_id, why_not = select_policy(org, iid, incident.severity)
+    if policy_id is None:
+        found.error((*here, "severity"), str(why_not))
+    reachable = reachable_people(graph, policy_id) if policy_id else set()
+    for tid, task in incident.playbook.items():
+        loc = (*here, "playbook", tid)
+        if task.role is not None and found.ref((*loc, "role"), "role", task.role, roles_held, NOBODY_HOLDS):
+            if len(org.holders(task.role)) == 1:
+                found.warn((*loc, "role"), f"only one person holds the role '{task.role}'")
+        if task.skill is not None:
+            found.ref((*loc, "skill"), "skill", task.skill, skills_held, NOBODY_HOLDS)
+        for i, before in enumerate(task.after):
+            if before == tid:
+                found.error((*loc, "after", i), "a task cannot come after itself")
+            else:
+                found.ref((*loc, "after", i), "task", before, incident.playbook)
+        for i, clock in enumerate(task.notifies):
+            if clock not in incident.regulatory:
+                found.error((*loc, "notifies", i), f"'{clock}' is not among this incident's regulatory clocks")
+        if task.decision is not None and found.ref((*loc, "decision"), "authority", task.decision, org.authorities):
+            deciders = {p for role in org.authorities[task.decision].roles for p in org.holders(role)}
+            if policy_id and deciders and not deciders & reachable:
+                found.error((*loc, "decision"), f"no one who can take '{task.decision}' is reachable from escalation "
+                            f"policy '{policy_id}' (its levels and reporting lines)")
+    dependencies = {tid: [b for b in t.after if b in incident.playbook and b != tid] for tid, t in incident.playbook.items()}
+    try:
+        graphlib.TopologicalSorter(dependencies).prepare()
+    except graphlib.CycleError as exc:
+        cycle = exc.args[1]
+        found.error((*here, "playbook", cycle[0], "after"), "tasks wait for each other in a cycle: " + " → ".join(cycle))
+    notified = {c for t in incident.playbook.values() for c in t.notifies}
+    for i, clock in enumerate(incident.regulatory):
+        if clock in clocks and clock not in notified:
+            found.warn((*here, "regulatory", i), f"no playbook task notifies '{clock}': its deadline is always missed")
+
+
+def _check_arrivals_and_injects(scenario: Scenario, found: _Findings) -> None:
+    org, incidents = scenario.organisation, scenario.incidents
+    occurs: set[str] = set()
+    for i, arrival in enumerate(scenario.arrivals):
+        if found.ref(("arrivals", i, "incident"), "incident", arrival.incident, incidents):
+            occurs.add(arrival.incident)
+        end = arrival.until if arrival.until is not None else scenario.horizon
+        if end is None:
+            found.error(("arrivals", i), "arrivals at a rate need an end: set 'until' here or the scenario's 'horizon'")
+        elif end <= arrival.start:
+            found.error(("arrivals", i, "until"), "the arrivals end before they start")
+    sources = {s for inc in incidents.values() for s in inc.detection.sources}
+    seen: dict[str, int] = {}
+    for i, inject in enumerate(scenario.injects):
+        loc = ("injects", i)
+        if inject.id in seen:
+            found.error((*loc, "id"), f"duplicate inject id '{inject.id}' (also injects[{seen[inject.id]}])")
+        seen.setdefault(inject.id, i)
+        for j, objective in enumerate(inject.objectives):
+            found.ref((*loc, "objectives", j), "objective", objective, scenario.objectives)
+        if scenario.horizon is not None and inject.at > scenario.horizon:
+            found.warn((*loc, "at"), "after the scenario's horizon: it is never released")
+        if isinstance(inject, IncidentInject):
+            if found.ref((*loc, "incident"), "incident", inject.incident, incidents):
+                occurs.add(inject.incident)
+        elif isinstance(inject, ComplicationInject):
+            who = inject.unavailable
+            if isinstance(who, PersonTarget):
+                found.ref((*loc, "unavailable", "person"), "person", who.person, org.people)
+            elif isinstance(who, RoleTarget):
+                found.ref((*loc, "unavailable", "role"), "role", who.role, {r for p in org.people.values() for r in p.roles})
+            elif isinstance(who, TeamTarget):
+                found.ref((*loc, "unavailable", "team"), "team", who.team, org.teams)
+            if inject.disable_source is not None:
+                found.ref((*loc, "disable_source"), "detection source", inject.disable_source, sources)
+    for iid in incidents:
+        if iid not in occurs:
+            found.warn(("incidents", iid), "never occurs: no inject or arrival brings this incident")
+
+
+def _check_objectives(scenario: Scenario, clocks: set[str], found: _Findings) -> None:
+    for oid, objective in scenario.objectives.items():
+        here = ("objectives", oid)
+        for i, iid in enumerate(objective.incidents):
+            found.ref((*here, "incidents", i), "incident", iid, scenario.incidents)
+        kinds = [scenario.incidents[i] for i in objective.incidents or scenario.incidents if i in scenario.incidents]
+        if objective.clock is not None and found.ref((*here, "clock"), "regulatory clock", objective.clock, clocks):
+            if not any(objective.clock in k.regulatory for k in kinds):
+                found.error((*here, "clock"), f"no incident this objective covers runs the clock '{objective.clock}'")
+        if objective.metric == "time_to_contain" and not any(
+            t.milestone == "contained" for k in kinds for t in k.playbook.values()
+        ):
+            found.error((*here, "metric"), "no incident this objective covers has a task with milestone: contained")
+        if objective.metric == "time_to_authority" and not any(
+            t.decision for k in kinds for t in k.playbook.values()
+        ):
+            found.error((*here, "metric"), "no incident this objective covers has a task that needs a decision")

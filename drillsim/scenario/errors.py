@@ -1,0 +1,33 @@
+"""Problems found in input files, and the one exception type the scenario package raises."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong (or smelly) in a file, at a 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}:"
+        label = "" if self.severity == "error" else " warning:"
+        return f"{where}{label} {self.path}: {self.message}" if self.path else f"{where}{label} {self.message}"
+
+
+class ScenarioError(Exception):
+    """Input that cannot be used. ``problems`` holds every error found, in file order."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))

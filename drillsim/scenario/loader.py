@@ -1,0 +1,134 @@
+"""Load and check scenario and organisation files: the one edge where input is validated.
+
+``check_file`` reports every problem in a file (errors and warnings, with file, line, column and
+field path); ``load_scenario`` returns a valid Scenario or raises ScenarioError with its errors.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from drillsim.scenario.base import record_validating_models, stop_recording
+from drillsim.scenario.checks import Finding, check_organisation, check_scenario
+from drillsim.scenario.errors import Problem, ScenarioError
+from drillsim.scenario.messages import describe
+from drillsim.scenario.model import Scenario
+from drillsim.scenario.organisation import Organisation
+from drillsim.scenario.yamlsource import Document, read_yaml
+
+FileKind = Literal["scenario", "organisation"]
+
+
+@dataclass
+class CheckResult:
+    file: str
+    kind: FileKind
+    model: Scenario | Organisation | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+@dataclass
+class _Sources:
+    """Where each part of the validated data came from: the scenario file and, when the scenario
+    names one, the organisation file."""
+
+    main: Document
+    organisation: Document | None = None
+
+    def problem(self, loc: tuple[Any, ...], message: str, severity: Any = "error", *, keep_last: bool = False) -> Problem:
+        doc, loc = (self.organisation, loc[1:]) if self.organisation and loc[:1] == ("organisation",) else (self.main, loc)
+        matched, (line, column) = doc.locate(loc)
+        shown = (*matched, loc[-1]) if keep_last and loc and matched != loc else matched
+        return Problem(doc.file, line, column, _dotted(shown), message, severity)
+
+    def raw_at(self, loc: tuple[Any, ...]) -> Any:
+        doc, loc = (self.organisation, loc[1:]) if self.organisation and loc[:1] == ("organisation",) else (self.main, loc)
+        return doc.node_at(doc.locate(loc)[0])
+
+
+def check_file(path: Path) -> CheckResult:
+    """Every problem in one scenario or organisation file. Never raises for bad input."""
+    display = _display(path)
+    try:
+        doc = read_yaml(path, display)
+    except ScenarioError as exc:
+        return CheckResult(display, "scenario", problems=exc.problems)
+    kind = file_kind(doc.data)
+    sources = _Sources(doc)
+    data = doc.data
+    if kind == "scenario" and isinstance(doc.data.get("organisation"), str):
+        org_path = path.parent / doc.data["organisation"]
+        if not org_path.is_file():
+            problem = sources.problem(("organisation",), f"organisation file '{_display(org_path)}' not found "
+                                      "(a path relative to this scenario)")
+            return CheckResult(display, kind, problems=[problem])
+        try:
+            sources.organisation = read_yaml(org_path, _display(org_path))
+        except ScenarioError as exc:
+            return CheckResult(display, kind, problems=exc.problems)
+        data = {**doc.data, "organisation": sources.organisation.data}
+    model_type: type[BaseModel] = Scenario if kind == "scenario" else Organisation
+    registry, token = record_validating_models()
+    try:
+        model = model_type.model_validate(data)
+    except ValidationError as exc:
+        return CheckResult(display, kind, problems=[_from_pydantic(e, sources, registry) for e in exc.errors()])
+    finally:
+        stop_recording(token)
+    findings: list[Finding] = check_scenario(model) if isinstance(model, Scenario) else check_organisation(model)
+    problems = sorted(sources.problem(f.loc, f.message, f.severity) for f in findings)
+    return CheckResult(display, kind, model, problems)
+
+
+def load_scenario(path: Path) -> Scenario:
+    """A valid scenario, or ScenarioError listing every error (warnings are not errors)."""
+    result = check_file(path)
+    if result.errors or result.model is None:
+        raise ScenarioError(result.errors or [Problem(result.file, 1, 1, "", "not a scenario")])
+    if not isinstance(result.model, Scenario):
+        raise ScenarioError([Problem(result.file, 1, 1, "", "is an organisation file (expected a scenario)")])
+    return result.model
+
+
+def file_kind(data: dict[str, Any]) -> FileKind:
+    """Organisation files have people and no incidents; everything else is read as a scenario."""
+    if "incidents" not in data and "organisation" not in data and ("people" in data or "teams" in data):
+        return "organisation"
+    return "scenario"
+
+
+def _from_pydantic(error: Any, sources: _Sources, registry: dict[int, type[BaseModel]]) -> Problem:
+    loc = tuple(error["loc"])
+    allowed = None
+    if error["type"] == "extra_forbidden":
+        model = registry.get(id(sources.raw_at(loc[:-1])))
+        if model is not None:
+            allowed = [f.alias or name for name, f in model.model_fields.items()]
+    return sources.problem(loc, describe(error, allowed), keep_last=error["type"] == "missing")
+
+
+def _dotted(path: tuple[Any, ...]) -> str:
+    text = ""
+    for segment in path:
+        text += f"[{segment}]" if isinstance(segment, int) else (f".{segment}" if text else str(segment))
+    return text
+
+
+def _display(path: Path) -> str:
+    """A path as the user would write it: relative to the working folder when inside it."""
+    absolute = Path(os.path.abspath(path))
+    here = Path.cwd()
+    return str(absolute.relative_to(here)) if absolute.is_relative_to(here) else str(absolute)

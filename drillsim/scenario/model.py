@@ -1,0 +1,123 @@
+"""The scenario: an organisation, the incidents in play, how they arrive, the MSEL, objectives."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, Discriminator, Field, Tag, model_validator
+
+from drillsim.scenario.base import Id, StrictModel
+from drillsim.scenario.incidents import IncidentKind
+from drillsim.scenario.organisation import Organisation, Who
+from drillsim.scenario.regimes import ClockRef, Regime
+from drillsim.scenario.units import Duration, Rate
+
+Metric = Literal[
+    "time_to_detect",
+    "time_to_acknowledge",
+    "time_to_engage",
+    "time_to_mobilize",
+    "time_to_authority",
+    "time_to_contain",
+    "time_to_resolve",
+    "time_to_notify",
+]
+
+
+class Arrival(StrictModel):
+    """Stochastic arrivals of one incident kind: a Poisson process from ``start`` to ``until``."""
+
+    incident: Id
+    rate: Rate
+    start: Duration = 0.0
+    until: Duration | None = Field(default=None, description="default: the scenario's horizon")
+
+
+class InjectBase(StrictModel):
+    """One MSEL row: an event released at scenario time ``at``."""
+
+    id: Id = Field(description="the MSEL event number")
+    at: Duration = Field(description="scenario time")
+    text: str = Field(min_length=1, description="the synopsis read to the players")
+    from_: str | None = Field(default=None, alias="from")
+    to: str | None = None
+    controller: str | None = None
+    expected_action: str | None = None
+    objectives: list[Id] = Field(default=[], description="objectives this inject tests")
+    notes: str | None = None
+
+
+class IncidentInject(InjectBase):
+    kind: Literal["incident"]
+    incident: Id = Field(description="the incident kind that occurs at this time")
+
+
+class ComplicationInject(InjectBase):
+    """Changes the world from ``at`` for ``for`` (default: to the end): exactly one effect."""
+
+    kind: Literal["complication"]
+    unavailable: Who | None = Field(default=None, description="a person, role or team that cannot be reached")
+    paging_delay: Duration | None = Field(default=None, description="pages arrive this much later (a channel down)")
+    disable_source: Id | None = Field(default=None, description="a detection source that stops firing")
+    for_: Duration | None = Field(default=None, alias="for", gt=0)
+
+    @model_validator(mode="after")
+    def _one_effect(self) -> ComplicationInject:
+        effects = [self.unavailable, self.paging_delay, self.disable_source]
+        if sum(e is not None for e in effects) != 1:
+            raise ValueError("expected exactly one effect: unavailable, paging_delay or disable_source")
+        return self
+
+
+class MessageInject(InjectBase):
+    """Information for the players that changes nothing in the simulation (a media enquiry, say)."""
+
+    kind: Literal["message"]
+
+
+def _inject_tag(value: object) -> str | None:
+    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    return f"kind={kind}"
+
+
+# Tags read "kind=..." so that error locations never mistake a tag for a field such as `incident`.
+Inject = Annotated[
+    Annotated[IncidentInject, Tag("kind=incident")]
+    | Annotated[ComplicationInject, Tag("kind=complication")]
+    | Annotated[MessageInject, Tag("kind=message")],
+    Discriminator(
+        _inject_tag,
+        custom_error_type="inject_kind",
+        custom_error_message="expected kind: incident, complication or message",
+    ),
+]
+
+
+class Objective(StrictModel):
+    text: str = Field(min_length=1)
+    metric: Metric
+    target: Duration = Field(gt=0)
+    incidents: list[Id] = Field(default=[], description="incident kinds it applies to; empty: all")
+    clock: ClockRef | None = Field(default=None, description="with time_to_notify: which clock")
+    weight: float = Field(default=1.0, gt=0, le=1000, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _clock_with_notify(self) -> Objective:
+        if (self.metric == "time_to_notify") != (self.clock is not None):
+            raise ValueError("a clock is needed with time_to_notify, and only with it")
+        return self
+
+
+class Scenario(StrictModel):
+    id: Id
+    title: str = Field(min_length=1)
+    description: str | None = None
+    organisation: Organisation
+    start: AwareDatetime = Field(description="calendar time at scenario time 0, with time zone")
+    horizon: Duration | None = Field(default=None, gt=0, description="how long to simulate")
+    cadence: Duration | None = Field(default=None, gt=0, description="how often this drill should be held")
+    incidents: dict[Id, IncidentKind] = Field(min_length=1)
+    arrivals: list[Arrival] = []
+    injects: list[Inject] = []
+    objectives: dict[Id, Objective] = {}
+    regimes: dict[Id, Regime] = Field(default={}, description="regimes beyond the built-in ones")

@@ -1,0 +1,259 @@
+"""The organisation: teams, people, on-call rotations, authorities and escalation policies.
+
+An organisation lives in its own YAML file so that many scenarios can share it, or inline under a
+scenario's ``organisation:`` key. Cross-references (a person's team, a policy's targets, an
+authority's roles) are checked in checks.py, after every type here has validated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, ClassVar, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+
+from drillsim.scenario.base import Id, Probability, StrictModel, single_key_union
+from drillsim.scenario.distributions import Distribution, LogNormal
+from drillsim.scenario.units import Duration
+
+Severity = Literal["sev1", "sev2", "sev3", "sev4"]
+SEVERITIES: tuple[Severity, ...] = ("sev1", "sev2", "sev3", "sev4")  # most severe first
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PydanticCustomError(
+            "time_zone", "'{name}' is not a time zone (expected an IANA name such as Europe/London or UTC)",
+            {"name": name},
+        ) from None
+    return name
+
+
+TimeZone = Annotated[str, AfterValidator(_time_zone)]
+
+
+def _time_of_day(value: Any) -> dt.time:
+    if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
+        hours, minutes = (int(p) for p in value.strip().split(":"))
+        if hours == 24 and minutes == 0:
+            return dt.time.max
+        if hours < 24 and minutes < 60:
+            return dt.time(hours, minutes)
+    raise PydanticCustomError("time_of_day", "{value!r} is not a time of day (expected HH:MM, e.g. 09:00)",
+                              {"value": value})
+
+
+TimeOfDay = Annotated[dt.time, BeforeValidator(_time_of_day)]
+
+
+def _day_range(value: Any) -> Any:
+    """Accept ``mon-fri`` as well as a list of days."""
+    if isinstance(value, str) and "-" in value:
+        first, _, last = value.partition("-")
+        if first.strip() in WEEKDAYS and last.strip() in WEEKDAYS:
+            i, j = WEEKDAYS.index(first.strip()), WEEKDAYS.index(last.strip())
+            return [WEEKDAYS[k % 7] for k in range(i, j + 1 if j >= i else j + 8)]
+    return [value] if isinstance(value, str) else value
+
+
+class WorkingHours(StrictModel):
+    """When a person is on duty without being on call. ``end`` before ``start`` spans midnight."""
+
+    days: Annotated[list[Weekday], BeforeValidator(_day_range)] = Field(
+        default=list(WEEKDAYS[:5]), min_length=1
+    )
+    start: TimeOfDay
+    end: TimeOfDay
+    timezone: TimeZone | None = Field(default=None, description="default: the organisation's time zone")
+
+
+class DutyReachability(StrictModel):
+    """Probability that a page reaches the person, on duty (on call or in working hours) and off."""
+
+    on_duty: Probability = 0.95
+    off_duty: Probability = 0.5
+
+
+def _reachability(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"on_duty": value, "off_duty": value}
+    return value
+
+
+Reachability = Annotated[DutyReachability, BeforeValidator(_reachability)]
+
+
+class PersonDefaults(StrictModel):
+    """What a person has unless they say otherwise."""
+
+    reachability: Reachability = DutyReachability()
+    ack_delay: Distribution = LogNormal(median=3.0, p95=15.0)
+
+
+class Person(StrictModel):
+    name: str = Field(min_length=1)
+    teams: list[Id] = []
+    roles: list[Id] = []
+    skills: list[Id] = []
+    reports_to: Id | None = None
+    working_hours: WorkingHours | None = Field(
+        default=None, description="omit for someone on duty at all hours (unless on a rotation)"
+    )
+    reachability: Reachability | None = None
+    ack_delay: Distribution | None = Field(default=None, description="time from page to acknowledgement")
+
+
+class Rotation(StrictModel):
+    """A team's on-call rotation: members take ``shift``-long turns in order from ``start``."""
+
+    members: list[Id] = Field(min_length=1)
+    shift: Duration = Field(gt=0)
+    start: AwareDatetime = Field(description="when the first member's first shift begins (with time zone)")
+
+
+class Team(StrictModel):
+    name: str = Field(min_length=1)
+    on_call: Rotation | None = None
+
+
+class Authority(StrictModel):
+    """A named decision and the roles allowed to take it, in delegation order."""
+
+    title: str = Field(min_length=1)
+    roles: list[Id] = Field(min_length=1)
+
+
+class PersonTarget(StrictModel):
+    wrapper_key: ClassVar[str] = "person"
+    scalar_field: ClassVar[str] = "person"
+    person: Id
+
+
+class RoleTarget(StrictModel):
+    """Everyone holding the role."""
+
+    wrapper_key: ClassVar[str] = "role"
+    scalar_field: ClassVar[str] = "role"
+    role: Id
+
+
+class TeamTarget(StrictModel):
+    """Everyone in the team."""
+
+    wrapper_key: ClassVar[str] = "team"
+    scalar_field: ClassVar[str] = "team"
+    team: Id
+
+
+class OnCallTarget(StrictModel):
+    """The team's current on-call person."""
+
+    wrapper_key: ClassVar[str] = "on_call"
+    scalar_field: ClassVar[str] = "on_call"
+    on_call: Id
+
+
+class RoundRobinTarget(StrictModel):
+    """One member of the team, taking turns page by page."""
+
+    wrapper_key: ClassVar[str] = "round_robin"
+    scalar_field: ClassVar[str] = "round_robin"
+    round_robin: Id
+
+
+Target = single_key_union(
+    PersonTarget, RoleTarget, TeamTarget, OnCallTarget, RoundRobinTarget, what="an escalation target"
+)
+Who = single_key_union(PersonTarget, RoleTarget, TeamTarget, what="a person, role or team")
+AnyTarget = PersonTarget | RoleTarget | TeamTarget | OnCallTarget | RoundRobinTarget
+
+
+class AppliesTo(StrictModel):
+    """Which incidents a policy serves. A policy naming the incident kind wins over one matching by
+    severity, which wins over one with no filter."""
+
+    severities: list[Severity] = []
+    incidents: list[Id] = []
+
+
+class Level(StrictModel):
+    timeout: Duration = Field(gt=0, description="how long to wait for an acknowledgement")
+    targets: list[Target] = Field(min_length=1)
+
+
+class EscalationPolicy(StrictModel):
+    title: str | None = None
+    applies_to: AppliesTo = AppliesTo()
+    levels: list[Level] = Field(min_length=1)
+    repeat: int = Field(default=0, ge=0, le=100, description="times the whole policy runs again")
+
+
+class Organisation(StrictModel):
+    id: Id
+    name: str = Field(min_length=1)
+    timezone: TimeZone = "UTC"
+    defaults: PersonDefaults = PersonDefaults()
+    teams: dict[Id, Team] = Field(min_length=1)
+    people: dict[Id, Person] = Field(min_length=1)
+    authorities: dict[Id, Authority] = {}
+    escalation: dict[Id, EscalationPolicy] = Field(min_length=1)
+
+    def holders(self, role: str) -> list[str]:
+        """People holding ``role``, in file order."""
+        return [pid for pid, p in self.people.items() if role in p.roles]
+
+    def with_skill(self, skill: str) -> list[str]:
+        return [pid for pid, p in self.people.items() if skill in p.skills]
+
+    def members(self, team: str) -> list[str]:
+        return [pid for pid, p in self.people.items() if team in p.teams]
+
+    def reachability_of(self, person: str) -> DutyReachability:
+        return self.people[person].reachability or self.defaults.reachability
+
+    def ack_delay_of(self, person: str) -> Any:
+        return self.people[person].ack_delay or self.defaults.ack_delay
+
+
+def people_for(org: Organisation, target: AnyTarget) -> list[str]:
+    """Everyone a target may page, in file order (for a rotation: its members, in rotation order)."""
+    if isinstance(target, PersonTarget):
+        return [target.person] if target.person in org.people else []
+    if isinstance(target, RoleTarget):
+        return org.holders(target.role)
+    if isinstance(target, TeamTarget):
+        return org.members(target.team)
+    team_id = target.on_call if isinstance(target, OnCallTarget) else target.round_robin
+    team = org.teams.get(team_id)
+    if isinstance(target, OnCallTarget):
+        rotation = team.on_call if team else None
+        return [m for m in rotation.members if m in org.people] if rotation else []
+    return org.members(team_id)
+
+
+def select_policy(org: Organisation, incident: str, severity: str) -> tuple[str | None, str | None]:
+    """The policy serving an incident: ``(policy id, None)``, or ``(None, why not)``.
+
+    Most specific wins: one naming the incident kind, then one matching the severity, then a
+    catch-all. Two equally specific matches are ambiguous.
+    """
+    scored: list[tuple[int, str]] = []
+    for pid, policy in org.escalation.items():
+        kinds, severities = policy.applies_to.incidents, policy.applies_to.severities
+        if (kinds and incident not in kinds) or (severities and severity not in severities):
+            continue
+        scored.append((2 * bool(kinds) + bool(severities), pid))
+    if not scored:
+        return None, f"no escalation policy applies to incident '{incident}' ({severity})"
+    best = max(score for score, _ in scored)
+    winners = [pid for score, pid in scored if score == best]
+    if len(winners) > 1:
+        return None, f"escalation policies {', '.join(winners)} all apply to '{incident}' ({severity}); make one more specific"
+    return winners[0], None

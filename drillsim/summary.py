@@ -1,0 +1,61 @@
+"""A terminal summary of a scenario: who is in the organisation, how escalation runs, what happens."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from drillsim.scenario.model import Scenario
+from drillsim.scenario.organisation import people_for, select_policy
+from drillsim.scenario.units import format_duration
+
+
+def print_summary(scenario: Scenario, console: Console) -> None:
+    org = scenario.organisation
+    console.print(f"[bold]{scenario.title}[/] [dim]({scenario.id})[/]")
+    console.print(f"Organisation [bold]{org.name}[/]: {len(org.people)} people in {len(org.teams)} teams, "
+                  f"{len(org.authorities)} authorities, {len(org.escalation)} escalation policies; "
+                  f"starts {scenario.start.isoformat()}")
+
+    teams = Table(title="Teams", title_justify="left")
+    for column in ("team", "members", "on-call rotation"):
+        teams.add_column(column)
+    for tid, team in org.teams.items():
+        rotation = team.on_call
+        rota = f"{', '.join(rotation.members)} every {format_duration(rotation.shift)}" if rotation else "—"
+        teams.add_row(team.name, str(len(org.members(tid))), rota)
+    console.print(teams)
+
+    authorities = Table(title="Authorities (delegation order)", title_justify="left")
+    authorities.add_column("decision")
+    authorities.add_column("who may take it")
+    for authority in org.authorities.values():
+        holders = [f"{role}: {', '.join(org.holders(role)) or 'nobody'}" for role in authority.roles]
+        authorities.add_row(authority.title, " → ".join(holders))
+    console.print(authorities)
+
+    policies = Table(title="Escalation policies", title_justify="left")
+    for column in ("policy", "applies to", "levels (timeout: who)", "repeat"):
+        policies.add_column(column)
+    for pid, policy in org.escalation.items():
+        scope = ", ".join(policy.applies_to.severities + policy.applies_to.incidents) or "everything"
+        levels = "\n".join(
+            f"{i + 1}. {format_duration(level.timeout)}: "
+            + ", ".join(sorted({p for t in level.targets for p in people_for(org, t)}))
+            for i, level in enumerate(policy.levels)
+        )
+        policies.add_row(policy.title or pid, scope, levels, str(policy.repeat))
+    console.print(policies)
+
+    incidents = Table(title="Incidents", title_justify="left")
+    for column in ("incident", "severity", "risk area", "policy", "tasks", "regulatory clocks"):
+        incidents.add_column(column)
+    for iid, incident in scenario.incidents.items():
+        policy, _ = select_policy(org, iid, incident.severity)
+        incidents.add_row(incident.title, incident.severity, incident.risk_area, policy or "—",
+                          str(len(incident.playbook)), ", ".join(incident.regulatory) or "—")
+    console.print(incidents)
+
+    console.print(f"MSEL: {len(scenario.injects)} injects, {len(scenario.arrivals)} stochastic arrival streams, "
+                  f"{len(scenario.objectives)} objectives"
+                  + (f", horizon {format_duration(scenario.horizon)}" if scenario.horizon else ""))
