@@ -41,56 +41,73 @@ class CheckResult:
 
 
 @dataclass
-class _Sources:
-    """Where each part of the validated data came from: the scenario file and, when the scenario
-    names one, the organisation file."""
+class Sources:
+    """Where each part of the data being validated came from: the main file, and overlays that
+    supplied a part of it (the organisation file, or an MSEL CSV for the injects)."""
 
     main: Document
-    organisation: Document | None = None
+    overlays: dict[str, Document] = field(default_factory=dict)
+
+    def _document(self, loc: tuple[Any, ...]) -> tuple[Document, tuple[Any, ...]]:
+        if loc and loc[0] in self.overlays:
+            return self.overlays[loc[0]], loc[1:]
+        return self.main, loc
 
     def problem(self, loc: tuple[Any, ...], message: str, severity: Any = "error", *, keep_last: bool = False) -> Problem:
-        doc, loc = (self.organisation, loc[1:]) if self.organisation and loc[:1] == ("organisation",) else (self.main, loc)
-        matched, (line, column) = doc.locate(loc)
-        shown = (*matched, loc[-1]) if keep_last and loc and matched != loc else matched
-        return Problem(doc.file, line, column, _dotted(shown), message, severity)
+        doc, inner = self._document(loc)
+        matched, (line, column) = doc.locate(inner)
+        shown = (*matched, inner[-1]) if keep_last and inner and matched != inner else matched
+        return Problem(doc.file, line, column, _dotted((*doc.shown_prefix, *shown)), message, severity)
 
     def raw_at(self, loc: tuple[Any, ...]) -> Any:
-        doc, loc = (self.organisation, loc[1:]) if self.organisation and loc[:1] == ("organisation",) else (self.main, loc)
-        return doc.node_at(doc.locate(loc)[0])
+        doc, inner = self._document(loc)
+        return doc.node_at(doc.locate(inner)[0])
+
+    def data(self) -> dict[str, Any]:
+        return {**self.main.data, **{key: doc.data for key, doc in self.overlays.items()}}
 
 
 def check_file(path: Path) -> CheckResult:
     """Every problem in one scenario or organisation file. Never raises for bad input."""
-    display = _display(path)
+    display = display_path(path)
     try:
-        doc = read_yaml(path, display)
+        sources = read_sources(path)
     except ScenarioError as exc:
         return CheckResult(display, "scenario", problems=exc.problems)
-    kind = file_kind(doc.data)
-    sources = _Sources(doc)
-    data = doc.data
-    if kind == "scenario" and isinstance(doc.data.get("organisation"), str):
-        org_path = path.parent / doc.data["organisation"]
+    return validate_sources(sources)
+
+
+def read_sources(path: Path) -> Sources:
+    """Read a scenario or organisation file and the organisation file a scenario names."""
+    doc = read_yaml(path, display_path(path))
+    sources = Sources(doc)
+    organisation = doc.data.get("organisation")
+    if file_kind(doc.data) == "scenario" and isinstance(organisation, str):
+        org_path = path.parent / organisation
         if not org_path.is_file():
-            problem = sources.problem(("organisation",), f"organisation file '{_display(org_path)}' not found "
-                                      "(a path relative to this scenario)")
-            return CheckResult(display, kind, problems=[problem])
-        try:
-            sources.organisation = read_yaml(org_path, _display(org_path))
-        except ScenarioError as exc:
-            return CheckResult(display, kind, problems=exc.problems)
-        data = {**doc.data, "organisation": sources.organisation.data}
+            raise ScenarioError([sources.problem(
+                ("organisation",),
+                f"organisation file '{display_path(org_path)}' not found (a path relative to this scenario)")])
+        sources.overlays["organisation"] = read_yaml(org_path, display_path(org_path))
+    return sources
+
+
+def validate_sources(sources: Sources) -> CheckResult:
+    """Validate the data ``sources`` hold; problems point into the file each part came from."""
+    data = sources.data()
+    kind = file_kind(data)
     model_type: type[BaseModel] = Scenario if kind == "scenario" else Organisation
     registry, token = record_validating_models()
     try:
         model = model_type.model_validate(data)
     except ValidationError as exc:
-        return CheckResult(display, kind, problems=[_from_pydantic(e, sources, registry) for e in exc.errors()])
+        problems = [_from_pydantic(e, sources, registry) for e in exc.errors()]
+        return CheckResult(sources.main.file, kind, problems=sorted(problems))
     finally:
         stop_recording(token)
     findings: list[Finding] = check_scenario(model) if isinstance(model, Scenario) else check_organisation(model)
     problems = sorted(sources.problem(f.loc, f.message, f.severity) for f in findings)
-    return CheckResult(display, kind, model, problems)
+    return CheckResult(sources.main.file, kind, model, problems)
 
 
 def load_scenario(path: Path) -> Scenario:
@@ -110,14 +127,16 @@ def file_kind(data: dict[str, Any]) -> FileKind:
     return "scenario"
 
 
-def _from_pydantic(error: Any, sources: _Sources, registry: dict[int, type[BaseModel]]) -> Problem:
+def _from_pydantic(error: Any, sources: Sources, registry: dict[int, type[BaseModel]]) -> Problem:
     loc = tuple(error["loc"])
+    if error["type"] == "inject_kind":  # point at the kind, not the whole inject
+        loc = (*loc, "kind")
     allowed = None
     if error["type"] == "extra_forbidden":
         model = registry.get(id(sources.raw_at(loc[:-1])))
         if model is not None:
             allowed = [f.alias or name for name, f in model.model_fields.items()]
-    return sources.problem(loc, describe(error, allowed), keep_last=error["type"] == "missing")
+    return sources.problem(loc, describe(error, allowed), keep_last=error["type"] in ("missing", "inject_kind"))
 
 
 def _dotted(path: tuple[Any, ...]) -> str:
@@ -127,7 +146,7 @@ def _dotted(path: tuple[Any, ...]) -> str:
     return text
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """A path as the user would write it: relative to the working folder when inside it."""
     absolute = Path(os.path.abspath(path))
     here = Path.cwd()

@@ -50,6 +50,11 @@ def describe(error: ErrorDetails, allowed_fields: list[str] | None) -> str:
             hint = did_you_mean(field, allowed_fields)
             return f"unknown field '{field}'{hint} (expected one of: {', '.join(allowed_fields)})"
         return f"unknown field '{field}'"
+    if kind == "inject_kind":
+        given = value.get("kind") if isinstance(value, dict) else None
+        if given is None:
+            return "required field is missing (expected incident, complication or message)"
+        return f"{_show(given)} is not an inject kind (expected one of: incident, complication, message)"
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         return f"{_show(value)} is not allowed{did_you_mean(value, choices)} (expected one of: {', '.join(choices)})"

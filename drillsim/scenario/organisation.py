@@ -12,7 +12,7 @@ import re
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from drillsim.scenario.base import Id, Probability, StrictModel, single_key_union
@@ -50,7 +50,11 @@ def _time_of_day(value: Any) -> dt.time:
                               {"value": value})
 
 
-TimeOfDay = Annotated[dt.time, BeforeValidator(_time_of_day)]
+TimeOfDay = Annotated[
+    dt.time,
+    BeforeValidator(_time_of_day),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}$", "description": "HH:MM"}),
+]
 
 
 def _day_range(value: Any) -> Any:
@@ -66,7 +70,7 @@ def _day_range(value: Any) -> Any:
 class WorkingHours(StrictModel):
     """When a person is on duty without being on call. ``end`` before ``start`` spans midnight."""
 
-    days: Annotated[list[Weekday], BeforeValidator(_day_range)] = Field(
+    days: Annotated[list[Weekday], BeforeValidator(_day_range, json_schema_input_type=list[Weekday] | str)] = Field(
         default=list(WEEKDAYS[:5]), min_length=1
     )
     start: TimeOfDay
@@ -87,7 +91,9 @@ def _reachability(value: Any) -> Any:
     return value
 
 
-Reachability = Annotated[DutyReachability, BeforeValidator(_reachability)]
+Reachability = Annotated[
+    DutyReachability, BeforeValidator(_reachability, json_schema_input_type=Probability | DutyReachability)
+]
 
 
 class PersonDefaults(StrictModel):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, WithJsonSchema
@@ -39,7 +40,7 @@ def parse_duration(value: Any) -> float:
                 raise ValueError(f"'{value}' is not a duration ({DURATION_EXAMPLES})") from None
             minutes = sum(float(n) * MINUTES_PER_UNIT[u] for n, u in _PART.findall(text))
     else:
-        raise ValueError(f"expected a duration ({DURATION_EXAMPLES}), got a {_kind(value)}")
+        raise ValueError(f"expected a duration ({DURATION_EXAMPLES}), got {_kind(value)}")
     if math.isnan(minutes):
         raise ValueError(f"'{value}' is not a duration ({DURATION_EXAMPLES})")
     if minutes < 0:
@@ -69,7 +70,7 @@ def format_duration(minutes: float) -> str:
     seconds = minutes * 60.0
     whole = round(seconds)
     if abs(seconds - whole) > 1e-6:
-        return f"{minutes!r}m"
+        return f"{Decimal(repr(minutes)):f}m"  # positional: the parser takes no exponents
     if whole == 0:
         return "0m"
     parts = []
@@ -86,8 +87,8 @@ def format_rate(per_minute: float) -> str:
 
 def _kind(value: Any) -> str:
     if value is None:
-        return "empty value"
-    return {dict: "mapping", list: "list"}.get(type(value), type(value).__name__)
+        return "an empty value"
+    return {dict: "a mapping", list: "a list"}.get(type(value), f"a {type(value).__name__}")
 
 
 def _pydantic(parse: Any, error_type: str) -> Any:

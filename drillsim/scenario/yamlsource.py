@@ -33,6 +33,7 @@ class Document:
     data: Any
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    shown_prefix: Path_ = ()  # prepended to field paths in messages (a CSV's rows are `injects`)
 
     def locate(self, loc: tuple[Any, ...]) -> tuple[Path_, tuple[int, int]]:
         """The longest prefix of ``loc`` present in the file (skipping segments the file does not

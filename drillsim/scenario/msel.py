@@ -1,0 +1,218 @@
+"""The MSEL (Master Scenario Events List) as a spreadsheet: CSV export and import.
+
+Columns follow HSEEP usage. A complication's effect travels in the Effect column as a YAML flow
+mapping, e.g. ``{unavailable: {person: dana}, for: 8h}``, so that every inject survives the round
+trip. Importing validates the whole scenario with the new injects before anything is written;
+errors point at CSV rows and columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from drillsim.scenario.errors import Problem, ScenarioError
+from drillsim.scenario.loader import Sources, display_path, read_sources, validate_sources
+from drillsim.scenario.model import ComplicationInject, IncidentInject, Scenario
+from drillsim.scenario.units import format_duration
+from drillsim.scenario.yamlsource import Document, parse_yaml
+
+# (CSV header, inject field). The order is the spreadsheet's column order.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Event", "id"),
+    ("Scenario time", "at"),
+    ("Type", "kind"),
+    ("Synopsis", "text"),
+    ("From", "from"),
+    ("To", "to"),
+    ("Controller", "controller"),
+    ("Expected player action", "expected_action"),
+    ("Objectives", "objectives"),
+    ("Incident", "incident"),
+    ("Effect", "effect"),
+    ("Notes", "notes"),
+)
+REQUIRED = ("Event", "Scenario time", "Type", "Synopsis")
+EFFECT_FIELDS = ("unavailable", "paging_delay", "disable_source", "for")
+
+
+def export_csv(scenario: Scenario) -> str:
+    """The scenario's injects, in file order, as CSV text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([header for header, _ in COLUMNS])
+    for inject in scenario.injects:
+        row = {
+            "id": inject.id,
+            "at": format_duration(inject.at),
+            "kind": inject.kind,
+            "text": inject.text,
+            "from": inject.from_,
+            "to": inject.to,
+            "controller": inject.controller,
+            "expected_action": inject.expected_action,
+            "objectives": ", ".join(inject.objectives),
+            "incident": inject.incident if isinstance(inject, IncidentInject) else None,
+            "effect": _effect_text(inject) if isinstance(inject, ComplicationInject) else None,
+            "notes": inject.notes,
+        }
+        writer.writerow(["" if row[name] is None else row[name] for _, name in COLUMNS])
+    return buffer.getvalue()
+
+
+def _effect_text(inject: ComplicationInject) -> str:
+    if inject.unavailable is not None:
+        key = inject.unavailable.wrapper_key
+        effect = f"unavailable: {{{key}: {getattr(inject.unavailable, key)}}}"
+    elif inject.paging_delay is not None:
+        effect = f"paging_delay: {format_duration(inject.paging_delay)}"
+    else:
+        effect = f"disable_source: {inject.disable_source}"
+    if inject.for_ is not None:
+        effect += f", for: {format_duration(inject.for_)}"
+    return "{" + effect + "}"
+
+
+def read_csv(path: Path, display: str | None = None) -> Document:
+    """An MSEL CSV as a Document whose data is a list of raw injects, positioned by row and column."""
+    name = display or str(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ScenarioError([Problem(name, 1, 1, "", "file not found")]) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([Problem(name, 1, 1, "", f"not UTF-8 text at byte {exc.start} (save the CSV as UTF-8)")]) from None
+    except OSError as exc:
+        raise ScenarioError([Problem(name, 1, 1, "", f"cannot be read: {exc.strerror or exc}")]) from None
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ScenarioError([Problem(name, 1, 1, "", "the CSV is empty (expected a header row)")]) from None
+    fields = _header_fields(header, name)
+    doc = Document(name, [], shown_prefix=("injects",))
+    line = reader.line_num
+    try:
+        for row_index, cells in enumerate(reader):
+            row_line, line = line + 1, reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            doc.data.append(_row(doc, len(doc.data), row_line, cells, fields))
+    except csv.Error as exc:
+        raise ScenarioError([Problem(name, reader.line_num, 1, "", f"CSV syntax: {exc}")]) from None
+    return doc
+
+
+def _header_fields(header: list[str], name: str) -> list[str]:
+    known = {h.lower(): f for h, f in COLUMNS}
+    fields, problems = [], []
+    for column, title in enumerate(header, start=1):
+        field = known.get(title.strip().lower())
+        if field is None:
+            problems.append(Problem(name, 1, column, "", f"unknown column '{title}' (expected: "
+                                    + ", ".join(h for h, _ in COLUMNS) + ")"))
+        fields.append(field or "")
+    titles = {h.strip().lower() for h in header}
+    problems += [Problem(name, 1, 1, "", f"missing column '{r}'") for r in REQUIRED if r.lower() not in titles]
+    if problems:
+        raise ScenarioError(problems)
+    return fields
+
+
+def _row(doc: Document, index: int, line: int, cells: list[str], fields: list[str]) -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+    doc.values[(index,)] = (line, 1)
+    for column, (field, cell) in enumerate(zip(fields, cells, strict=False), start=1):
+        cell = cell.strip()
+        if not cell:
+            continue
+        if field == "objectives":
+            raw[field] = [o.strip() for o in cell.split(",") if o.strip()]
+            for j in range(len(raw[field])):
+                doc.values[(index, field, j)] = (line, column)
+        elif field == "effect":
+            effect = _effect(cell, doc.file, line, column)
+            for key, value in effect.items():
+                raw[key] = value
+                _position_all(doc, (index, key), value, (line, column))
+            continue
+        else:
+            raw[field] = cell
+        doc.values[(index, field)] = (line, column)
+    return raw
+
+
+def _effect(cell: str, file: str, line: int, column: int) -> dict[str, Any]:
+    try:
+        effect = parse_yaml(cell.encode(), file).data
+    except ScenarioError as exc:
+        raise ScenarioError([Problem(file, line, column, "Effect", f"not a YAML mapping: {exc.problems[0].message}")]) from None
+    unknown = [k for k in effect if k not in EFFECT_FIELDS]
+    if unknown:
+        raise ScenarioError([Problem(file, line, column, "Effect", f"unknown key '{unknown[0]}' (expected "
+                                     + ", ".join(EFFECT_FIELDS) + ")")])
+    return effect
+
+
+def _position_all(doc: Document, path: tuple[Any, ...], value: Any, where: tuple[int, int]) -> None:
+    doc.values[path] = where
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _position_all(doc, (*path, key), inner, where)
+
+
+def import_csv(csv_path: Path, scenario_path: Path) -> bool:
+    """Replace the scenario's injects with the CSV's. Returns False when they are already equal.
+
+    Raises ScenarioError (nothing written) when the CSV or the resulting scenario is invalid.
+    """
+    sources: Sources = read_sources(scenario_path)
+    before = validate_sources(sources)
+    sources.overlays["injects"] = read_csv(csv_path, display_path(csv_path))
+    after = validate_sources(sources)
+    if after.errors or not isinstance(after.model, Scenario):
+        raise ScenarioError(after.errors or [Problem(after.file, 1, 1, "", "not a scenario file")])
+    if isinstance(before.model, Scenario) and before.model.injects == after.model.injects:
+        return False
+    _write_injects(scenario_path, sources.overlays["injects"].data)
+    return True
+
+
+def _write_injects(scenario_path: Path, injects: list[dict[str, Any]]) -> None:
+    """Rewrite the ``injects`` of a scenario file, keeping the rest of it and its comments."""
+    yaml = YAML(typ="rt")
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    document = yaml.load(scenario_path.read_text(encoding="utf-8"))
+    sequence = CommentedSeq()
+    for raw in injects:
+        entry = CommentedMap()
+        for key in ("id", "at", "kind", "incident", *EFFECT_FIELDS, "text", "from", "to", "controller",
+                    "expected_action", "objectives", "notes"):
+            if key in raw:
+                entry[key] = raw[key]
+        sequence.append(entry)
+    document["injects"] = sequence
+    buffer = io.StringIO()
+    yaml.dump(document, buffer)
+    _write_atomically(scenario_path, buffer.getvalue())
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
