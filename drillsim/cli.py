@@ -31,8 +31,8 @@ msel_app = typer.Typer(help="Export or import a scenario's MSEL (Master Scenario
                        no_args_is_help=True)
 app.add_typer(msel_app, name="msel")
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
 BAD_INPUT = 2
 YAML_SUFFIXES = {".yaml", ".yml"}
 
@@ -40,7 +40,7 @@ YAML_SUFFIXES = {".yaml", ".yml"}
 def fail(problems: list[Problem] | str) -> NoReturn:
     """Print what is wrong with the input and exit 2."""
     for problem in [problems] if isinstance(problems, str) else problems:
-        err.print(f"[red]error:[/] {problem}" if isinstance(problem, str) else str(problem), markup=isinstance(problem, str))
+        errors.print(f"[red]error:[/] {problem}" if isinstance(problem, str) else str(problem), markup=isinstance(problem, str))
     raise typer.Exit(BAD_INPUT)
 
 
@@ -54,7 +54,7 @@ def scenario_argument(path: Path) -> object:
 
 def version_callback(value: bool) -> None:
     if value:
-        out.print(f"drillsim {__version__}")
+        console.print(f"drillsim {__version__}")
         raise typer.Exit()
 
 
@@ -102,7 +102,7 @@ def validate(
             if problem in shown or (quiet and problem.severity == "warning"):
                 continue
             shown.add(problem)
-            out.print(str(problem), style="red" if problem.severity == "error" else "yellow")
+            console.print(str(problem), style="red" if problem.severity == "error" else "yellow")
     _print_validation_summary(results)
     if any(r.errors for r in results) or (strict and any(r.warnings for r in results)):
         raise typer.Exit(BAD_INPUT)
@@ -114,8 +114,8 @@ def _print_validation_summary(results: list[CheckResult]) -> None:
     for result in results:
         mark = "[red]✗[/]" if result.errors else "[green]✓[/]"
         detail = f"{len(result.errors)} error(s)" if result.errors else result.kind
-        out.print(f"{mark} {result.file} [dim]({detail})[/]")
-    out.print(f"{len(results)} file(s) checked: {len(results) - len(invalid)} valid, {len(invalid)} invalid, "
+        console.print(f"{mark} {result.file} [dim]({detail})[/]")
+    console.print(f"{len(results)} file(s) checked: {len(results) - len(invalid)} valid, {len(invalid)} invalid, "
               f"{warnings} warning(s)")
 
 
@@ -126,7 +126,7 @@ def schema(
     """Print the JSON Schema of scenario files (or organisation files), for editors and tools."""
     from drillsim.scenario.schema import json_schema
 
-    out.print(json.dumps(json_schema("organisation" if organisation else "scenario"), indent=2), markup=False)
+    console.print(json.dumps(json_schema("organisation" if organisation else "scenario"), indent=2), markup=False)
 
 
 @app.command()
@@ -134,7 +134,51 @@ def show(scenario: Annotated[Path, typer.Argument(help="A scenario file.")]) -> 
     """Summarise a scenario: its organisation, escalation policies, incidents and MSEL."""
     from drillsim.summary import print_summary
 
-    print_summary(scenario_argument(scenario), out)
+    print_summary(scenario_argument(scenario), console)
+
+
+@app.command()
+def simulate(
+    scenario: Annotated[Path, typer.Argument(help="A scenario file.")],
+    replications: Annotated[int, typer.Option("--replications", "-n", min=1, max=10_000_000,
+                                              help="How many times to run the scenario.")] = 1000,
+    seed: Annotated[int, typer.Option(min=0, max=2**63 - 1, help="Random seed; the same seed gives the same results.")] = 0,
+    workers: Annotated[int | None, typer.Option(min=1, max=1024, help="Processes to run on (default: every core).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Run folder to write (default: results/<UTC time>-<scenario id>/).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout instead of tables.")] = False,
+    trace: Annotated[bool, typer.Option(help="Also write every timeline record to trace.jsonl (large).")] = False,
+) -> None:
+    """Simulate a scenario many times and report response times against objectives and deadlines.
+
+    Writes a run folder with scenario.yaml (the exact scenario, organisation included), summary.json
+    (same bytes for the same scenario, seed and replications, on any machine or worker count),
+    metrics.csv (one row per replication and incident) and run.json (timings, versions).
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from drillsim.experiments.replicate import default_workers
+    from drillsim.experiments.rundir import RunFolderError
+    from drillsim.experiments.simulate import simulate as run_simulation
+    from drillsim.report.terminal import print_simulation
+
+    model_scenario = scenario_argument(scenario)
+    columns = (TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=errors, transient=True, disable=not errors.is_terminal) as bar:
+        task = bar.add_task("simulate", total=replications)
+        try:
+            run = run_simulation(model_scenario, scenario, count=replications, seed=seed,
+                                 workers=workers or default_workers(), out=out, results=Path("results"), trace=trace,
+                                 progress=lambda done: bar.update(task, completed=done))
+        except RunFolderError as exc:
+            fail(str(exc))
+        except KeyboardInterrupt:
+            errors.print("interrupted: the run folder keeps the replications that finished (run.json says so)")
+            raise typer.Exit(130) from None
+    if as_json:
+        sys.stdout.write((run.folder / "summary.json").read_text(encoding="utf-8"))
+        return
+    print_simulation(run.summary, console)
+    console.print(f"run folder: {run.folder}")
 
 
 @msel_app.command("export")
@@ -150,7 +194,7 @@ def msel_export(
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
-        err.print(f"wrote {output}")
+        errors.print(f"wrote {output}")
 
 
 @msel_app.command("import")
@@ -169,12 +213,12 @@ def msel_import(
         changed = import_csv(csv_file, into)
     except ScenarioError as exc:
         fail(exc.problems)
-    err.print(f"updated {into}" if changed else f"{into} already has these injects; nothing changed")
+    errors.print(f"updated {into}" if changed else f"{into} already has these injects; nothing changed")
 
 
 def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        err.print("interrupted")
+        errors.print("interrupted")
         sys.exit(130)

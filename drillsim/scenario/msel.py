@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from drillsim.fsutil import write_atomically
 from drillsim.scenario.errors import Problem, ScenarioError
 from drillsim.scenario.loader import Sources, display_path, read_sources, validate_sources
 from drillsim.scenario.model import ComplicationInject, IncidentInject, Scenario
@@ -202,17 +201,4 @@ def _write_injects(scenario_path: Path, injects: list[dict[str, Any]]) -> None:
     document["injects"] = sequence
     buffer = io.StringIO()
     yaml.dump(document, buffer)
-    _write_atomically(scenario_path, buffer.getvalue())
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(scenario_path, buffer.getvalue())

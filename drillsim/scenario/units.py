@@ -121,3 +121,16 @@ Rate = Annotated[
         {"type": "string", "pattern": _RATE.pattern, "description": "a rate, e.g. 2.4/h, 10/d, 1/30m"}
     ),
 ]
+
+
+def humanize(minutes: float | None) -> str:
+    """A duration for reading, to two units: '45s', '12m 30s', '3h 5m', '2d 4h'. None → '—'."""
+    if minutes is None or math.isnan(minutes):
+        return "—"
+    seconds = round(minutes * 60)
+    if seconds < 60:
+        return f"{minutes * 60:.0f}s" if minutes >= 1 / 60 or minutes == 0 else f"{minutes * 60:.1f}s"
+    parts = [(seconds // 86400, "d"), (seconds % 86400 // 3600, "h"), (seconds % 3600 // 60, "m"), (seconds % 60, "s")]
+    first = next(i for i, (count, _) in enumerate(parts) if count)
+    shown = [f"{count}{unit}" for count, unit in parts[first:first + 2] if count]
+    return " ".join(shown)

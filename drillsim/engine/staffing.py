@@ -1,0 +1,116 @@
+"""Who works on what: one task at a time per person, shared across concurrent incidents.
+
+Waiting tasks are served most severe first, then first come, first served. Each need (a role or a
+skill) keeps a binary heap of waiting requests, so a release costs O(log n) however long the
+queues grow (simpy.PriorityResource re-sorts its whole queue on every request).
+
+A free candidate already engaged on the incident starts at once. One not yet engaged is recruited:
+paged through the world's escalation machinery, held while the page is out, and released to try
+someone else if they do not acknowledge within the timeout.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import simpy
+
+
+class Request:
+    __slots__ = ("key", "incident", "task", "event", "tried", "done")
+
+    def __init__(self, key: tuple[int, float, int], incident: Any, task: Any, event: simpy.Event) -> None:
+        self.key, self.incident, self.task, self.event = key, incident, task, event
+        self.tried: set[int] = set()
+        self.done = False
+
+    def __lt__(self, other: Request) -> bool:
+        return self.key < other.key
+
+
+class Staffing:
+    """Assigns free people to waiting task requests.
+
+    ``available(person, t)`` says whether a complication keeps someone away; ``recruit(request,
+    person)`` starts paging a person not yet engaged and must end in :meth:`recruited` or
+    :meth:`not_recruited`.
+    """
+
+    def __init__(self, env: simpy.Environment, people: int, needs_of: list[list[str]],
+                 available: Callable[[int, float], bool], recruit: Callable[[Request, int], None]) -> None:
+        self.env = env
+        self.busy = [False] * people
+        self.needs_of = needs_of
+        self.available = available
+        self.recruit = recruit
+        self.queues: dict[str, list[Request]] = {}
+        self.sequence = itertools.count()
+
+    def request(self, incident: Any, task: Any) -> simpy.Event:
+        """An event that succeeds with the person index who will do ``task``."""
+        request = Request((incident.kind.rank, self.env.now, next(self.sequence)), incident, task, self.env.event())
+        if not self._assign(request):
+            heapq.heappush(self.queues.setdefault(task.need, []), request)
+        return request.event
+
+    def release(self, person: int) -> None:
+        """``person`` is free again: give them the most urgent request they can take."""
+        self.busy[person] = False
+        self.poke(person)
+
+    def poke(self, person: int) -> None:
+        """Offer ``person``, if free and available, to the waiting requests."""
+        if self.busy[person] or not self.available(person, self.env.now):
+            return
+        best: Request | None = None
+        for need in self.needs_of[person]:
+            queue = self.queues.get(need)
+            while queue and queue[0].done:
+                heapq.heappop(queue)
+            if not queue:
+                continue
+            candidate = queue[0] if person not in queue[0].tried else next(
+                (r for r in sorted(queue) if not r.done and person not in r.tried), None)
+            if candidate is not None and (best is None or candidate.key < best.key):
+                best = candidate
+        if best is not None:
+            best.done = True  # leaves its heap lazily
+            self._take(best, person)
+
+    def recruited(self, request: Request, person: int) -> None:
+        request.event.succeed(person)
+
+    def not_recruited(self, request: Request, person: int) -> None:
+        """The page went unanswered: free the person and look for someone else."""
+        request.tried.add(person)
+        self.busy[person] = False
+        if not self._assign(request):
+            request.done = False
+            heapq.heappush(self.queues.setdefault(request.task.need, []), request)
+        self.poke(person)
+
+    def _assign(self, request: Request) -> bool:
+        now, engaged, candidates = self.env.now, request.incident.engaged, request.task.candidates
+        free = [p for p in candidates if not self.busy[p] and self.available(p, now)]
+        chosen = next((p for p in free if p in engaged), None)
+        if chosen is None:
+            untried = [p for p in free if p not in request.tried]
+            if not untried and free and request.tried.issuperset(free):
+                request.tried.clear()  # everyone free was tried: start another round of pages
+                untried = free
+            chosen = untried[0] if untried else None
+        if chosen is None:
+            return False
+        request.done = True
+        self._take(request, chosen)
+        return True
+
+    def _take(self, request: Request, person: int) -> None:
+        self.busy[person] = True
+        if person in request.incident.engaged:
+            request.event.succeed(person)
+        else:
+            self.recruit(request, person)

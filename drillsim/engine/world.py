@@ -1,0 +1,243 @@
+"""One replication of the SimPy world: incidents occur, are detected, escalate, get worked.
+
+The same World serves a Monte Carlo replication (run to the horizon in one go) and a live drill
+(stepped to the wall clock, with some people played from the console through a different Cast).
+It writes facts to ``records`` and nothing else; metrics and screens derive from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
+
+import numpy as np
+import simpy
+
+from drillsim.engine import timeline as T
+from drillsim.engine.model import AuthorityModel, KindModel, LevelModel, Model, TaskModel
+from drillsim.engine.staffing import Request, Staffing
+from drillsim.engine.timeline import Record
+
+
+class Streams(Protocol):
+    """Keyed random streams: the same purpose always gives the same sequence for a replication."""
+
+    def get(self, purpose: str) -> np.random.Generator: ...
+
+
+class Cast(Protocol):
+    """Who answers pages and does the work: the simulator's samplers, or players in a live drill."""
+
+    def acknowledgement(self, world: World, incident: Incident, person: int) -> simpy.Event | None:
+        """An event that succeeds with ``person`` when they acknowledge a page now; None: never."""
+
+    def work(self, world: World, incident: Incident, task: TaskModel, person: int) -> simpy.Event:
+        """An event that succeeds when ``person`` finishes ``task``."""
+
+
+class SimulatedCast:
+    """Everyone is simulated: reachability, acknowledgement delays and durations are sampled."""
+
+    def acknowledgement(self, world: World, incident: Incident, person: int) -> simpy.Event | None:
+        who, now, model = world.model.people[person], world.env.now, world.model
+        chance = who.reach_on if who.on_duty(now) else who.reach_off
+        reached = world.streams.get(f"reach/{who.id}").random() < chance
+        delay = who.ack(world.streams.get(f"ack/{who.id}")) + model.paging_delay(now)
+        if not reached or model.unavailable(person, now, now + delay):
+            return None  # asleep, away, or called away before answering
+        return world.env.timeout(delay, value=person)
+
+    def work(self, world: World, incident: Incident, task: TaskModel, person: int) -> simpy.Event:
+        return world.env.timeout(task.duration(world.streams.get(f"task/{incident.kind.id}/{task.id}")))
+
+
+class Incident:
+    """One occurrence of an incident kind during a replication."""
+
+    __slots__ = ("number", "kind", "origin", "engaged", "waiting_on", "done", "decisions")
+
+    def __init__(self, number: int, kind: KindModel, origin: str) -> None:
+        self.number, self.kind, self.origin = number, kind, origin
+        self.engaged: set[int] = set()
+        self.waiting_on = [len(t.after) for t in kind.tasks]
+        self.done: set[int] = set()
+        self.decisions: dict[str, simpy.Event] = {}
+
+
+Step = tuple[float, Callable[[float], list[int]]]  # (timeout, who to page at time t)
+
+
+class World:
+    def __init__(self, model: Model, streams: Streams, cast: Cast | None = None) -> None:
+        self.model, self.streams = model, streams
+        self.cast: Cast = cast or SimulatedCast()
+        self.env = simpy.Environment()
+        self.records: list[Record] = []
+        self.incidents: list[Incident] = []
+        self.round_robin: dict[str, int] = {}
+        needs_of = [[f"role:{r}" for r in p.roles] + [f"skill:{s}" for s in p.skills] for p in model.people]
+        self.staffing = Staffing(self.env, len(model.people), needs_of,
+                                 lambda p, t: not model.unavailable(p, t), self._recruit)
+        for at, _, kind, inject in model.scheduled:
+            self._start_incident(kind, f"inject {inject}", at)
+        for arrival in model.arrivals:
+            rng = streams.get(f"arrivals/{arrival.index}")
+            t = arrival.start + rng.exponential(1 / arrival.rate)
+            while t < arrival.end:
+                self._start_incident(arrival.kind, f"arrival {arrival.index}", t)
+                t += rng.exponential(1 / arrival.rate)
+        for window in model.windows:
+            if window.people and window.end < model.horizon:
+                self.env.process(self._availability_returns(window.end, window.people))
+
+    def run(self, until: float | None = None) -> list[Record]:
+        """Advance to ``until`` (default: the horizon) and return every record so far."""
+        self.env.run(until=min(until if until is not None else self.model.horizon, self.model.horizon))
+        return self.records
+
+    def record(self, incident: Incident, kind: str, who: int | None = None, detail: str | None = None) -> None:
+        name = self.model.people[who].id if who is not None else None
+        self.records.append(Record(self.env.now, incident.number, kind, name, detail))
+
+    def _start_incident(self, kind: str, origin: str, at: float) -> None:
+        incident = Incident(len(self.incidents), self.model.kinds[kind], origin)
+        self.incidents.append(incident)
+        self.env.process(self._incident(incident, at))
+
+    def _incident(self, incident: Incident, at: float) -> Iterator[simpy.Event]:
+        env, kind = self.env, incident.kind
+        yield env.timeout(at - env.now)
+        self.record(incident, T.OCCURRED, detail=incident.origin)
+        detection = self._detection(incident)
+        if detection is None:
+            return  # undetected: every milestone is censored
+        delay, source = detection
+        yield env.timeout(delay)
+        self.record(incident, T.DETECTED, detail=source)
+        steps = [(level.timeout, self._level_targets(level)) for level in kind.policy.levels]
+        acker = yield from self._escalate(incident, steps, kind.policy.repeat, "level")
+        if acker is None:
+            return
+        self.record(incident, T.ACKNOWLEDGED, acker)
+        self._engage(incident, acker)
+        for task in kind.tasks:
+            if not task.after:
+                env.process(self._task(incident, task))
+
+    def _detection(self, incident: Incident) -> tuple[float, str] | None:
+        """(delay, source) of the first source to fire, the fallback's, or None: never detected."""
+        kind, now, best = incident.kind, self.env.now, None
+        for source in kind.sources:
+            rng = self.streams.get(f"detect/{kind.id}/{source.id}")
+            fires, delay = rng.random() < source.probability, source.delay(rng)
+            if fires and not self.model.source_disabled(source.id, now + delay) and (best is None or delay < best[0]):
+                best = (delay, source.id)
+        if best is None and kind.fallback is not None:
+            best = (kind.fallback(self.streams.get(f"detect/{kind.id}/fallback")), "fallback")
+        return best
+
+    def _level_targets(self, level: LevelModel) -> Callable[[float], list[int]]:
+        def targets(t: float) -> list[int]:
+            people: list[int] = []
+            for target in level.targets:
+                if target.rotation is not None:
+                    people.append(target.rotation.on_call(t))
+                elif target.round_robin is not None:
+                    turn = self.round_robin.get(target.round_robin, 0)
+                    self.round_robin[target.round_robin] = turn + 1
+                    people.append(target.people[turn % len(target.people)])
+                else:
+                    people.extend(target.people)
+            return list(dict.fromkeys(people))
+
+        return targets
+
+    def _escalate(self, incident: Incident, steps: list[Step], repeat: int, label: str) -> Iterator[Any]:
+        """Page step by step until someone acknowledges; returns who, or None when nobody ever does.
+
+        Pages stay open: an acknowledgement arriving after its level timed out still counts.
+        """
+        env, pending = self.env, []
+        for round_ in range(repeat + 1):
+            for index, (timeout, who) in enumerate(steps):
+                if round_ or index:
+                    self.record(incident, T.ESCALATED, detail=f"{label} {index + 1}")
+                for person in who(env.now):
+                    self.record(incident, T.PAGED, person, f"{label} {index + 1}")
+                    ack = self.cast.acknowledgement(self, incident, person)
+                    if ack is not None:
+                        pending.append(ack)
+                yield env.any_of([env.timeout(timeout), *pending])
+                answered = next((e for e in pending if e.processed), None)
+                if answered is not None:
+                    return answered.value
+        self.record(incident, T.EXHAUSTED, detail=label)
+        if not pending:
+            return None
+        yield env.any_of(pending)
+        return next(e for e in pending if e.processed).value
+
+    def _engage(self, incident: Incident, person: int) -> None:
+        if person not in incident.engaged:
+            incident.engaged.add(person)
+            self.record(incident, T.ENGAGED, person)
+
+    def _decision(self, incident: Incident, authority: AuthorityModel) -> simpy.Event:
+        """An event that succeeds when someone allowed to take the decision has acknowledged.
+        Asked once per incident; every task needing it waits on the same event."""
+        if authority.id not in incident.decisions:
+            incident.decisions[authority.id] = self.env.process(self._ask_authority(incident, authority))
+        return incident.decisions[authority.id]
+
+    def _ask_authority(self, incident: Incident, authority: AuthorityModel) -> Iterator[Any]:
+        self.record(incident, T.DECISION_NEEDED, detail=authority.id)
+        levels = incident.kind.policy.levels
+        steps = [(levels[min(i, len(levels) - 1)].timeout, (lambda t, tier=tier: tier)) for i, tier in enumerate(authority.tiers)]
+        who = yield from self._escalate(incident, steps, incident.kind.policy.repeat, f"authority {authority.id}")
+        if who is None:
+            yield self.env.event()  # nobody ever decides: the gated tasks wait to the horizon
+        self.record(incident, T.DECISION, who, authority.id)
+        return who
+
+    def _task(self, incident: Incident, task: TaskModel) -> Iterator[Any]:
+        self.record(incident, T.TASK_READY, detail=task.id)
+        if task.decision is not None:
+            yield self._decision(incident, task.decision)
+        person = yield self.staffing.request(incident, task)
+        self.record(incident, T.TASK_STARTED, person, task.id)
+        yield self.cast.work(self, incident, task, person)
+        self.record(incident, T.TASK_DONE, person, task.id)
+        self.staffing.release(person)
+        incident.done.add(task.index)
+        for clock in task.notifies:
+            self.record(incident, T.NOTIFIED, person, clock)
+        kind = incident.kind
+        if task.index in kind.contained_by and incident.done.issuperset(kind.contained_by):
+            self.record(incident, T.MILESTONE, detail="contained")
+        if task.index in kind.resolved_by and incident.done.issuperset(kind.resolved_by):
+            self.record(incident, T.MILESTONE, detail="resolved")
+        for successor in kind.tasks:
+            if task.index in successor.after:
+                incident.waiting_on[successor.index] -= 1
+                if incident.waiting_on[successor.index] == 0:
+                    self.env.process(self._task(incident, successor))
+
+    def _recruit(self, request: Request, person: int) -> None:
+        self.env.process(self._page_for_task(request, person))
+
+    def _page_for_task(self, request: Request, person: int) -> Iterator[Any]:
+        incident, env = request.incident, self.env
+        self.record(incident, T.PAGED, person, f"task {request.task.id}")
+        ack = self.cast.acknowledgement(self, incident, person)
+        timeout = incident.kind.policy.levels[0].timeout
+        yield env.any_of([env.timeout(timeout)] + ([ack] if ack is not None else []))
+        if ack is not None and ack.processed:
+            self._engage(incident, person)
+            self.staffing.recruited(request, person)
+        else:
+            self.staffing.not_recruited(request, person)
+
+    def _availability_returns(self, at: float, people: frozenset[int]) -> Iterator[simpy.Event]:
+        yield self.env.timeout(at - self.env.now)
+        for person in sorted(people):
+            self.staffing.poke(person)

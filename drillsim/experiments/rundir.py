@@ -1,0 +1,75 @@
+"""Run folders: ``results/<UTC time>-<scenario id>/`` holding everything needed to reproduce a run.
+
+- ``scenario.yaml``: the exact scenario, organisation included
+- ``summary.json``: what the inputs determine (same bytes for the same scenario, seed, replications)
+- ``metrics.csv``: one row per replication × incident
+- ``run.json``: when, how long, on what (versions, workers), and whether the run completed
+- ``trace.jsonl``: every timeline record, with ``--trace``
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+from typing import IO, Any
+
+from drillsim.experiments.replicate import Replication
+from drillsim.fsutil import write_atomically
+
+
+class RunFolderError(Exception):
+    """The output folder cannot be used (it exists and holds files, or cannot be created)."""
+
+
+def create_run_folder(out: Path | None, results: Path, scenario_id: str, now: dt.datetime) -> Path:
+    """A new, empty folder for a run. Never reuses a folder that holds anything."""
+    if out is not None:
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise RunFolderError(f"{out} already exists and is not an empty folder; nothing was written "
+                                 "(choose another --out, or remove it yourself)")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RunFolderError(f"cannot create {out}: {exc.strerror or exc}") from None
+        return out
+    stamp = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    for attempt in range(1, 1000):
+        folder = results / (f"{stamp}-{scenario_id}" + (f"-{attempt}" if attempt > 1 else ""))
+        try:
+            folder.mkdir(parents=True, exist_ok=False)
+            return folder
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise RunFolderError(f"cannot create {folder}: {exc.strerror or exc}") from None
+    raise RunFolderError(f"too many runs of {scenario_id} at {stamp}")
+
+
+class MetricsWriter:
+    """Streams metrics.csv, one row per replication × incident; censored metrics are empty cells."""
+
+    def __init__(self, stream: IO[str], names: list[str]) -> None:
+        self.names = names
+        self.writer = csv.writer(stream, lineterminator="\n")
+        self.writer.writerow(["replication", "incident", "kind", "occurred", *names, "pages", "escalations"])
+
+    def add(self, replication: Replication) -> None:
+        for row in replication.incidents:
+            cells = ["" if row.values.get(n) is None else f"{row.values[n]:.4f}" for n in self.names]
+            self.writer.writerow([replication.index, row.number, row.kind, f"{row.occurred:.4f}", *cells,
+                                  row.pages, row.escalations])
+
+
+class TraceWriter:
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def add(self, replication: Replication) -> None:
+        for record in replication.records or ():
+            self.stream.write(json.dumps({"replication": replication.index, **record.as_dict()}) + "\n")
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    write_atomically(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,81 @@
+"""A whole simulation run: replications → aggregate, metrics.csv, summary.json, run.json."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import platform
+import time
+from contextlib import nullcontext
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy
+import simpy
+
+import drillsim
+from drillsim.engine.model import compile_scenario
+from drillsim.experiments.aggregate import Aggregate
+from drillsim.experiments.replicate import DEFAULT_CHUNK, replications
+from drillsim.experiments.rundir import MetricsWriter, TraceWriter, create_run_folder, write_json
+from drillsim.fsutil import write_atomically
+from drillsim.scenario.model import Scenario
+from drillsim.scenario.snapshot import snapshot_text
+
+
+@dataclass
+class SimulationRun:
+    folder: Path
+    summary: dict[str, Any]
+    completed: bool
+
+
+def simulate(scenario: Scenario, scenario_path: Path, *, count: int, seed: int, workers: int, out: Path | None,
+             results: Path, trace: bool = False, chunk: int = DEFAULT_CHUNK,
+             progress: Callable[[int], None] = lambda done: None) -> SimulationRun:
+    """Run ``count`` replications and write the run folder. On Ctrl-C the folder keeps what finished,
+    marked ``"status": "interrupted"`` in run.json, and KeyboardInterrupt propagates."""
+    started, clock = dt.datetime.now(dt.UTC), time.perf_counter()
+    model = compile_scenario(scenario)
+    folder = create_run_folder(out, results, scenario.id, started)
+    snapshot = snapshot_text(scenario_path)
+    write_atomically(folder / "scenario.yaml", snapshot)
+    aggregate = Aggregate(model, seed)
+    done, status = 0, "complete"
+    metrics_path = folder / "metrics.csv"
+    with metrics_path.open("w", encoding="utf-8", newline="") as metrics_file, \
+            ((folder / "trace.jsonl").open("w", encoding="utf-8") if trace else nullcontext()) as trace_file:
+        metrics = MetricsWriter(metrics_file, aggregate.names)
+        traces = TraceWriter(trace_file) if trace else None
+        try:
+            for replication in replications(model, seed, count, workers, chunk, trace):
+                aggregate.add(replication)
+                metrics.add(replication)
+                if traces:
+                    traces.add(replication)
+                done += 1
+                progress(done)
+        except KeyboardInterrupt:
+            status = "interrupted"
+            raise
+        finally:
+            summary = aggregate.summary(done)
+            write_json(folder / "summary.json", summary)
+            write_json(folder / "run.json", {
+                "status": status,
+                "replications_requested": count,
+                "replications_completed": done,
+                "seed": seed,
+                "workers": workers,
+                "chunk": chunk,
+                "started": started.isoformat(timespec="seconds"),
+                "elapsed_seconds": round(time.perf_counter() - clock, 3),
+                "scenario_sha256": hashlib.sha256(snapshot.encode()).hexdigest(),
+                "versions": {"drillsim": drillsim.__version__, "python": platform.python_version(),
+                             "simpy": simpy.__version__, "numpy": numpy.__version__},
+                "machine": {"platform": platform.platform(), "processor": platform.machine()},
+            })
+    return SimulationRun(folder, summary, status == "complete")
+

@@ -1,0 +1,105 @@
+"""Streaming statistics of one metric over replications: bounded memory, deterministic.
+
+Mean and variance use Welford's update. Quantiles are exact (linear interpolation, as numpy's
+default) while at most ``EXACT_LIMIT`` values have been seen; past that, values go into a
+log-spaced histogram whose buckets are 0.1% wide, so memory stays bounded at any number of
+replications and quantiles stay within 0.1%. Results depend only on the values and their order.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections import Counter
+
+import numpy as np
+
+EXACT_LIMIT = 100_000
+_BUCKET_GROWTH = math.log1p(0.001)
+_FLOOR = 1e-6  # minutes; smaller values (including zero) share the lowest bucket
+
+
+def t_quantile_975(df: int) -> float:
+    """The 97.5% quantile of Student's t with ``df`` degrees of freedom (to about 1e-4)."""
+    exact = {1: 12.706204736, 2: 4.302652730, 3: 3.182446305, 4: 2.776445105, 5: 2.570581836}
+    if df in exact:
+        return exact[df]
+    z = 1.959963984540054
+    return (z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+            + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3))
+
+
+class MetricStats:
+    __slots__ = ("n", "censored", "mean", "_m2", "max", "_exact", "_buckets")
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.censored = 0
+        self.mean = 0.0
+        self._m2 = 0.0
+        self.max = -math.inf
+        self._exact: array | None = array("d")
+        self._buckets: Counter[int] = Counter()
+
+    def add(self, value: float | None) -> None:
+        """One observation; None means censored (the milestone was not reached in time)."""
+        if value is None:
+            self.censored += 1
+            return
+        self.n += 1
+        delta = value - self.mean
+        self.mean += delta / self.n
+        self._m2 += delta * (value - self.mean)
+        self.max = max(self.max, value)
+        if self._exact is not None:
+            self._exact.append(value)
+            if len(self._exact) > EXACT_LIMIT:
+                for v in self._exact:
+                    self._buckets[_bucket(v)] += 1
+                self._exact = None
+        else:
+            self._buckets[_bucket(value)] += 1
+
+    @property
+    def sd(self) -> float:
+        return math.sqrt(self._m2 / (self.n - 1)) if self.n > 1 else 0.0
+
+    def quantile(self, q: float) -> float:
+        if self.n == 0:
+            return math.nan
+        if self._exact is not None:
+            return float(np.quantile(np.frombuffer(self._exact, dtype=float), q))
+        rank, seen = q * (self.n - 1), 0
+        for bucket in sorted(self._buckets):
+            seen += self._buckets[bucket]
+            if seen > rank:
+                return min(_bucket_value(bucket), self.max)
+        return self.max
+
+    def ci95(self) -> tuple[float, float]:
+        if self.n < 2:
+            return (math.nan, math.nan)
+        half = t_quantile_975(self.n - 1) * self.sd / math.sqrt(self.n)
+        return (self.mean - half, self.mean + half)
+
+    def summary(self) -> dict[str, object]:
+        """The fields of summary.json; values rounded to 1e-4 minutes, NaN as null."""
+        if self.n == 0:
+            return {"n": 0, "censored": self.censored, "mean": None, "sd": None, "p50": None, "p90": None,
+                    "p95": None, "max": None, "ci95": [None, None]}
+        low, high = self.ci95()
+        return {"n": self.n, "censored": self.censored, "mean": _round(self.mean), "sd": _round(self.sd),
+                "p50": _round(self.quantile(0.5)), "p90": _round(self.quantile(0.9)),
+                "p95": _round(self.quantile(0.95)), "max": _round(self.max), "ci95": [_round(low), _round(high)]}
+
+
+def _bucket(value: float) -> int:
+    return int(math.floor(math.log(max(value, _FLOOR) / _FLOOR) / _BUCKET_GROWTH))
+
+
+def _bucket_value(bucket: int) -> float:
+    return _FLOOR * math.exp((bucket + 0.5) * _BUCKET_GROWTH)
+
+
+def _round(value: float) -> float | None:
+    return None if math.isnan(value) else round(value, 4) + 0.0  # + 0.0 turns -0.0 into 0.0

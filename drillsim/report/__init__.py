@@ -1,0 +1,1 @@
+"""Reports: terminal tables now; AAR/IP and readiness reports (Markdown, HTML) later."""
