@@ -10,7 +10,7 @@ FLAGSHIP := scenarios/flagship-concurrent.yaml
 
 run: $(VENV)/.installed-run
 	$(BIN)/drillsim validate --quiet scenarios
-	$(BIN)/drillsim show $(FLAGSHIP)
+	$(BIN)/drillsim simulate $(FLAGSHIP)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest

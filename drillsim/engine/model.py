@@ -157,6 +157,9 @@ class Model:
         self.scheduled = sorted((i.at, n, i.incident, i.id) for n, i in enumerate(scenario.injects)
                                 if isinstance(i, IncidentInject) and i.at <= self.horizon)
         self.windows = [self._window(i) for i in scenario.injects if isinstance(i, ComplicationInject)]
+        self._away = [w for w in self.windows if w.people]
+        self._delays = [w for w in self.windows if w.delay]
+        self._disabled = [w for w in self.windows if w.source]
 
     def _policy(self, pid: str) -> PolicyModel:
         policy = self.scenario.organisation.escalation[pid]
@@ -218,13 +221,13 @@ class Model:
     def unavailable(self, person: int, t: float, until: float | None = None) -> bool:
         """Kept away at ``t`` or, with ``until``, at any moment of [t, until)."""
         end = t if until is None else until
-        return any(w.start <= end and t < w.end and person in w.people for w in self.windows)
+        return any(w.start <= end and t < w.end and person in w.people for w in self._away)
 
     def paging_delay(self, t: float) -> float:
-        return max((w.delay for w in self.windows if w.start <= t < w.end), default=0.0)
+        return max((w.delay for w in self._delays if w.start <= t < w.end), default=0.0)
 
     def source_disabled(self, source: str, t: float) -> bool:
-        return any(w.source == source and w.start <= t < w.end for w in self.windows)
+        return any(w.source == source and w.start <= t < w.end for w in self._disabled)
 
 
 def compile_scenario(scenario: Scenario) -> Model:

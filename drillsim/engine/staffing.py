@@ -49,11 +49,19 @@ class Staffing:
         self.queues: dict[str, list[Request]] = {}
         self.sequence = itertools.count()
 
-    def request(self, incident: Any, task: Any) -> simpy.Event:
-        """An event that succeeds with the person index who will do ``task``."""
+    def request(self, incident: Any, task: Any) -> simpy.Event | int:
+        """Who will do ``task``: a person index when someone engaged is free now, else an event that
+        succeeds with one."""
         request = Request((incident.kind.rank, self.env.now, next(self.sequence)), incident, task, self.env.event())
-        if not self._assign(request):
+        person = self._choose(request)
+        if person is None:
             heapq.heappush(self.queues.setdefault(task.need, []), request)
+        elif person in incident.engaged:
+            self.busy[person] = True
+            request.done = True
+            return person
+        else:
+            self._take(request, person)
         return request.event
 
     def release(self, person: int) -> None:
@@ -77,7 +85,6 @@ class Staffing:
             if candidate is not None and (best is None or candidate.key < best.key):
                 best = candidate
         if best is not None:
-            best.done = True  # leaves its heap lazily
             self._take(best, person)
 
     def recruited(self, request: Request, person: int) -> None:
@@ -87,28 +94,30 @@ class Staffing:
         """The page went unanswered: free the person and look for someone else."""
         request.tried.add(person)
         self.busy[person] = False
-        if not self._assign(request):
+        other = self._choose(request)
+        if other is None:
             request.done = False
             heapq.heappush(self.queues.setdefault(request.task.need, []), request)
+        else:
+            self._take(request, other)
         self.poke(person)
 
-    def _assign(self, request: Request) -> bool:
+    def _choose(self, request: Request) -> int | None:
+        """A free, available candidate: one engaged on the incident first, else one not yet tried."""
         now, engaged, candidates = self.env.now, request.incident.engaged, request.task.candidates
         free = [p for p in candidates if not self.busy[p] and self.available(p, now)]
         chosen = next((p for p in free if p in engaged), None)
         if chosen is None:
             untried = [p for p in free if p not in request.tried]
-            if not untried and free and request.tried.issuperset(free):
+            if not untried and free:
                 request.tried.clear()  # everyone free was tried: start another round of pages
                 untried = free
             chosen = untried[0] if untried else None
-        if chosen is None:
-            return False
-        request.done = True
-        self._take(request, chosen)
-        return True
+        return chosen
 
     def _take(self, request: Request, person: int) -> None:
+        """Give ``request`` to ``person``: at once if engaged, else once a page recruits them."""
+        request.done = True  # leaves its heap lazily
         self.busy[person] = True
         if person in request.incident.engaged:
             request.event.succeed(person)

@@ -7,6 +7,7 @@ It writes facts to ``records`` and nothing else; metrics and screens derive from
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
@@ -25,11 +26,15 @@ class Streams(Protocol):
     def get(self, purpose: str) -> np.random.Generator: ...
 
 
+Answer = float | simpy.Event | None
+
+
 class Cast(Protocol):
     """Who answers pages and does the work: the simulator's samplers, or players in a live drill."""
 
-    def acknowledgement(self, world: World, incident: Incident, person: int) -> simpy.Event | None:
-        """An event that succeeds with ``person`` when they acknowledge a page now; None: never."""
+    def acknowledgement(self, world: World, incident: Incident, person: int) -> Answer:
+        """When ``person`` acknowledges a page sent now: a time known in advance (simulated), an
+        event that succeeds when they do (a player), or None: never."""
 
     def work(self, world: World, incident: Incident, task: TaskModel, person: int) -> simpy.Event:
         """An event that succeeds when ``person`` finishes ``task``."""
@@ -38,14 +43,14 @@ class Cast(Protocol):
 class SimulatedCast:
     """Everyone is simulated: reachability, acknowledgement delays and durations are sampled."""
 
-    def acknowledgement(self, world: World, incident: Incident, person: int) -> simpy.Event | None:
+    def acknowledgement(self, world: World, incident: Incident, person: int) -> Answer:
         who, now, model = world.model.people[person], world.env.now, world.model
         chance = who.reach_on if who.on_duty(now) else who.reach_off
         reached = world.streams.get(f"reach/{who.id}").random() < chance
         delay = who.ack(world.streams.get(f"ack/{who.id}")) + model.paging_delay(now)
         if not reached or model.unavailable(person, now, now + delay):
             return None  # asleep, away, or called away before answering
-        return world.env.timeout(delay, value=person)
+        return now + delay
 
     def work(self, world: World, incident: Incident, task: TaskModel, person: int) -> simpy.Event:
         return world.env.timeout(task.duration(world.streams.get(f"task/{incident.kind.id}/{task.id}")))
@@ -112,7 +117,8 @@ class World:
         if detection is None:
             return  # undetected: every milestone is censored
         delay, source = detection
-        yield env.timeout(delay)
+        if delay > 0:
+            yield env.timeout(delay)
         self.record(incident, T.DETECTED, detail=source)
         steps = [(level.timeout, self._level_targets(level)) for level in kind.policy.levels]
         acker = yield from self._escalate(incident, steps, kind.policy.repeat, "level")
@@ -156,26 +162,46 @@ class World:
         """Page step by step until someone acknowledges; returns who, or None when nobody ever does.
 
         Pages stay open: an acknowledgement arriving after its level timed out still counts.
+        Simulated answers are times known in advance, so a level costs one timeout event; players'
+        answers are events, waited on alongside.
         """
-        env, pending = self.env, []
+        env = self.env
+        answers: list[tuple[float, int]] = []  # (time, person), known in advance
+        players: list[simpy.Event] = []
         for round_ in range(repeat + 1):
             for index, (timeout, who) in enumerate(steps):
                 if round_ or index:
                     self.record(incident, T.ESCALATED, detail=f"{label} {index + 1}")
                 for person in who(env.now):
                     self.record(incident, T.PAGED, person, f"{label} {index + 1}")
-                    ack = self.cast.acknowledgement(self, incident, person)
-                    if ack is not None:
-                        pending.append(ack)
-                yield env.any_of([env.timeout(timeout), *pending])
-                answered = next((e for e in pending if e.processed), None)
-                if answered is not None:
-                    return answered.value
+                    answer = self.cast.acknowledgement(self, incident, person)
+                    if isinstance(answer, float):
+                        answers.append((answer, person))
+                    elif answer is not None:
+                        players.append(answer)
+                acker = yield from self._first_answer(answers, players, env.now + timeout)
+                if acker is not None:
+                    return acker
         self.record(incident, T.EXHAUSTED, detail=label)
-        if not pending:
+        return (yield from self._first_answer(answers, players, math.inf))
+
+    def _first_answer(self, answers: list[tuple[float, int]], players: list[simpy.Event],
+                      deadline: float) -> Iterator[Any]:
+        """Wait until the first answer or ``deadline``; returns who answered, or None."""
+        env = self.env
+        earliest = min(answers) if answers else None
+        until = min(deadline, earliest[0]) if earliest else deadline
+        if until == math.inf and not players:
             return None
-        yield env.any_of(pending)
-        return next(e for e in pending if e.processed).value
+        if players:
+            waits = [*players] if until == math.inf else [env.timeout(until - env.now), *players]
+            yield env.any_of(waits)
+            played = next((e for e in players if e.processed), None)
+            if played is not None:
+                return played.value
+        elif until > env.now:
+            yield env.timeout(until - env.now)
+        return earliest[1] if earliest and earliest[0] <= env.now else None
 
     def _engage(self, incident: Incident, person: int) -> None:
         if person not in incident.engaged:
@@ -203,7 +229,9 @@ class World:
         self.record(incident, T.TASK_READY, detail=task.id)
         if task.decision is not None:
             yield self._decision(incident, task.decision)
-        person = yield self.staffing.request(incident, task)
+        person = self.staffing.request(incident, task)
+        if not isinstance(person, int):
+            person = yield person
         self.record(incident, T.TASK_STARTED, person, task.id)
         yield self.cast.work(self, incident, task, person)
         self.record(incident, T.TASK_DONE, person, task.id)
@@ -226,12 +254,13 @@ class World:
         self.env.process(self._page_for_task(request, person))
 
     def _page_for_task(self, request: Request, person: int) -> Iterator[Any]:
-        incident, env = request.incident, self.env
+        incident = request.incident
         self.record(incident, T.PAGED, person, f"task {request.task.id}")
-        ack = self.cast.acknowledgement(self, incident, person)
-        timeout = incident.kind.policy.levels[0].timeout
-        yield env.any_of([env.timeout(timeout)] + ([ack] if ack is not None else []))
-        if ack is not None and ack.processed:
+        answer = self.cast.acknowledgement(self, incident, person)
+        answers = [(answer, person)] if isinstance(answer, float) else []
+        players = [answer] if isinstance(answer, simpy.Event) else []
+        deadline = self.env.now + incident.kind.policy.levels[0].timeout
+        if (yield from self._first_answer(answers, players, deadline)) is not None:
             self._engage(incident, person)
             self.staffing.recruited(request, person)
         else:
