@@ -32,3 +32,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
+
+bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/run.py
+
+$(VENV)/.installed-bench: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@ $(VENV)/.installed-dev $(VENV)/.installed-run

@@ -29,7 +29,8 @@ DEFAULT_HORIZON = 30 * 1440.0  # minutes: a month, when the scenario sets no hor
 
 
 class PersonModel:
-    __slots__ = ("index", "id", "name", "roles", "skills", "reach_on", "reach_off", "ack", "hours", "rotations")
+    __slots__ = ("index", "id", "name", "roles", "skills", "reach_on", "reach_off", "ack", "hours", "rotations",
+                 "reach_stream", "ack_stream")
 
     def __init__(self, index: int, pid: str, org: Organisation, start: dt.datetime) -> None:
         person = org.people[pid]
@@ -40,6 +41,7 @@ class PersonModel:
         self.ack: Sampler = compile_distribution(org.ack_delay_of(pid))
         self.hours = HoursClock(person.working_hours, org.timezone, start) if person.working_hours else None
         self.rotations: list[RotationClock] = []
+        self.reach_stream, self.ack_stream = f"reach/{pid}", f"ack/{pid}"  # random stream purposes
 
     def on_duty(self, t: float) -> bool:
         """On call now, or inside working hours; someone with neither is always on duty."""
@@ -90,7 +92,8 @@ class SourceModel:
 
 
 class TaskModel:
-    __slots__ = ("index", "id", "title", "need", "candidates", "duration", "after", "decision", "milestone", "notifies")
+    __slots__ = ("index", "id", "title", "need", "candidates", "duration", "after", "decision", "milestone", "notifies",
+                 "successors", "stream")
 
     def __init__(self, index: int, tid: str, title: str, need: str, candidates: tuple[int, ...], duration: Sampler,
                  after: tuple[int, ...], decision: AuthorityModel | None, milestone: str | None,
@@ -98,6 +101,8 @@ class TaskModel:
         self.index, self.id, self.title, self.need, self.candidates = index, tid, title, need, candidates
         self.duration, self.after, self.decision = duration, after, decision
         self.milestone, self.notifies = milestone, notifies
+        self.successors: list[TaskModel] = []  # filled once every task exists
+        self.stream = ""  # random stream purpose, set by the kind
 
 
 class KindModel:
@@ -193,6 +198,10 @@ class Model:
                 i, tid, task.title or tid, need, tuple(self.index[p] for p in holders),
                 compile_distribution(task.duration), tuple(position[a] for a in task.after),
                 self.authorities[task.decision] if task.decision else None, task.milestone, tuple(task.notifies)))
+        for task in tasks:
+            task.stream = f"task/{kid}/{task.id}"
+            for before in task.after:
+                tasks[before].successors.append(task)
         regimes = {**BUILTIN_REGIMES, **self.scenario.regimes}
         clocks = {ref: regimes[ref.split("/")[0]].clocks[ref.split("/")[1]].deadline for ref in kind.regulatory}
         policy_id, _ = select_policy(org, kid, kind.severity)
@@ -220,10 +229,14 @@ class Model:
     # Complications in force at time t.
     def unavailable(self, person: int, t: float, until: float | None = None) -> bool:
         """Kept away at ``t`` or, with ``until``, at any moment of [t, until)."""
+        if not self._away:
+            return False
         end = t if until is None else until
         return any(w.start <= end and t < w.end and person in w.people for w in self._away)
 
     def paging_delay(self, t: float) -> float:
+        if not self._delays:
+            return 0.0
         return max((w.delay for w in self._delays if w.start <= t < w.end), default=0.0)
 
     def source_disabled(self, source: str, t: float) -> bool:

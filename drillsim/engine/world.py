@@ -46,14 +46,14 @@ class SimulatedCast:
     def acknowledgement(self, world: World, incident: Incident, person: int) -> Answer:
         who, now, model = world.model.people[person], world.env.now, world.model
         chance = who.reach_on if who.on_duty(now) else who.reach_off
-        reached = world.streams.get(f"reach/{who.id}").random() < chance
-        delay = who.ack(world.streams.get(f"ack/{who.id}")) + model.paging_delay(now)
+        reached = world.streams.get(who.reach_stream).random() < chance
+        delay = who.ack(world.streams.get(who.ack_stream)) + model.paging_delay(now)
         if not reached or model.unavailable(person, now, now + delay):
             return None  # asleep, away, or called away before answering
         return now + delay
 
     def work(self, world: World, incident: Incident, task: TaskModel, person: int) -> simpy.Event:
-        return world.env.timeout(task.duration(world.streams.get(f"task/{incident.kind.id}/{task.id}")))
+        return world.env.timeout(task.duration(world.streams.get(task.stream)))
 
 
 class Incident:
@@ -126,9 +126,10 @@ class World:
             return
         self.record(incident, T.ACKNOWLEDGED, acker)
         self._engage(incident, acker)
-        for task in kind.tasks:
-            if not task.after:
-                env.process(self._task(incident, task))
+        roots = [task for task in kind.tasks if not task.after]
+        for task in roots[1:]:
+            env.process(self._tasks(incident, task))
+        yield from self._tasks(incident, roots[0])
 
     def _detection(self, incident: Incident) -> tuple[float, str] | None:
         """(delay, source) of the first source to fire, the fallback's, or None: never detected."""
@@ -225,17 +226,29 @@ class World:
         self.record(incident, T.DECISION, who, authority.id)
         return who
 
-    def _task(self, incident: Incident, task: TaskModel) -> Iterator[Any]:
-        self.record(incident, T.TASK_READY, detail=task.id)
-        if task.decision is not None:
-            yield self._decision(incident, task.decision)
-        person = self.staffing.request(incident, task)
-        if not isinstance(person, int):
-            person = yield person
-        self.record(incident, T.TASK_STARTED, person, task.id)
-        yield self.cast.work(self, incident, task, person)
-        self.record(incident, T.TASK_DONE, person, task.id)
-        self.staffing.release(person)
+    def _tasks(self, incident: Incident, task: TaskModel) -> Iterator[Any]:
+        """Work ``task``, then carry on with the first successor it makes ready (other ready
+        successors get processes of their own): a chain of tasks costs one process."""
+        while True:
+            self.record(incident, T.TASK_READY, detail=task.id)
+            if task.decision is not None:
+                yield self._decision(incident, task.decision)
+            person = self.staffing.request(incident, task)
+            if not isinstance(person, int):
+                person = yield person
+            self.record(incident, T.TASK_STARTED, person, task.id)
+            yield self.cast.work(self, incident, task, person)
+            self.record(incident, T.TASK_DONE, person, task.id)
+            self.staffing.release(person)
+            ready = self._finished(incident, task, person)
+            if not ready:
+                return
+            for other in ready[1:]:
+                self.env.process(self._tasks(incident, other))
+            task = ready[0]
+
+    def _finished(self, incident: Incident, task: TaskModel, person: int) -> list[TaskModel]:
+        """Record what finishing ``task`` achieved; returns the successors now ready."""
         incident.done.add(task.index)
         for clock in task.notifies:
             self.record(incident, T.NOTIFIED, person, clock)
@@ -244,11 +257,12 @@ class World:
             self.record(incident, T.MILESTONE, detail="contained")
         if task.index in kind.resolved_by and incident.done.issuperset(kind.resolved_by):
             self.record(incident, T.MILESTONE, detail="resolved")
-        for successor in kind.tasks:
-            if task.index in successor.after:
-                incident.waiting_on[successor.index] -= 1
-                if incident.waiting_on[successor.index] == 0:
-                    self.env.process(self._task(incident, successor))
+        ready = []
+        for successor in task.successors:
+            incident.waiting_on[successor.index] -= 1
+            if incident.waiting_on[successor.index] == 0:
+                ready.append(successor)
+        return ready
 
     def _recruit(self, request: Request, person: int) -> None:
         self.env.process(self._page_for_task(request, person))
