@@ -10,7 +10,7 @@ import pytest
 
 from drillsim.scenario.schema import json_schema
 from drillsim.scenario.yamlsource import read_yaml
-from tests.conftest import ROOT, SCENARIOS
+from paths import ROOT, SCENARIOS
 
 SCHEMA_FILES = {"scenario": ROOT / "docs/schema/scenario.schema.json",
                 "organisation": ROOT / "docs/schema/organisation.schema.json"}

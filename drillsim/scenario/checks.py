@@ -141,11 +141,6 @@ def check_scenario(scenario: Scenario) -> list[Finding]:
     for rid in scenario.regimes:
         if rid in BUILTIN_REGIMES:
             found.error(("regimes", rid), f"'{rid}' is a built-in regime; give your own regime another id")
-    for policy_id, policy in org.escalation.items():
-        for i, kind in enumerate(policy.applies_to.incidents):
-            if kind not in scenario.incidents:
-                found.warn(("organisation", "escalation", policy_id, "applies_to", "incidents", i),
-                           f"no incident '{kind}' in this scenario{did_you_mean(kind, scenario.incidents)}")
     graph = escalation_graph(org)
     for iid, incident in scenario.incidents.items():
         _check_incident(scenario, iid, incident, clocks, graph, found)

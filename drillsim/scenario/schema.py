@@ -21,7 +21,7 @@ def json_schema(kind: Literal["scenario", "organisation"] = "scenario") -> dict[
                 organisation,
             ]
         }
-    return {"$schema": SCHEMA_DIALECT, "title": f"drillsim {kind}", **_without_pydantic_keywords(schema)}
+    return {"$schema": SCHEMA_DIALECT, **_without_pydantic_keywords(schema), "title": f"drillsim {kind}"}
 
 
 def _without_pydantic_keywords(node: Any) -> Any:

@@ -1,0 +1,144 @@
+"""The drillsim command as a user meets it: exit codes, files written, nothing lost."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from drillsim.cli import app
+from paths import SCENARIOS
+
+runner = CliRunner()
+TUTORIAL = SCENARIOS / "tutorial.yaml"
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output + result.stderr, result.output + result.stderr
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_help_explains_every_command() -> None:
+    code, out, _ = invoke("--help")
+    assert code == 0
+    for command in ("validate", "show", "simulate", "schema", "msel"):
+        assert command in out
+
+
+def test_validate_bundled_scenarios_passes() -> None:
+    code, out, _ = invoke("validate", SCENARIOS)
+    assert code == 0, out
+    assert "0 invalid" in out
+
+
+def test_validate_missing_file_exits_2(tmp_path: Path) -> None:
+    code, out, _ = invoke("validate", tmp_path / "nope.yaml")
+    assert code == 2
+    assert "nope.yaml:1:1: file not found" in out
+
+
+def test_validate_empty_folder_exits_2(tmp_path: Path) -> None:
+    code, _, err = invoke("validate", tmp_path)
+    assert code == 2
+    assert "no YAML files" in err
+
+
+def test_simulate_writes_a_reproducible_run_folder(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    code, out, _ = invoke("simulate", TUTORIAL, "-n", "40", "--seed", "7", "--workers", "1", "--out", first)
+    assert code == 0, out
+    assert {p.name for p in first.iterdir()} == {"scenario.yaml", "summary.json", "metrics.csv", "run.json"}
+    summary = json.loads((first / "summary.json").read_text())
+    assert summary["replications"] == 40 and summary["seed"] == 7 and summary["unit"] == "minutes"
+    assert json.loads((first / "run.json").read_text())["status"] == "complete"
+    code, printed, _ = invoke("simulate", TUTORIAL, "-n", "40", "--seed", "7", "--workers", "2", "--json", "--out", second)
+    assert code == 0
+    assert printed == (first / "summary.json").read_text() == (second / "summary.json").read_text()
+    rows = (first / "metrics.csv").read_text().splitlines()
+    assert rows[0].startswith("replication,incident,kind,occurred,time_to_detect")
+    assert len(rows) - 1 == round(summary["incidents_per_replication"] * 40)
+
+
+def test_simulate_snapshot_is_a_valid_self_contained_scenario(tmp_path: Path) -> None:
+    code, _, _ = invoke("simulate", SCENARIOS / "weight-exfiltration.yaml", "-n", "5", "--workers", "1", "--out", tmp_path / "run")
+    assert code == 0
+    snapshot = tmp_path / "run" / "scenario.yaml"
+    code, out, _ = invoke("validate", snapshot)
+    assert code == 0, out
+    assert "organisation:\n" in snapshot.read_text() and "frontier-lab.yaml" not in snapshot.read_text()
+
+
+def test_simulate_never_overwrites_a_folder_with_results(tmp_path: Path) -> None:
+    (tmp_path / "precious.csv").write_text("keep me")
+    code, _, err = invoke("simulate", TUTORIAL, "-n", "5", "--out", tmp_path)
+    assert code == 2
+    assert "already exists" in err
+    assert (tmp_path / "precious.csv").read_text() == "keep me"
+
+
+@pytest.mark.parametrize("args", [["-n", "0"], ["--seed", "-1"], ["--workers", "0"], ["-n", "lots"]])
+def test_simulate_rejects_bad_numbers_with_exit_2(args: list[str]) -> None:
+    code, _, _ = invoke("simulate", TUTORIAL, *args)
+    assert code == 2
+
+
+def test_simulate_invalid_scenario_exits_2_with_positions(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(TUTORIAL.read_text().replace("severity: sev", "severity: level", 1))
+    code, _, err = invoke("simulate", broken)
+    assert code == 2
+    assert "broken.yaml:" in err and ".severity: 'level" in err
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.name)
+def test_msel_round_trip_changes_nothing(path: Path, tmp_path: Path) -> None:
+    shutil.copytree(SCENARIOS, tmp_path / "scenarios")
+    copy = tmp_path / "scenarios" / path.name
+    csv_file = tmp_path / "msel.csv"
+    code, _, _ = invoke("msel", "export", copy, "-o", csv_file)
+    assert code == 0
+    before = copy.read_bytes()
+    code, _, err = invoke("msel", "import", csv_file, "--into", copy)
+    assert code == 0, err
+    assert copy.read_bytes() == before
+    code, exported_again, _ = invoke("msel", "export", copy)
+    assert exported_again == csv_file.read_text()
+
+
+def test_msel_import_edits_and_keeps_comments(tmp_path: Path) -> None:
+    copy = tmp_path / "tutorial.yaml"
+    shutil.copy(TUTORIAL, copy)
+    csv_file = tmp_path / "msel.csv"
+    invoke("msel", "export", copy, "-o", csv_file)
+    lines = csv_file.read_text().splitlines()
+    lines.append('99,5h,message,"The press office asks for a holding statement",Press,Comms,,Draft a statement,,,,')
+    csv_file.write_text("\n".join(lines) + "\n")
+    code, _, err = invoke("msel", "import", csv_file, "--into", copy)
+    assert code == 0, err
+    text = copy.read_text()
+    assert "holding statement" in text
+    original = TUTORIAL.read_text()
+    assert text.split("\ninjects:")[0] == original.split("\ninjects:")[0]  # everything before the MSEL, comments too
+
+
+def test_msel_import_bad_row_points_at_row_and_column_and_writes_nothing(tmp_path: Path) -> None:
+    copy = tmp_path / "tutorial.yaml"
+    shutil.copy(TUTORIAL, copy)
+    before = copy.read_bytes()
+    csv_file = tmp_path / "msel.csv"
+    csv_file.write_text("Event,Scenario time,Type,Synopsis\n1,soon,message,hello\n2,5m,alert,hi\n")
+    code, _, err = invoke("msel", "import", csv_file, "--into", copy)
+    assert code == 2
+    assert "msel.csv:2:2: injects[0].at: 'soon' is not a duration" in err
+    assert "msel.csv:3:3: injects[1].kind: 'alert' is not an inject kind" in err
+    assert copy.read_bytes() == before
+
+
+def test_schema_prints_json_schema() -> None:
+    code, out, _ = invoke("schema")
+    assert code == 0
+    assert json.loads(out)["title"] == "drillsim scenario"
