@@ -217,12 +217,18 @@ class World:
         return incident.decisions[authority.id]
 
     def _ask_authority(self, incident: Incident, authority: AuthorityModel) -> Iterator[Any]:
+        """Page the authority's roles in delegation order until someone decides. When every level and
+        repeat has gone unanswered, ask again after one more cycle: the gated tasks cannot go on
+        without it, and a real incident commander keeps calling."""
         self.record(incident, T.DECISION_NEEDED, detail=authority.id)
         levels = incident.kind.policy.levels
-        steps = [(levels[min(i, len(levels) - 1)].timeout, (lambda t, tier=tier: tier)) for i, tier in enumerate(authority.tiers)]
-        who = yield from self._escalate(incident, steps, incident.kind.policy.repeat, f"authority {authority.id}")
-        if who is None:
-            yield self.env.event()  # nobody ever decides: the gated tasks wait to the horizon
+        steps = [(levels[min(i, len(levels) - 1)].timeout, (lambda t, tier=tier: tier))
+                 for i, tier in enumerate(authority.tiers)]
+        while True:
+            who = yield from self._escalate(incident, steps, incident.kind.policy.repeat, f"authority {authority.id}")
+            if who is not None:
+                break
+            yield self.env.timeout(sum(timeout for timeout, _ in steps))
         self.record(incident, T.DECISION, who, authority.id)
         return who
 
@@ -268,6 +274,8 @@ class World:
         self.env.process(self._page_for_task(request, person))
 
     def _page_for_task(self, request: Request, person: int) -> Iterator[Any]:
+        """Recruit ``person`` for a task. Unanswered within the first level's timeout, the task looks
+        for someone else; an answer arriving later still engages the person on the incident."""
         incident = request.incident
         self.record(incident, T.PAGED, person, f"task {request.task.id}")
         answer = self.cast.acknowledgement(self, incident, person)
@@ -277,8 +285,11 @@ class World:
         if (yield from self._first_answer(answers, players, deadline)) is not None:
             self._engage(incident, person)
             self.staffing.recruited(request, person)
-        else:
-            self.staffing.not_recruited(request, person)
+            return
+        self.staffing.not_recruited(request, person)
+        if (answers or players) and (yield from self._first_answer(answers, players, math.inf)) is not None:
+            self._engage(incident, person)
+            self.staffing.poke(person)
 
     def _availability_returns(self, at: float, people: frozenset[int]) -> Iterator[simpy.Event]:
         yield self.env.timeout(at - self.env.now)

@@ -102,8 +102,9 @@ def _check_reporting_cycles(org: Organisation, at: Loc, found: _Findings) -> Non
     try:
         graphlib.TopologicalSorter(edges).prepare()
     except graphlib.CycleError as exc:
-        cycle = exc.args[1]
-        found.error((*at, "people", cycle[0], "reports_to"), "reporting lines form a cycle: " + " → ".join(cycle))
+        cycle = exc.args[1][::-1]  # graphlib lists each node before the one depending on it
+        found.error((*at, "people", cycle[0], "reports_to"),
+                    f"reporting lines form a cycle: {cycle[0]} reports to " + ", who reports to ".join(cycle[1:]))
 
 
 def _check_level(org: Organisation, here: Loc, level: Any, roles_held: set[str], found: _Findings) -> None:
@@ -184,8 +185,9 @@ def _check_incident(scenario: Scenario, iid: str, incident: IncidentKind, clocks
     try:
         graphlib.TopologicalSorter(dependencies).prepare()
     except graphlib.CycleError as exc:
-        cycle = exc.args[1]
-        found.error((*here, "playbook", cycle[0], "after"), "tasks wait for each other in a cycle: " + " → ".join(cycle))
+        cycle = exc.args[1][::-1]  # graphlib lists each task before the one waiting for it
+        found.error((*here, "playbook", cycle[0], "after"),
+                    "tasks wait for each other in a cycle: " + " waits for ".join(cycle))
     notified = {c for t in incident.playbook.values() for c in t.notifies}
     for i, clock in enumerate(incident.regulatory):
         if clock in clocks and clock not in notified:

@@ -15,6 +15,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.nodes import Node, ScalarNode
 
 from drillsim.fsutil import write_atomically
 from drillsim.scenario.errors import Problem, ScenarioError
@@ -185,20 +186,55 @@ def import_csv(csv_path: Path, scenario_path: Path) -> bool:
 
 
 def _write_injects(scenario_path: Path, injects: list[dict[str, Any]]) -> None:
-    """Rewrite the ``injects`` of a scenario file, keeping the rest of it and its comments."""
-    yaml = YAML(typ="rt")
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    document = yaml.load(scenario_path.read_text(encoding="utf-8"))
+    """Rewrite the ``injects`` block of a scenario file; every other byte of the file is kept."""
+    text = scenario_path.read_text(encoding="utf-8")
     sequence = CommentedSeq()
     for raw in injects:
         entry = CommentedMap()
         for key in ("id", "at", "kind", "incident", *EFFECT_FIELDS, "text", "from", "to", "controller",
                     "expected_action", "objectives", "notes"):
             if key in raw:
-                entry[key] = raw[key]
+                entry[key] = _flow(raw[key])
         sequence.append(entry)
-    document["injects"] = sequence
+    yaml = YAML(typ="rt")
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
     buffer = io.StringIO()
-    yaml.dump(document, buffer)
-    write_atomically(scenario_path, buffer.getvalue())
+    yaml.dump({"injects": sequence}, buffer)
+    block = buffer.getvalue()
+    span = _injects_span(text)
+    if span is None:
+        updated = text + ("" if text.endswith("\n") else "\n") + block
+    else:
+        updated = text[: span[0]] + block + text[span[1]:]
+    write_atomically(scenario_path, updated)
+
+
+def _flow(value: Any) -> Any:
+    """Short lists and mappings written inline, as people write them: [a, b], {person: dana}."""
+    if isinstance(value, list | dict):
+        node = CommentedSeq(value) if isinstance(value, list) else CommentedMap(value)
+        node.fa.set_flow_style()
+        return node
+    return value
+
+
+def _injects_span(text: str) -> tuple[int, int] | None:
+    """Where the top-level ``injects:`` key and its value stand in ``text``: from the key to the end
+    of the line holding the value's last character, so comments after it stay."""
+    root = YAML(typ="rt").compose(text)
+    for key, value in root.value:
+        if key.value == "injects":
+            end = _content_end(value)
+            newline = text.find("\n", end)
+            return key.start_mark.index, len(text) if newline < 0 else newline + 1
+    return None
+
+
+def _content_end(node: Node) -> int:
+    """The index just past a node's last character (block collections end at the next token, which
+    may be a comment line; look at their last item instead)."""
+    if isinstance(node, ScalarNode) or node.flow_style or not node.value:
+        return node.end_mark.index
+    last = node.value[-1]
+    return _content_end(last[1] if isinstance(last, tuple) else last)

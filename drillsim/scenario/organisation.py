@@ -46,8 +46,7 @@ def _time_of_day(value: Any) -> dt.time:
             return dt.time.max
         if hours < 24 and minutes < 60:
             return dt.time(hours, minutes)
-    raise PydanticCustomError("time_of_day", "{value!r} is not a time of day (expected HH:MM, e.g. 09:00)",
-                              {"value": value})
+    raise PydanticCustomError("time_of_day", f"{value!r} is not a time of day (expected HH:MM, e.g. 09:00)")
 
 
 TimeOfDay = Annotated[
@@ -58,13 +57,17 @@ TimeOfDay = Annotated[
 
 
 def _day_range(value: Any) -> Any:
-    """Accept ``mon-fri`` as well as a list of days."""
-    if isinstance(value, str) and "-" in value:
-        first, _, last = value.partition("-")
-        if first.strip() in WEEKDAYS and last.strip() in WEEKDAYS:
-            i, j = WEEKDAYS.index(first.strip()), WEEKDAYS.index(last.strip())
-            return [WEEKDAYS[k % 7] for k in range(i, j + 1 if j >= i else j + 8)]
-    return [value] if isinstance(value, str) else value
+    """Accept ``mon-fri`` (or ``fri-mon``, across the weekend) as well as a list of days."""
+    if not isinstance(value, str):
+        return value
+    first, dash, last = (part.strip() for part in value.partition("-"))
+    if not dash:
+        return [value]
+    if first not in WEEKDAYS or last not in WEEKDAYS:
+        raise PydanticCustomError(
+            "day_range", f"{value!r} is not a range of days (expected e.g. mon-fri, or a list such as [mon, wed])")
+    i, j = WEEKDAYS.index(first), WEEKDAYS.index(last)
+    return [WEEKDAYS[k % 7] for k in range(i, j + 1 if j >= i else j + 8)]
 
 
 class WorkingHours(StrictModel):
@@ -86,7 +89,10 @@ class DutyReachability(StrictModel):
 
 
 def _reachability(value: Any) -> Any:
+    """One number stands for both duty states."""
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if not 0 <= value <= 1:
+            raise PydanticCustomError("probability", f"{value} is out of range (expected a probability from 0 to 1)")
         return {"on_duty": value, "off_duty": value}
     return value
 

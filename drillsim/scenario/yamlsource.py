@@ -8,6 +8,7 @@ expansion are bounded, so a hostile or broken file yields a Problem, not a hang 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,10 +41,15 @@ class Document:
         have, such as a union's tag) and its position."""
         matched: Path_ = ()
         for segment in loc:
+            if segment == "[key]" and matched in self.keys:
+                return matched, self.keys[matched]  # pydantic's marker for a problem with the key itself
             candidate = (*matched, segment)
             if candidate in self.values:
                 matched = candidate
-        return matched, self.values.get(matched, (1, 1))
+        value_at = self.values.get(matched, (1, 1))
+        if matched in self.keys and self.keys[matched][0] < value_at[0]:
+            return matched, self.keys[matched]  # a block starts on the next line: its key is clearer
+        return matched, value_at
 
     def node_at(self, path: Path_) -> Any:
         node = self.data
@@ -80,15 +86,19 @@ def parse_yaml(raw: bytes, name: str) -> Document:
         column = exc.start - (before.rfind(b"\n") + 1) + 1
         fail(line, column, f"byte 0x{raw[exc.start]:02x} is not UTF-8 text (save the file as UTF-8)")
     try:
-        root = YAML(typ="rt").compose(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. ruamel's ReusedAnchorWarning: legal YAML, not a problem
+            root = YAML(typ="rt").compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line, mark.column) if mark else (0, 0)
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         if problem.startswith("but ") and exc.context:
             problem = f"{exc.context.strip()}, {problem}"
-        if "'\\t'" in problem or "\t" in text.splitlines()[mark.line if mark else 0][: (mark.column if mark else 0) + 1]:
+        lines = text.splitlines()
+        if "'\\t'" in problem or (line < len(lines) and "\t" in lines[line][: column + 1]):
             problem += " (indent with spaces, not tabs)"
-        fail(mark.line + 1 if mark else 1, mark.column + 1 if mark else 1, f"YAML syntax: {problem}")
+        fail(line + 1, column + 1, f"YAML syntax: {problem}")
     except RecursionError:
         fail(1, 1, f"YAML is nested too deeply (at most {MAX_DEPTH} levels)")
     except YAMLError as exc:
@@ -114,6 +124,8 @@ class _Builder:
         self.doc = doc
         self.count = 0
         self.active: set[int] = set()
+        self.merged: dict[int, list[tuple[Node, Node]]] = {}
+        self.merging: set[int] = set()
 
     def fail(self, node: Node, message: str) -> None:
         mark = node.start_mark
@@ -150,12 +162,29 @@ class _Builder:
             if key in result:
                 first = self.doc.keys[(*path, key)]
                 self.fail(key_node, f"duplicate key '{key}' (first defined at line {first[0]})")
-            self.doc.keys[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            key_at = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            self.doc.keys[(*path, key)] = key_at
             result[key] = self.build(value_node, (*path, key), depth + 1)
+            if isinstance(value_node, ScalarNode) and value_node.value == "" and value_node.style is None:
+                self.doc.values[(*path, key)] = key_at  # `key:` with nothing after it: point at the key
         return result
 
     def _merged(self, node: MappingNode) -> list[tuple[Node, Node]]:
-        """The mapping's pairs with YAML merge keys (``<<: *defaults``) expanded; own keys win."""
+        """The mapping's pairs with YAML merge keys (``<<: *defaults``) expanded; own keys win.
+        Each mapping is expanded once (aliases merged twice cost nothing more)."""
+        if id(node) in self.merged:
+            return self.merged[id(node)]
+        if id(node) in self.merging:
+            self.fail(node, "a merge key (<<) merges a mapping into itself")
+        self.merging.add(id(node))
+        try:
+            pairs = self._expand_merges(node)
+        finally:
+            self.merging.discard(id(node))
+        self.merged[id(node)] = pairs
+        return pairs
+
+    def _expand_merges(self, node: MappingNode) -> list[tuple[Node, Node]]:
         own = [(k, v) for k, v in node.value if not (isinstance(k, ScalarNode) and k.tag == _CORE + "merge")]
         own_keys = {k.value for k, _ in own if isinstance(k, ScalarNode)}
         merged: list[tuple[Node, Node]] = []
@@ -174,7 +203,7 @@ class _Builder:
     def scalar(self, node: ScalarNode) -> Any:
         tag, text = node.tag, node.value
         if tag in (_CORE + "str", _CORE + "timestamp"):
-            return text
+            return text.replace("\a", "") if node.style == ">" else text  # ruamel marks folds with BEL
         if tag == _CORE + "null":
             return None
         if tag == _CORE + "bool":
