@@ -111,8 +111,8 @@ def _one(number: int, rows: list[Record], kind: KindModel, end: float) -> Incide
     for clock, deadline in kind.clocks.items():
         taken = since_detection(first.get((T.NOTIFIED, clock)))
         values[notify_metric(clock)] = taken
-        if detected is not None:
-            result.deadlines[clock] = taken is not None and taken <= deadline
+        if detected is not None and (taken is not None or detected + deadline <= end):
+            result.deadlines[clock] = taken is not None and taken <= deadline  # unknown while still running
 
     breakdown = result.breakdown
     if detected is not None:

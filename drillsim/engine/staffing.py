@@ -80,8 +80,8 @@ class Staffing:
                 heapq.heappop(queue)
             if not queue:
                 continue
-            candidate = queue[0] if person not in queue[0].tried else next(
-                (r for r in sorted(queue) if not r.done and person not in r.tried), None)
+            candidate = queue[0] if self._may_page(queue[0], person) else next(
+                (r for r in sorted(queue) if not r.done and self._may_page(r, person)), None)
             if candidate is not None and (best is None or candidate.key < best.key):
                 best = candidate
         if best is not None:
@@ -115,8 +115,19 @@ class Staffing:
             chosen = untried[0] if untried else None
         return chosen
 
+    def _may_page(self, request: Request, person: int) -> bool:
+        """A person who already failed to answer for this request is paged again only when nobody
+        else could take it now: a new round of pages."""
+        if person not in request.tried:
+            return True
+        now = self.env.now
+        return not any(not self.busy[p] and self.available(p, now) and p not in request.tried
+                       for p in request.task.candidates)
+
     def _take(self, request: Request, person: int) -> None:
         """Give ``request`` to ``person``: at once if engaged, else once a page recruits them."""
+        if person in request.tried:
+            request.tried.clear()  # a new round of pages
         request.done = True  # leaves its heap lazily
         self.busy[person] = True
         if person in request.incident.engaged:

@@ -167,7 +167,7 @@ class World:
         answers are events, waited on alongside.
         """
         env = self.env
-        answers: list[tuple[float, int]] = []  # (time, person), known in advance
+        answers: list[tuple[float, int, int]] = []  # (time, page order, person), known in advance
         players: list[simpy.Event] = []
         for round_ in range(repeat + 1):
             for index, (timeout, who) in enumerate(steps):
@@ -177,7 +177,7 @@ class World:
                     self.record(incident, T.PAGED, person, f"{label} {index + 1}")
                     answer = self.cast.acknowledgement(self, incident, person)
                     if isinstance(answer, float):
-                        answers.append((answer, person))
+                        answers.append((answer, len(answers), person))  # ties go to the first paged
                     elif answer is not None:
                         players.append(answer)
                 acker = yield from self._first_answer(answers, players, env.now + timeout)
@@ -186,7 +186,7 @@ class World:
         self.record(incident, T.EXHAUSTED, detail=label)
         return (yield from self._first_answer(answers, players, math.inf))
 
-    def _first_answer(self, answers: list[tuple[float, int]], players: list[simpy.Event],
+    def _first_answer(self, answers: list[tuple[float, int, int]], players: list[simpy.Event],
                       deadline: float) -> Iterator[Any]:
         """Wait until the first answer or ``deadline``; returns who answered, or None."""
         env = self.env
@@ -202,7 +202,8 @@ class World:
                 return played.value
         elif until > env.now:
             yield env.timeout(until - env.now)
-        return earliest[1] if earliest and earliest[0] <= env.now else None
+        # compare with `until`, not env.now: now + (until - now) may round to just below until
+        return earliest[2] if earliest and earliest[0] <= until else None
 
     def _engage(self, incident: Incident, person: int) -> None:
         if person not in incident.engaged:
@@ -279,7 +280,7 @@ class World:
         incident = request.incident
         self.record(incident, T.PAGED, person, f"task {request.task.id}")
         answer = self.cast.acknowledgement(self, incident, person)
-        answers = [(answer, person)] if isinstance(answer, float) else []
+        answers = [(answer, 0, person)] if isinstance(answer, float) else []
         players = [answer] if isinstance(answer, simpy.Event) else []
         deadline = self.env.now + incident.kind.policy.levels[0].timeout
         if (yield from self._first_answer(answers, players, deadline)) is not None:

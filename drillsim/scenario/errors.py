@@ -25,6 +25,14 @@ class Problem:
         return f"{where}{label} {self.path}: {self.message}" if self.path else f"{where}{label} {self.message}"
 
 
+def dotted_path(path: tuple[object, ...]) -> str:
+    """``("injects", 2, "at")`` → ``injects[2].at``."""
+    text = ""
+    for segment in path:
+        text += f"[{segment}]" if isinstance(segment, int) else (f".{segment}" if text else str(segment))
+    return text
+
+
 class ScenarioError(Exception):
     """Input that cannot be used. ``problems`` holds every error found, in file order."""
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from drillsim.scenario.base import record_validating_models, stop_recording
 from drillsim.scenario.checks import Finding, check_organisation, check_scenario
-from drillsim.scenario.errors import Problem, ScenarioError
+from drillsim.scenario.errors import Problem, ScenarioError, dotted_path
 from drillsim.scenario.messages import describe
 from drillsim.scenario.model import Scenario
 from drillsim.scenario.organisation import Organisation
@@ -53,11 +53,14 @@ class Sources:
             return self.overlays[loc[0]], loc[1:]
         return self.main, loc
 
-    def problem(self, loc: tuple[Any, ...], message: str, severity: Any = "error", *, keep_last: bool = False) -> Problem:
+    def problem(self, loc: tuple[Any, ...], message: str, severity: Any = "error", *, keep_last: bool = False,
+                at_key: bool = False) -> Problem:
         doc, inner = self._document(loc)
         matched, (line, column) = doc.locate(inner)
+        if at_key and matched in doc.keys:
+            line, column = doc.keys[matched]
         shown = (*matched, inner[-1]) if keep_last and inner and matched != inner else matched
-        return Problem(doc.file, line, column, _dotted((*doc.shown_prefix, *shown)), message, severity)
+        return Problem(doc.file, line, column, dotted_path((*doc.shown_prefix, *shown)), message, severity)
 
     def raw_at(self, loc: tuple[Any, ...]) -> Any:
         doc, inner = self._document(loc)
@@ -82,13 +85,20 @@ def read_sources(path: Path) -> Sources:
     doc = read_yaml(path, display_path(path))
     sources = Sources(doc)
     organisation = doc.data.get("organisation")
-    if file_kind(doc.data) == "scenario" and isinstance(organisation, str):
-        org_path = path.parent / organisation
-        if not org_path.is_file():
-            raise ScenarioError([sources.problem(
-                ("organisation",),
-                f"organisation file '{display_path(org_path)}' not found (a path relative to this scenario)")])
-        sources.overlays["organisation"] = read_yaml(org_path, display_path(org_path))
+    if file_kind(doc.data) != "scenario" or organisation is None or isinstance(organisation, dict):
+        return sources
+    if not isinstance(organisation, str):
+        raise ScenarioError([sources.problem(
+            ("organisation",), f"expected the path of an organisation file or a mapping, got {organisation!r}")])
+    org_path = path.parent / organisation
+    try:
+        unusable = "is a folder (expected a YAML file)" if org_path.is_dir() else (
+            None if org_path.is_file() else "not found (a path relative to this scenario)")
+    except OSError as exc:
+        unusable = f"cannot be read: {exc.strerror or exc}"
+    if unusable:
+        raise ScenarioError([sources.problem(("organisation",), f"organisation file '{display_path(org_path)}' {unusable}")])
+    sources.overlays["organisation"] = read_yaml(org_path, display_path(org_path))
     return sources
 
 
@@ -136,14 +146,8 @@ def _from_pydantic(error: Any, sources: Sources, registry: dict[int, type[BaseMo
         model = registry.get(id(sources.raw_at(loc[:-1])))
         if model is not None:
             allowed = [f.alias or name for name, f in model.model_fields.items()]
-    return sources.problem(loc, describe(error, allowed), keep_last=error["type"] in ("missing", "inject_kind"))
-
-
-def _dotted(path: tuple[Any, ...]) -> str:
-    text = ""
-    for segment in path:
-        text += f"[{segment}]" if isinstance(segment, int) else (f".{segment}" if text else str(segment))
-    return text
+    return sources.problem(loc, describe(error, allowed), keep_last=error["type"] in ("missing", "inject_kind"),
+                           at_key=error["type"] == "extra_forbidden")
 
 
 def display_path(path: Path) -> str:

@@ -16,8 +16,9 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
-from drillsim.scenario.errors import Problem, ScenarioError
+from drillsim.scenario.errors import Problem, ScenarioError, dotted_path
 
 MAX_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
@@ -98,7 +99,16 @@ def parse_yaml(raw: bytes, name: str) -> Document:
         lines = text.splitlines()
         if "'\\t'" in problem or (line < len(lines) and "\t" in lines[line][: column + 1]):
             problem += " (indent with spaces, not tabs)"
+        opened = exc.context_mark
+        if exc.context and opened and mark and (opened.line, opened.column) != (line, column) \
+                and not problem.startswith(exc.context.strip()):
+            problem += f" ({exc.context.strip()} that starts at line {opened.line + 1}, column {opened.column + 1})"
         fail(line + 1, column + 1, f"YAML syntax: {problem}")
+    except ReaderError as exc:
+        before = text[: exc.position]
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        fail(before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1,
+             f"YAML syntax: unacceptable character #x{code:04x}: special characters are not allowed")
     except RecursionError:
         fail(1, 1, f"YAML is nested too deeply (at most {MAX_DEPTH} levels)")
     except YAMLError as exc:
@@ -127,9 +137,9 @@ class _Builder:
         self.merged: dict[int, list[tuple[Node, Node]]] = {}
         self.merging: set[int] = set()
 
-    def fail(self, node: Node, message: str) -> None:
+    def fail(self, node: Node, message: str, path: Path_ = ()) -> None:
         mark = node.start_mark
-        raise ScenarioError([Problem(self.doc.file, mark.line + 1, mark.column + 1, "", message)])
+        raise ScenarioError([Problem(self.doc.file, mark.line + 1, mark.column + 1, dotted_path(path), message)])
 
     def build(self, node: Node, path: Path_, depth: int) -> Any:
         self.count += 1
@@ -138,10 +148,10 @@ class _Builder:
         if depth > MAX_DEPTH:
             self.fail(node, f"nested too deeply (at most {MAX_DEPTH} levels)")
         if id(node) in self.active:
-            self.fail(node, "an alias refers to a mapping or list that contains it")
+            self.fail(node, "an alias refers to a mapping or list that contains it", path)
         self.doc.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, ScalarNode):
-            return self.scalar(node)
+            return self.scalar(node, path)
         self.active.add(id(node))
         try:
             if isinstance(node, SequenceNode) and node.tag == _CORE + "seq":
@@ -150,18 +160,18 @@ class _Builder:
                 return self.mapping(node, path, depth)
         finally:
             self.active.discard(id(node))
-        self.fail(node, f"the tag {_short(node.tag)} is not allowed (only plain YAML values)")
+        self.fail(node, f"the tag {_short(node.tag)} is not allowed (only plain YAML values)", path)
 
     def mapping(self, node: MappingNode, path: Path_, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        for key_node, value_node in self._merged(node):
+        for key_node, value_node in self._merged(node, path):
             if not isinstance(key_node, ScalarNode):
-                self.fail(key_node, "a mapping key must be a plain value, not a mapping or list")
-            key = self.scalar(key_node)
+                self.fail(key_node, "a mapping key must be a plain value, not a mapping or list", path)
+            key = self.scalar(key_node, path)
             key = "null" if key is None else str(key).lower() if isinstance(key, bool) else str(key)
             if key in result:
                 first = self.doc.keys[(*path, key)]
-                self.fail(key_node, f"duplicate key '{key}' (first defined at line {first[0]})")
+                self.fail(key_node, f"duplicate key '{key}' (first defined at line {first[0]})", (*path, key))
             key_at = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             self.doc.keys[(*path, key)] = key_at
             result[key] = self.build(value_node, (*path, key), depth + 1)
@@ -169,22 +179,22 @@ class _Builder:
                 self.doc.values[(*path, key)] = key_at  # `key:` with nothing after it: point at the key
         return result
 
-    def _merged(self, node: MappingNode) -> list[tuple[Node, Node]]:
+    def _merged(self, node: MappingNode, path: Path_) -> list[tuple[Node, Node]]:
         """The mapping's pairs with YAML merge keys (``<<: *defaults``) expanded; own keys win.
         Each mapping is expanded once (aliases merged twice cost nothing more)."""
         if id(node) in self.merged:
             return self.merged[id(node)]
         if id(node) in self.merging:
-            self.fail(node, "a merge key (<<) merges a mapping into itself")
+            self.fail(node, "a merge key (<<) merges a mapping into itself", path)
         self.merging.add(id(node))
         try:
-            pairs = self._expand_merges(node)
+            pairs = self._expand_merges(node, path)
         finally:
             self.merging.discard(id(node))
         self.merged[id(node)] = pairs
         return pairs
 
-    def _expand_merges(self, node: MappingNode) -> list[tuple[Node, Node]]:
+    def _expand_merges(self, node: MappingNode, path: Path_) -> list[tuple[Node, Node]]:
         own = [(k, v) for k, v in node.value if not (isinstance(k, ScalarNode) and k.tag == _CORE + "merge")]
         own_keys = {k.value for k, _ in own if isinstance(k, ScalarNode)}
         merged: list[tuple[Node, Node]] = []
@@ -193,14 +203,14 @@ class _Builder:
                 sources = v.value if isinstance(v, SequenceNode) else [v]
                 for source in sources:
                     if not isinstance(source, MappingNode):
-                        self.fail(source, "a merge key (<<) needs a mapping or a list of mappings")
-                    for mk, mv in self._merged(source):
+                        self.fail(source, "a merge key (<<) needs a mapping or a list of mappings", path)
+                    for mk, mv in self._merged(source, path):
                         if isinstance(mk, ScalarNode) and mk.value not in own_keys:
                             own_keys.add(mk.value)
                             merged.append((mk, mv))
         return own + merged
 
-    def scalar(self, node: ScalarNode) -> Any:
+    def scalar(self, node: ScalarNode, path: Path_) -> Any:
         tag, text = node.tag, node.value
         if tag in (_CORE + "str", _CORE + "timestamp"):
             return text.replace("\a", "") if node.style == ">" else text  # ruamel marks folds with BEL
@@ -214,8 +224,8 @@ class _Builder:
             if tag == _CORE + "float":
                 return _float(text)
         except ValueError:
-            self.fail(node, f"'{text[:40]}' is not a number this file can hold")
-        self.fail(node, f"the tag {_short(tag)} is not allowed (only plain YAML values)")
+            self.fail(node, f"'{text[:40]}' is not a number this file can hold (at most 30 digits)", path)
+        self.fail(node, f"the tag {_short(tag)} is not allowed (only plain YAML values)", path)
 
 
 def _integer(text: str) -> int:
