@@ -301,6 +301,10 @@ PROBLEMS: dict[str, Case] = {
         "{f}:21:45: warning: incidents.weights-leak.regulatory[1]: no playbook task notifies "
         "'ca-sb53/imminent-risk': its deadline is always missed"
     ),
+    "smells/resolved-before-contained.yaml": ok(
+        "{f}:33:20: warning: incidents.weights-leak.playbook.take-offline.milestone: the incident can be "
+        "resolved before it is contained: no task marked resolved comes after this one"
+    ),
     "smells/incident-never-occurs.yaml": ok(
         "{f}:8:3: warning: incidents.weights-leak: never occurs: no inject or arrival brings this incident"
     ),
@@ -374,7 +378,7 @@ def test_validate_valid_files_exits_0() -> None:
     run = drillsim("validate", "tests/corpus/valid", "tests/corpus/orgs", "tests/corpus/smells")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Traceback" not in run.stdout + run.stderr
-    assert "9 file(s) checked: 9 valid, 0 invalid, 4 warning(s)" in run.stdout
+    assert "10 file(s) checked: 10 valid, 0 invalid, 5 warning(s)" in run.stdout
 
 
 def test_validate_strict_fails_on_smells() -> None:

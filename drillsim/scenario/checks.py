@@ -188,10 +188,33 @@ def _check_incident(scenario: Scenario, iid: str, incident: IncidentKind, clocks
         cycle = exc.args[1][::-1]  # graphlib lists each task before the one waiting for it
         found.error((*here, "playbook", cycle[0], "after"),
                     "tasks wait for each other in a cycle: " + " waits for ".join(cycle))
+    else:
+        if all(b in incident.playbook for t in incident.playbook.values() for b in t.after):
+            _check_contained_before_resolved(incident, here, found)
     notified = {c for t in incident.playbook.values() for c in t.notifies}
     for i, clock in enumerate(incident.regulatory):
         if clock in clocks and clock not in notified:
             found.warn((*here, "regulatory", i), f"no playbook task notifies '{clock}': its deadline is always missed")
+
+
+def _check_contained_before_resolved(incident: IncidentKind, here: Loc, found: _Findings) -> None:
+    """Warn when a containment task need not be done before the tasks that resolve the incident."""
+    resolving = [tid for tid, t in incident.playbook.items() if t.milestone == "resolved"]
+    if not resolving:
+        return  # resolved when every task is done, containment included
+    before: dict[str, set[str]] = {}
+
+    def ancestors(tid: str) -> set[str]:
+        if tid not in before:
+            before[tid] = set()
+            for parent in incident.playbook[tid].after:
+                before[tid] |= {parent} | ancestors(parent)
+        return before[tid]
+
+    for tid, task in incident.playbook.items():
+        if task.milestone == "contained" and not any(tid == r or tid in ancestors(r) for r in resolving):
+            found.warn((*here, "playbook", tid, "milestone"), "the incident can be resolved before it is contained: "
+                       "no task marked resolved comes after this one")
 
 
 def _check_arrivals_and_injects(scenario: Scenario, found: _Findings) -> None:
