@@ -22,7 +22,7 @@ import simpy
 class Request:
     __slots__ = ("key", "incident", "task", "event", "tried", "done")
 
-    def __init__(self, key: tuple[int, float, int], incident: Any, task: Any, event: simpy.Event) -> None:
+    def __init__(self, key: tuple[int, float, int], incident: Any, task: Any, event: simpy.Event | None) -> None:
         self.key, self.incident, self.task, self.event = key, incident, task, event
         self.tried: set[int] = set()
         self.done = False
@@ -52,14 +52,15 @@ class Staffing:
     def request(self, incident: Any, task: Any) -> simpy.Event | int:
         """Who will do ``task``: a person index when someone engaged is free now, else an event that
         succeeds with one."""
-        request = Request((incident.kind.rank, self.env.now, next(self.sequence)), incident, task, self.env.event())
+        request = Request((incident.kind.rank, self.env.now, next(self.sequence)), incident, task, None)
         person = self._choose(request)
-        if person is None:
-            heapq.heappush(self.queues.setdefault(task.need, []), request)
-        elif person in incident.engaged:
-            self.busy[person] = True
+        if person is not None and person in incident.engaged:
+            self.busy[person] = True  # the common case: no event, no wait
             request.done = True
             return person
+        request.event = self.env.event()
+        if person is None:
+            heapq.heappush(self.queues.setdefault(task.need, []), request)
         else:
             self._take(request, person)
         return request.event

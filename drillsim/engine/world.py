@@ -80,6 +80,7 @@ class World:
         self.records: list[Record] = []
         self.incidents: list[Incident] = []
         self.round_robin: dict[str, int] = {}
+        self._steps: dict[str, list[Step]] = {}  # escalation steps per policy, built on first use
         needs_of = [[f"role:{r}" for r in p.roles] + [f"skill:{s}" for s in p.skills] for p in model.people]
         self.staffing = Staffing(self.env, len(model.people), needs_of,
                                  lambda p, t: not model.unavailable(p, t), self._recruit)
@@ -120,7 +121,9 @@ class World:
         if delay > 0:
             yield env.timeout(delay)
         self.record(incident, T.DETECTED, detail=source)
-        steps = [(level.timeout, self._level_targets(level)) for level in kind.policy.levels]
+        steps = self._steps.get(kind.policy.id)
+        if steps is None:
+            steps = self._steps[kind.policy.id] = [(level.timeout, self._level_targets(level)) for level in kind.policy.levels]
         acker = yield from self._escalate(incident, steps, kind.policy.repeat, "level")
         if acker is None:
             return
