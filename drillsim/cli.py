@@ -26,9 +26,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode="markdown",
 )
 msel_app = typer.Typer(help="Export or import a scenario's MSEL (Master Scenario Events List) as CSV.",
-                       no_args_is_help=True)
+                       no_args_is_help=True, rich_markup_mode="markdown")
 app.add_typer(msel_app, name="msel")
 
 console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
@@ -148,7 +149,7 @@ def simulate(
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout instead of tables.")] = False,
     trace: Annotated[bool, typer.Option(help="Also write every timeline record to trace.jsonl (large).")] = False,
 ) -> None:
-    """Simulate a scenario many times and report response times against objectives and deadlines.
+    """Simulate a scenario many times and report response times and regulatory deadlines.
 
     Writes a run folder with scenario.yaml (the exact scenario, organisation included), summary.json
     (same bytes for the same scenario, seed and replications, on any machine or worker count),
