@@ -88,7 +88,7 @@ def flagship_rate(workers: int, count: int) -> float:
     scenario = load_scenario(ROOT / "scenarios/flagship-concurrent.yaml")
     model = compile_scenario(scenario)
     start = time.perf_counter()
-    aggregate = Aggregate(model, 0)
+    aggregate = Aggregate(model, 0, count)
     for replication in replications(model, 0, count, workers=workers):
         aggregate.add(replication)
     return count / (time.perf_counter() - start)

@@ -264,7 +264,7 @@ def same_records(model: Model, seed: int, index: int, first: Replication) -> Non
 
 
 def summary(model: Model, seed: int, count: int, workers: int, chunk: int) -> str:
-    aggregate = Aggregate(model, seed)
+    aggregate = Aggregate(model, seed, count)
     for rep in replications(model, seed, count, workers=workers, chunk=chunk):
         aggregate.add(rep)
     return json.dumps(aggregate.summary(count), sort_keys=True)

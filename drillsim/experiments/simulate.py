@@ -42,7 +42,7 @@ def simulate(scenario: Scenario, scenario_path: Path, *, count: int, seed: int, 
     folder = create_run_folder(out, results, scenario.id, started)
     snapshot = snapshot_text(scenario_path)
     write_atomically(folder / "scenario.yaml", snapshot)
-    aggregate = Aggregate(model, seed)
+    aggregate = Aggregate(model, seed, count)
     done, status = 0, "complete"
     metrics_path = folder / "metrics.csv"
     with metrics_path.open("w", encoding="utf-8", newline="") as metrics_file, \

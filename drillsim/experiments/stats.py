@@ -14,19 +14,11 @@ from collections import Counter
 
 import numpy as np
 
+from drillsim.confidence import t_quantile_975
+
 EXACT_LIMIT = 100_000
 _BUCKET_GROWTH = math.log1p(0.001)
 _FLOOR = 1e-6  # minutes; smaller values (including zero) share the lowest bucket
-
-
-def t_quantile_975(df: int) -> float:
-    """The 97.5% quantile of Student's t with ``df`` degrees of freedom (to about 1e-4)."""
-    exact = {1: 12.706204736, 2: 4.302652730, 3: 3.182446305, 4: 2.776445105, 5: 2.570581836}
-    if df in exact:
-        return exact[df]
-    z = 1.959963984540054
-    return (z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
-            + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3))
 
 
 class MetricStats:

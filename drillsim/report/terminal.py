@@ -26,9 +26,25 @@ def metric_label(name: str) -> str:
     return METRIC_LABELS.get(name, name)
 
 
+RATING_WORDS = {"P": "performed without challenges", "S": "performed with some challenges",
+                "M": "performed with major challenges", "U": "unable to be performed"}
+RATING_STYLES = {"P": "green", "S": "cyan", "M": "yellow", "U": "red"}
+
+
+def rating_text(letter: str | None) -> str:
+    return f"[bold {RATING_STYLES[letter]}]{letter}[/]" if letter else "—"
+
+
 def print_simulation(summary: dict[str, Any], console: Console) -> None:
     console.print(f"[bold]{summary['scenario']}[/]: {summary['replications']} replications, seed {summary['seed']}, "
                   f"{summary['incidents_per_replication']} incidents per replication; times from detection")
+    readiness = summary["readiness"]
+    if readiness["score"] is not None:
+        low, high = readiness["ci95"]
+        interval = f" (95% CI {low:.1f}–{high:.1f})" if low is not None else ""
+        console.print(f"Readiness [bold]{readiness['score']:.1f}[/] / 100{interval}: {rating_text(readiness['rating'])} "
+                      f"— {RATING_WORDS[readiness['rating']]}")
+        console.print(_objectives_table(summary["objectives"]))
     console.print(_metrics_table("All incidents", summary["metrics"]))
     kinds = Table(title="By incident kind (median / 90th percentile; censored = not reached by the horizon)",
                   title_justify="left")
@@ -44,19 +60,37 @@ def print_simulation(summary: dict[str, Any], console: Console) -> None:
     console.print(kinds)
     if summary["deadlines"]:
         deadlines = Table(title="Regulatory deadlines (probability met, from awareness)", title_justify="left")
-        deadlines.add_column("clock")
-        deadlines.add_column("incidents", justify="right")
-        deadlines.add_column("met", justify="right")
+        for column in ("clock", "incidents", "met", "95% CI", "rating"):
+            deadlines.add_column(column, justify="left" if column == "clock" else "right")
         for clock, data in summary["deadlines"].items():
-            p_met = data["p_met"]
-            style = "green" if p_met is not None and p_met >= 0.9 else "yellow" if p_met and p_met >= 0.5 else "red"
-            deadlines.add_row(clock, str(data["n"]), f"[{style}]{p_met:.1%}[/]" if p_met is not None else "—")
+            deadlines.add_row(clock, str(data["n"]), _share(data["p_met"]), _share_interval(data["ci95"]),
+                              rating_text(data["rating"]))
         console.print(deadlines)
     breakdown = summary["time_breakdown"]
     console.print("Where the time went, per incident: "
                   + ", ".join(f"{part.replace('_', ' ')} {humanize(minutes)}" for part, minutes in breakdown.items())
                   + f"; {summary['pages_per_incident']} pages and {summary['escalations_per_incident']} "
                   "escalations per incident")
+
+
+def _objectives_table(objectives: list[dict[str, Any]]) -> Table:
+    table = Table(title="Objectives (share of incidents meeting the target; not reached counts as missed)",
+                  title_justify="left")
+    for column in ("objective", "metric", "target", "incidents", "met", "95% CI", "rating"):
+        table.add_column(column, justify="left" if column in ("objective", "metric") else "right")
+    for o in objectives:
+        table.add_row(o["id"], metric_label(o["metric"]), humanize(o["target"]), str(o["n"]), _share(o["p_met"]),
+                      _share_interval(o["ci95"]), rating_text(o["rating"]))
+    return table
+
+
+def _share(p: float | None) -> str:
+    return f"{p:.1%}" if p is not None else "—"
+
+
+def _share_interval(interval: list[float | None]) -> str:
+    low, high = interval
+    return f"{low:.0%}–{high:.0%}" if low is not None and high is not None else "—"
 
 
 def _metrics_table(title: str, metrics: dict[str, Any]) -> Table:

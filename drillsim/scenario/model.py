@@ -108,6 +108,20 @@ class Objective(StrictModel):
         return self
 
 
+class RatingThresholds(StrictModel):
+    """The lowest probability of meeting an objective that earns each HSEEP rating; below M it is U."""
+
+    P: float = Field(default=0.90, gt=0, le=1, description="performed without challenges")
+    S: float = Field(default=0.75, gt=0, le=1, description="performed with some challenges")
+    M: float = Field(default=0.50, gt=0, le=1, description="performed with major challenges")
+
+    @model_validator(mode="after")
+    def _descending(self) -> RatingThresholds:
+        if not self.P > self.S > self.M:
+            raise ValueError("expected P > S > M")
+        return self
+
+
 class Scenario(StrictModel):
     id: Id
     title: str = Field(min_length=1)
@@ -121,3 +135,4 @@ class Scenario(StrictModel):
     injects: list[Inject] = []
     objectives: dict[Id, Objective] = {}
     regimes: dict[Id, Regime] = Field(default={}, description="regimes beyond the built-in ones")
+    ratings: RatingThresholds = Field(default=RatingThresholds(), description="thresholds of the P/S/M/U ratings")
