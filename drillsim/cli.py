@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -17,6 +19,7 @@ from rich.console import Console
 from drillsim import __version__
 from drillsim.scenario.errors import Problem, ScenarioError
 from drillsim.scenario.loader import CheckResult, check_file, load_scenario
+from drillsim.scenario.model import Scenario
 
 app = typer.Typer(
     name="drillsim",
@@ -45,10 +48,31 @@ def fail(problems: list[Problem] | str) -> NoReturn:
     raise typer.Exit(BAD_INPUT)
 
 
-def scenario_argument(path: Path) -> object:
+def scenario_argument(path: Path) -> Scenario:
     """Load a scenario named on the command line, or exit 2 with every error in it."""
     try:
         return load_scenario(path)
+    except ScenarioError as exc:
+        fail(exc.problems)
+
+
+@contextmanager
+def progress_bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr (only on a terminal); yields ``update(done)``."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=errors, transient=True, disable=not errors.is_terminal) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda done: bar.update(task, completed=done)
+
+
+def variant_argument(path: Path, overrides: list[str]) -> Scenario:
+    """A scenario with ``--set`` overrides, or exit 2 naming every problem."""
+    from drillsim.scenario.overrides import load_with_overrides
+
+    try:
+        return load_with_overrides(path, overrides)
     except ScenarioError as exc:
         fail(exc.problems)
 
@@ -155,21 +179,17 @@ def simulate(
     (same bytes for the same scenario, seed and replications, on any machine or worker count),
     metrics.csv (one row per replication and incident) and run.json (timings, versions).
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from drillsim.experiments.replicate import default_workers
     from drillsim.experiments.rundir import RunFolderError
     from drillsim.experiments.simulate import simulate as run_simulation
     from drillsim.report.terminal import print_simulation
 
     model_scenario = scenario_argument(scenario)
-    columns = (TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=errors, transient=True, disable=not errors.is_terminal) as bar:
-        task = bar.add_task("simulate", total=replications)
+    with progress_bar("simulating", replications) as update:
         try:
             run = run_simulation(model_scenario, scenario, count=replications, seed=seed,
                                  workers=workers or default_workers(), out=out, results=Path("results"), trace=trace,
-                                 progress=lambda done: bar.update(task, completed=done))
+                                 progress=update)
         except RunFolderError as exc:
             fail(str(exc))
         except KeyboardInterrupt:
@@ -180,6 +200,112 @@ def simulate(
         return
     print_simulation(run.summary, console)
     console.print(f"run folder: {run.folder}")
+
+
+REPLICATIONS_OPTION = typer.Option("--replications", "-n", min=2, max=10_000_000,
+                                   help="Replications per variant.")
+SEED_OPTION = typer.Option(min=0, max=2**63 - 1, help="Random seed, shared by every variant.")
+WORKERS_OPTION = typer.Option(min=1, max=1024, help="Processes to run on (default: every core).")
+
+
+@app.command()
+def compare(
+    base: Annotated[Path, typer.Argument(help="The base scenario file.")],
+    variants: Annotated[list[Path] | None, typer.Argument(help="Variant scenario files (same organisation).")] = None,
+    overrides: Annotated[list[str] | None, typer.Option(
+        "--set", metavar="PATH=VALUE",
+        help="Make a variant of the base: e.g. escalation.sev1.levels[0].timeout=3m, or "
+             "teams.safety.on_call.members+=dana. Repeat for several changes to one variant.")] = None,
+    replications: Annotated[int, REPLICATIONS_OPTION] = 1000,
+    seed: Annotated[int, SEED_OPTION] = 0,
+    workers: Annotated[int | None, WORKERS_OPTION] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+    independent: Annotated[bool, typer.Option(
+        help="Give each variant its own seed instead of common random numbers (noisier; for checking).")] = False,
+) -> None:
+    """Compare escalation structures: the base scenario against variants, with common random numbers.
+
+    For readiness, each objective, each regulatory deadline and each metric: the paired difference
+    (variant − base) with its 95% interval and a verdict — better, worse, or no significant
+    difference. Metrics compare restricted means (a time not reached counts as the time to the horizon).
+    """
+    from drillsim.engine.model import compile_scenario
+    from drillsim.experiments.compare import Variant
+    from drillsim.experiments.compare import compare as run_comparison
+    from drillsim.experiments.replicate import default_workers
+    from drillsim.report.terminal import print_comparison
+
+    base_scenario = scenario_argument(base)
+    chosen = [(str(path), scenario_argument(path)) for path in variants or []]
+    if overrides:
+        chosen.append((" ".join(f"--set {o}" for o in overrides), variant_argument(base, overrides)))
+    if not chosen:
+        fail("nothing to compare: name variant files, or make a variant of the base with --set PATH=VALUE")
+    for name, variant in chosen:
+        if variant.organisation.id != base_scenario.organisation.id:
+            fail(f"{name} describes organisation '{variant.organisation.id}', the base '{base_scenario.organisation.id}': "
+                 "compare variants of one organisation")
+    with progress_bar("comparing", replications) as update:
+        result = run_comparison(Variant(str(base), compile_scenario(base_scenario)),
+                                [Variant(name, compile_scenario(s)) for name, s in chosen],
+                                seed=seed, count=replications, workers=workers or default_workers(),
+                                independent=independent, progress=update)
+    if as_json:
+        console.print(json.dumps(result, indent=2), markup=False)
+    else:
+        print_comparison(result, console)
+
+
+@app.command()
+def sweep(
+    scenario: Annotated[Path, typer.Argument(help="A scenario file.")],
+    grid: Annotated[list[str], typer.Option(
+        "--grid", metavar="PATH=V1,V2,...",
+        help="A setting and the values to try, e.g. escalation.sev1.levels[0].timeout=2m,5m,10m. "
+             "Repeat for more settings: every combination runs.")],
+    replications: Annotated[int, REPLICATIONS_OPTION] = 500,
+    seed: Annotated[int, SEED_OPTION] = 0,
+    workers: Annotated[int | None, WORKERS_OPTION] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for sweep.csv (default: results/<UTC time>-<id>-sweep/).")] = None,
+) -> None:
+    """Try every combination of a grid of settings and rank them by readiness (best first).
+
+    Every combination runs with the same seed (common random numbers). Writes sweep.csv with the
+    readiness, each objective's share met and key percentiles per combination, and prints the table.
+    """
+    import datetime as dt
+
+    from drillsim.engine.model import compile_scenario
+    from drillsim.experiments.replicate import default_workers
+    from drillsim.experiments.rundir import RunFolderError, create_run_folder
+    from drillsim.experiments.sweep import Axis, combinations, rows_csv
+    from drillsim.experiments.sweep import sweep as run_sweep
+    from drillsim.fsutil import write_atomically
+    from drillsim.report.terminal import print_sweep
+    from drillsim.scenario.overrides import split_values
+
+    axes = []
+    for entry in grid:
+        path, equals, values = entry.partition("=")
+        if not equals or not path.strip():
+            fail(f"--grid {entry}: expected PATH=V1,V2,..., e.g. escalation.sev1.levels[0].timeout=2m,5m")
+        choices = split_values(values)
+        if len(choices) < 2 or any(not c for c in choices):
+            fail(f"--grid {entry}: a grid needs at least two values, separated by commas")
+        axes.append(Axis(path.strip(), choices))
+    base = scenario_argument(scenario)
+    settings = combinations(axes)
+    models = [compile_scenario(variant_argument(scenario, chosen)) for chosen in settings]
+    try:
+        folder = create_run_folder(out, Path("results"), f"{base.id}-sweep", dt.datetime.now(dt.UTC))
+    except RunFolderError as exc:
+        fail(str(exc))
+    with progress_bar(f"sweeping {len(settings)} combinations", replications) as update:
+        rows = run_sweep(models, settings, axes, seed=seed, count=replications, workers=workers or default_workers(),
+                         progress=update)
+    write_atomically(folder / "sweep.csv", rows_csv(rows, axes))
+    print_sweep(rows, axes, console)
+    console.print(f"sweep.csv: {folder / 'sweep.csv'}")
 
 
 @msel_app.command("export")

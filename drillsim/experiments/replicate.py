@@ -37,29 +37,31 @@ def run_replication(model: Model, seed: int, index: int, trace: bool = False) ->
     return Replication(index, rows, records if trace else None)
 
 
-_worker_model: Model | None = None
+_worker_models: list[Model] = []
 
 
-def _start_worker(scenario: Scenario) -> None:
-    global _worker_model
-    _worker_model = compile_scenario(scenario)
+def _start_worker(scenarios: list[Scenario]) -> None:
+    global _worker_models
+    _worker_models = [compile_scenario(scenario) for scenario in scenarios]
 
 
-def _run_chunk(seed: int, first: int, count: int, trace: bool) -> list[Replication]:
-    assert _worker_model is not None
-    return [run_replication(_worker_model, seed, i, trace) for i in range(first, first + count)]
+def _run_chunk(seeds: list[int], first: int, count: int, trace: bool) -> list[list[Replication]]:
+    return [[run_replication(model, seed, i, trace) for model, seed in zip(_worker_models, seeds, strict=True)]
+            for i in range(first, first + count)]
 
 
-def replications(model: Model, seed: int, count: int, workers: int = 1, chunk: int = DEFAULT_CHUNK,
-                 trace: bool = False) -> Iterator[Replication]:
-    """Every replication 0..count-1, in order."""
+def replication_sets(models: list[Model], seeds: list[int], count: int, workers: int = 1,
+                     chunk: int = DEFAULT_CHUNK, trace: bool = False) -> Iterator[list[Replication]]:
+    """For each replication 0..count-1 in order, one Replication per model (run with its seed).
+    Several models with the same seed share random numbers: the basis of paired comparisons."""
     if workers <= 1 or count <= chunk:
         for index in range(count):
-            yield run_replication(model, seed, index, trace)
+            yield [run_replication(model, seed, index, trace) for model, seed in zip(models, seeds, strict=True)]
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(model.scenario,)) as pool:
-        futures: list[Future[list[Replication]]] = [
-            pool.submit(_run_chunk, seed, first, min(chunk, count - first), trace) for first in range(0, count, chunk)
+    scenarios = [model.scenario for model in models]
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(scenarios,)) as pool:
+        futures: list[Future[list[list[Replication]]]] = [
+            pool.submit(_run_chunk, seeds, first, min(chunk, count - first), trace) for first in range(0, count, chunk)
         ]
         try:
             for future in futures:
@@ -67,6 +69,13 @@ def replications(model: Model, seed: int, count: int, workers: int = 1, chunk: i
         finally:
             for future in futures:
                 future.cancel()
+
+
+def replications(model: Model, seed: int, count: int, workers: int = 1, chunk: int = DEFAULT_CHUNK,
+                 trace: bool = False) -> Iterator[Replication]:
+    """Every replication 0..count-1 of one model, in order."""
+    for (replication,) in replication_sets([model], [seed], count, workers, chunk, trace):
+        yield replication
 
 
 def default_workers() -> int:

@@ -110,3 +110,69 @@ def _median_p90(stats: dict[str, Any] | None) -> str:
     if not stats or not stats.get("n"):
         return "—"
     return f"{humanize(stats['p50'])} / {humanize(stats['p90'])}"
+
+
+VERDICT_STYLES = {"better": "green", "worse": "red", "no significant difference": "dim"}
+
+
+def _compared_value(key: str, value: float | None) -> str:
+    if value is None:
+        return "—"
+    if key == "readiness":
+        return f"{value:.1f}"
+    if key.startswith(("objective:", "deadline:")):
+        return f"{value:.1%}"
+    return humanize(abs(value))
+
+
+def _signed(key: str, value: float | None) -> str:
+    if value is None:
+        return "—"
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    if key == "readiness":
+        return f"{sign}{abs(value):.1f}"
+    if key.startswith(("objective:", "deadline:")):
+        return f"{sign}{abs(value) * 100:.1f} pts"
+    return f"{sign}{humanize(abs(value))}"
+
+
+def _compared_label(key: str) -> str:
+    if key == "readiness":
+        return "[bold]readiness (0–100)[/]"
+    kind, _, name = key.partition(":")
+    if kind == "metric":
+        return metric_label(name) + " (restricted mean)"
+    return f"{kind} {name}"
+
+
+def print_comparison(result: dict[str, Any], console: Console) -> None:
+    crn = "common random numbers" if result["common_random_numbers"] else "independent seeds"
+    console.print(f"Base [bold]{result['base']}[/]: {result['replications']} paired replications, seed "
+                  f"{result['seed']}, {crn}. Differences are variant − base with 95% intervals.")
+    for variant in result["variants"]:
+        table = Table(title=f"Variant: {variant['name']}", title_justify="left")
+        for column in ("measure", "base", "variant", "difference", "95% CI", "verdict"):
+            table.add_column(column, justify="left" if column in ("measure", "verdict") else "right")
+        for key, row in variant["results"].items():
+            low, high = row["ci95"]
+            style = VERDICT_STYLES[row["verdict"]]
+            table.add_row(_compared_label(key), _compared_value(key, row["base"]), _compared_value(key, row["variant"]),
+                          _signed(key, row["difference"]), f"{_signed(key, low)} … {_signed(key, high)}",
+                          f"[{style}]{row['verdict']}[/]")
+        console.print(table)
+
+
+def print_sweep(rows: list[dict[str, Any]], axes: list[Any], console: Console) -> None:
+    table = Table(title="Sweep, best readiness first (90th percentiles of the key times)", title_justify="left")
+    for axis in axes:
+        table.add_column(axis.path, overflow="fold")
+    for column in ("readiness", "95% CI", "rating", "acknowledge p90", "contain p90", "resolve p90"):
+        table.add_column(column, justify="right")
+    for row in rows:
+        readiness = row["readiness"]
+        low, high = readiness["ci95"]
+        table.add_row(*(row[axis.path] for axis in axes),
+                      f"{readiness['score']:.1f}" if readiness["score"] is not None else "—",
+                      f"{low:.1f}–{high:.1f}" if low is not None else "—", rating_text(readiness["rating"]),
+                      *(humanize(row["p90"][m]) for m in ("time_to_acknowledge", "time_to_contain", "time_to_resolve")))
+    console.print(table)

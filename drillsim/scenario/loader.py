@@ -46,11 +46,14 @@ class Sources:
     supplied a part of it (the organisation file, or an MSEL CSV for the injects)."""
 
     main: Document
-    overlays: dict[str, Document] = field(default_factory=dict)
+    overlays: dict[tuple[Any, ...], Document] = field(default_factory=dict)  # path in the data → its source
 
     def _document(self, loc: tuple[Any, ...]) -> tuple[Document, tuple[Any, ...]]:
-        if loc and loc[0] in self.overlays:
-            return self.overlays[loc[0]], loc[1:]
+        """The document holding ``loc`` (the overlay with the longest matching path) and the rest of
+        ``loc`` inside it."""
+        for prefix in sorted(self.overlays, key=len, reverse=True):
+            if loc[: len(prefix)] == prefix:
+                return self.overlays[prefix], loc[len(prefix):]
         return self.main, loc
 
     def problem(self, loc: tuple[Any, ...], message: str, severity: Any = "error", *, keep_last: bool = False,
@@ -67,7 +70,27 @@ class Sources:
         return doc.node_at(doc.locate(inner)[0])
 
     def data(self) -> dict[str, Any]:
-        return {**self.main.data, **{key: doc.data for key, doc in self.overlays.items()}}
+        """The main file's data with every overlay put in place (copying, never changing, the files' data)."""
+        data = self.main.data
+        for prefix in sorted(self.overlays, key=len):
+            data = _replaced(data, prefix, self.overlays[prefix].data)
+        return data
+
+
+def _replaced(node: Any, path: tuple[Any, ...], value: Any) -> Any:
+    """A copy of ``node`` with ``value`` at ``path`` (an index one past a list's end appends)."""
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(node, list):
+        copy = list(node)
+        if head == len(copy):
+            copy.append(None)
+        copy[head] = _replaced(copy[head], rest, value)
+        return copy
+    copy = dict(node)
+    copy[head] = _replaced(copy.get(head), rest, value)
+    return copy
 
 
 def check_file(path: Path) -> CheckResult:
@@ -98,7 +121,7 @@ def read_sources(path: Path) -> Sources:
         unusable = f"cannot be read: {exc.strerror or exc}"
     if unusable:
         raise ScenarioError([sources.problem(("organisation",), f"organisation file '{display_path(org_path)}' {unusable}")])
-    sources.overlays["organisation"] = read_yaml(org_path, display_path(org_path))
+    sources.overlays[("organisation",)] = read_yaml(org_path, display_path(org_path))
     return sources
 
 

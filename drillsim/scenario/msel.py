@@ -175,13 +175,13 @@ def import_csv(csv_path: Path, scenario_path: Path) -> bool:
     """
     sources: Sources = read_sources(scenario_path)
     before = validate_sources(sources)
-    sources.overlays["injects"] = read_csv(csv_path, display_path(csv_path))
+    sources.overlays[("injects",)] = read_csv(csv_path, display_path(csv_path))
     after = validate_sources(sources)
     if after.errors or not isinstance(after.model, Scenario):
         raise ScenarioError(after.errors or [Problem(after.file, 1, 1, "", "not a scenario file")])
     if isinstance(before.model, Scenario) and before.model.injects == after.model.injects:
         return False
-    _write_injects(scenario_path, sources.overlays["injects"].data)
+    _write_injects(scenario_path, sources.overlays[("injects",)].data)
     return True
 
 
