@@ -308,6 +308,53 @@ def sweep(
     console.print(f"sweep.csv: {folder / 'sweep.csv'}")
 
 
+@app.command()
+def structure(
+    scenario: Annotated[Path, typer.Argument(help="A scenario file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the analysis as JSON.")] = False,
+    mermaid: Annotated[bool, typer.Option("--mermaid", help="Print the escalation graph as Mermaid.")] = False,
+    dot: Annotated[bool, typer.Option("--dot", help="Print the escalation graph as Graphviz DOT.")] = False,
+    criticality: Annotated[bool, typer.Option(
+        "--criticality", help="Also simulate: the readiness lost when each person is away, ranked.")] = False,
+    replications: Annotated[int, typer.Option("--replications", "-n", min=2, max=1_000_000,
+                                              help="With --criticality: replications per person.")] = 200,
+    seed: Annotated[int, SEED_OPTION] = 0,
+    workers: Annotated[int | None, WORKERS_OPTION] = None,
+) -> None:
+    """Analyse the escalation structure without simulating: reach times per severity, incident and
+    decision, single points of failure, load, and the escalation graph.
+
+    With --criticality, simulate the scenario once per person with that person away for the whole
+    run, and rank people by the readiness lost (paired with common random numbers).
+    """
+    from drillsim.structure import analyse, render_text
+
+    model_scenario = scenario_argument(scenario)
+    report = analyse(model_scenario)
+    if mermaid or dot:
+        sys.stdout.write((report.mermaid if mermaid else "") + (report.dot if dot else ""))
+        return
+    ranking = _criticality(model_scenario, replications, seed, workers) if criticality else None
+    if as_json:
+        data = report.to_json() | ({"criticality": ranking} if ranking is not None else {})
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return
+    render_text(report, console)
+    if ranking is not None:
+        from drillsim.report.terminal import print_criticality
+
+        print_criticality(ranking, replications, console)
+
+
+def _criticality(scenario: Scenario, replications: int, seed: int, workers: int | None) -> list[dict[str, object]]:
+    from drillsim.experiments.criticality import criticality
+    from drillsim.experiments.replicate import default_workers
+
+    with progress_bar(f"simulating {len(scenario.organisation.people)} people away", replications) as update:
+        return criticality(scenario, seed=seed, count=replications, workers=workers or default_workers(),
+                           progress=update)
+
+
 @msel_app.command("export")
 def msel_export(
     scenario: Annotated[Path, typer.Argument(help="A scenario file.")],

@@ -176,3 +176,16 @@ def print_sweep(rows: list[dict[str, Any]], axes: list[Any], console: Console) -
                       f"{low:.1f}–{high:.1f}" if low is not None else "—", rating_text(readiness["rating"]),
                       *(humanize(row["p90"][m]) for m in ("time_to_acknowledge", "time_to_contain", "time_to_resolve")))
     console.print(table)
+
+
+def print_criticality(rows: list[dict[str, Any]], replications: int, console: Console) -> None:
+    table = Table(title=f"Criticality: readiness with each person away for the whole scenario "
+                        f"({replications} paired replications each), most critical first", title_justify="left")
+    for column in ("person", "roles", "readiness change", "95% CI", "verdict", "objectives hit hardest"):
+        table.add_column(column, justify="right" if column in ("readiness change", "95% CI") else "left")
+    for row in rows:
+        low, high = row["ci95"]
+        style = VERDICT_STYLES.get(row["verdict"], "dim")
+        table.add_row(row["name"], ", ".join(row["roles"]), f"{row['readiness_change']:+.1f}",
+                      f"{low:+.1f} … {high:+.1f}", f"[{style}]{row['verdict']}[/]", ", ".join(row["objectives_hit"]) or "—")
+    console.print(table)
