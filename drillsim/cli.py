@@ -251,7 +251,7 @@ def compare(
                                 seed=seed, count=replications, workers=workers or default_workers(),
                                 independent=independent, progress=update)
     if as_json:
-        console.print(json.dumps(result, indent=2), markup=False)
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
     else:
         print_comparison(result, console)
 

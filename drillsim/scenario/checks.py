@@ -79,6 +79,8 @@ def check_organisation(org: Organisation, at: Loc = ()) -> list[Finding]:
                 loc = (*at, "teams", tid, "on_call", "members", i)
                 if found.ref(loc, "person", member, org.people) and member not in members:
                     found.warn(loc, f"'{member}' is on the rotation but not a member of team '{tid}'")
+                if member in team.on_call.members[:i]:
+                    found.warn(loc, f"'{member}' is on the rotation twice (two shifts per cycle)")
         elif not members:
             found.warn((*at, "teams", tid), "the team has no members and no on-call rotation")
     for aid, authority in org.authorities.items():
