@@ -7,6 +7,7 @@ failure.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -353,6 +354,74 @@ def _criticality(scenario: Scenario, replications: int, seed: int, workers: int 
     with progress_bar(f"simulating {len(scenario.organisation.people)} people away", replications) as update:
         return criticality(scenario, seed=seed, count=replications, workers=workers or default_workers(),
                            progress=update)
+
+
+@app.command()
+def drill(
+    scenario: Annotated[Path | None, typer.Argument(help="A scenario file (omit to pick one).")] = None,
+    players: Annotated[list[str] | None, typer.Option(
+        "--players", metavar="ROLE_OR_TEAM",
+        help="Who is played by people in the room: roles, teams or person ids (repeat, or separate with commas). "
+             "Everyone else is simulated.")] = None,
+    speed: Annotated[float, typer.Option(help="Scenario time per real time: 1 is real time, 60 is a minute a second.")] = 1.0,
+    seed: Annotated[int, SEED_OPTION] = 0,
+    resume: Annotated[str | None, typer.Option(
+        metavar="DRILL", help="Resume a drill: its id (a folder in results/drills/) or its folder.")] = None,
+    serve: Annotated[bool, typer.Option(help="Serve the console to a browser (textual-serve) instead of the terminal.")] = False,
+    host: Annotated[str, typer.Option(help="With --serve: the address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="With --serve: the port.")] = 8000,
+) -> None:
+    """Run a live tabletop drill: injects on a clock, players in the room, the simulator for everyone else.
+
+    Every action is written to results/drills/<drill id>/journal.jsonl before the screen shows it;
+    --resume rebuilds the drill from its journal. Ending the drill opens the hot wash and writes the
+    results beside the journal.
+    """
+    from drillsim.drill.journal import JournalError
+    from drillsim.drill.session import DrillError, DrillSession
+
+    if serve:
+        arguments = [str(scenario)] if scenario else []
+        arguments += [f"--players={p}" for p in players or []] + [f"--speed={speed}", f"--seed={seed}"]
+        _serve_drill(host, port, arguments + ([f"--resume={resume}"] if resume else []))
+        return
+    try:
+        if resume is not None:
+            folder = Path(resume) if Path(resume).is_dir() else Path("results") / "drills" / resume
+            session = DrillSession.resume(folder)
+        else:
+            if scenario is None:
+                from drillsim.tui.app import pick_scenario
+
+                choice = pick_scenario()
+                if choice is None:
+                    return
+                scenario, players, speed = choice.path, choice.players, choice.speed
+            from drillsim.scenario.snapshot import snapshot_text
+
+            loaded = scenario_argument(scenario)
+            names = [n.strip() for entry in players or [] for n in entry.split(",") if n.strip()]
+            session = DrillSession.start(loaded, snapshot_text(scenario), players=names, speed=speed, seed=seed,
+                                         results=Path("results"))
+    except (DrillError, JournalError) as exc:
+        fail(str(exc))
+    from drillsim.tui.app import DrillApp
+
+    try:
+        DrillApp(session).run()
+    finally:
+        session.close()
+    console.print(f"drill {session.folder.name}: journal in {session.folder / 'journal.jsonl'}"
+                  + ("" if session.ended else f" (resume with: drillsim drill --resume {session.folder.name})"))
+
+
+def _serve_drill(host: str, port: int, arguments: list[str]) -> None:
+    """Serve the drill console to browsers: each browser session runs ``drillsim drill ARGUMENTS``."""
+    from textual_serve.server import Server
+
+    command = " ".join(shlex.quote(part) for part in [sys.executable, "-m", "drillsim", "drill", *arguments])
+    errors.print(f"serving the drill console on http://{host}:{port} (Ctrl-C to stop)")
+    Server(command, host=host, port=port, title="drillsim drill").serve()
 
 
 @msel_app.command("export")

@@ -32,9 +32,10 @@ Answer = float | simpy.Event | None
 class Cast(Protocol):
     """Who answers pages and does the work: the simulator's samplers, or players in a live drill."""
 
-    def acknowledgement(self, world: World, incident: Incident, person: int) -> Answer:
-        """When ``person`` acknowledges a page sent now: a time known in advance (simulated), an
-        event that succeeds when they do (a player), or None: never."""
+    def acknowledgement(self, world: World, incident: Incident, person: int, why: str) -> Answer:
+        """When ``person`` acknowledges a page sent now (``why``: "level 2", "task triage",
+        "authority halt-deployment 1"): a time known in advance (simulated), an event that succeeds
+        when they do (a player), or None: never."""
 
     def work(self, world: World, incident: Incident, task: TaskModel, person: int) -> simpy.Event:
         """An event that succeeds when ``person`` finishes ``task``."""
@@ -43,7 +44,7 @@ class Cast(Protocol):
 class SimulatedCast:
     """Everyone is simulated: reachability, acknowledgement delays and durations are sampled."""
 
-    def acknowledgement(self, world: World, incident: Incident, person: int) -> Answer:
+    def acknowledgement(self, world: World, incident: Incident, person: int, why: str = "") -> Answer:
         who, now, model = world.model.people[person], world.env.now, world.model
         chance = who.reach_on if who.on_duty(now) else who.reach_off
         reached = world.streams.get(who.reach_stream).random() < chance
@@ -97,8 +98,11 @@ class World:
                 self.env.process(self._availability_returns(window.end, window.people))
 
     def run(self, until: float | None = None) -> list[Record]:
-        """Advance to ``until`` (default: the horizon) and return every record so far."""
-        self.env.run(until=min(until if until is not None else self.model.horizon, self.model.horizon))
+        """Advance to ``until`` (default: the horizon) and return every record so far. Events at
+        exactly ``until`` are left for the next call; asking for the present (or past) does nothing."""
+        target = min(until if until is not None else self.model.horizon, self.model.horizon)
+        if target > self.env.now:
+            self.env.run(until=target)
         return self.records
 
     def record(self, incident: Incident, kind: str, who: int | None = None, detail: str | None = None) -> None:
@@ -177,8 +181,9 @@ class World:
                 if round_ or index:
                     self.record(incident, T.ESCALATED, detail=f"{label} {index + 1}")
                 for person in who(env.now):
-                    self.record(incident, T.PAGED, person, f"{label} {index + 1}")
-                    answer = self.cast.acknowledgement(self, incident, person)
+                    why = f"{label} {index + 1}"
+                    self.record(incident, T.PAGED, person, why)
+                    answer = self.cast.acknowledgement(self, incident, person, why)
                     if isinstance(answer, float):
                         answers.append((answer, len(answers), person))  # ties go to the first paged
                     elif answer is not None:
@@ -281,8 +286,9 @@ class World:
         """Recruit ``person`` for a task. Unanswered within the first level's timeout, the task looks
         for someone else; an answer arriving later still engages the person on the incident."""
         incident = request.incident
-        self.record(incident, T.PAGED, person, f"task {request.task.id}")
-        answer = self.cast.acknowledgement(self, incident, person)
+        why = f"task {request.task.id}"
+        self.record(incident, T.PAGED, person, why)
+        answer = self.cast.acknowledgement(self, incident, person, why)
         answers = [(answer, 0, person)] if isinstance(answer, float) else []
         players = [answer] if isinstance(answer, simpy.Event) else []
         deadline = self.env.now + incident.kind.policy.levels[0].timeout

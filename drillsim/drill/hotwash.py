@@ -1,0 +1,100 @@
+"""The hot wash: how the room did, objective by objective, against what the model predicted.
+
+For each objective: its live result (the time the drill took, over the incidents it applies to), a
+suggested HSEEP rating the evaluator may change, and the live time's percentile among simulated
+runs of the same scenario (everyone simulated, same seed): a percentile of 20 means the room was
+faster than 80% of the simulated responses.
+
+Suggested rating: P met the target; S missed it by at most a quarter; M reached late; U not reached.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from drillsim.drill.session import DrillSession
+from drillsim.experiments.aggregate import Aggregate
+from drillsim.experiments.replicate import Replication, replications
+from drillsim.fsutil import write_atomically
+from drillsim.metrics import IncidentMetrics, incident_metrics
+from drillsim.scoring import ScoredObjective, scored_objectives
+
+LATE_BUT_CLOSE = 1.25  # up to this multiple of the target, a miss suggests S rather than M
+RATINGS = ("P", "S", "M", "U")
+
+
+def live_rows(session: DrillSession) -> list[IncidentMetrics]:
+    """The drill's incidents measured like a replication, up to the present."""
+    kinds = {incident.number: incident.kind.id for incident in session.world.incidents}
+    return incident_metrics(session.records, session.model.kinds, kinds, session.now)
+
+
+def suggested_rating(live: float | None, target: float) -> str:
+    if live is None:
+        return "U"
+    if live <= target:
+        return "P"
+    return "S" if live <= target * LATE_BUT_CLOSE else "M"
+
+
+def hotwash_rows(session: DrillSession, simulated: int = 300) -> list[dict[str, Any]]:
+    """One row per objective: id, text, metric, target, live, met, suggested, percentile."""
+    objectives = scored_objectives(session.scenario)
+    texts = {oid: o.text for oid, o in session.scenario.objectives.items()}
+    live = live_rows(session)
+    samples: dict[str, list[float]] = {o.id: [] for o in objectives}
+    for replication in replications(session.model, session.seed, simulated, workers=1):
+        for objective in objectives:
+            samples[objective.id].extend(_values(objective, replication.incidents))
+    rows = []
+    for objective in objectives:
+        values = _values(objective, live)
+        value = None if not values or float("inf") in values else max(values)
+        met = None if not values else all(v <= objective.target for v in values)
+        sample = samples[objective.id]
+        percentile = None if value is None or not sample else 100.0 * sum(v <= value for v in sample) / len(sample)
+        rows.append({"id": objective.id, "text": texts[objective.id], "metric": objective.metric,
+                     "target": objective.target, "live": value, "met": met,
+                     "suggested": suggested_rating(value, objective.target) if values else None,
+                     "percentile": percentile})
+    return rows
+
+
+def _values(objective: ScoredObjective, rows: list[IncidentMetrics]) -> list[float]:
+    """The objective's metric for each incident it applies to; not reached counts as infinite."""
+    values = []
+    for row in rows:
+        if objective.outcome(row) is not None:
+            value = row.values[objective.metric]
+            values.append(float("inf") if value is None else value)
+    return values
+
+
+def finish(session: DrillSession, ratings: dict[str, str], rows: list[dict[str, Any]] | None = None) -> Path:
+    """Score the drill like a one-replication simulation and write, beside the journal,
+    ``summary.json`` and ``hotwash.json`` (live results, suggested and final ratings, observations).
+    Returns the drill folder."""
+    rows = rows if rows is not None else hotwash_rows(session)
+    for oid, rating in ratings.items():
+        if rating not in RATINGS:
+            raise ValueError(f"rating {rating!r} for {oid} (expected one of {', '.join(RATINGS)})")
+    if not session.ended:
+        session.end()
+    for row in rows:
+        chosen = ratings.get(row["id"], row["suggested"])
+        if chosen is not None and not any(e.action == "rate" and e.args.get("objective") == row["id"]
+                                          and e.args.get("rating") == chosen for e in session.journal.entries):
+            session.act("rate", objective=row["id"], rating=chosen)
+        row["rating"] = chosen
+    aggregate = Aggregate(session.model, session.seed, 1)
+    aggregate.add(Replication(0, live_rows(session)))
+    summary = aggregate.summary(1) | {"drill": session.folder.name, "players": sorted(session.players)}
+    observations = [{"time": e.time, "objective": e.args.get("objective"), "text": e.args.get("text")}
+                    for e in session.journal.entries if e.action == "observe"]
+    hotwash = {"scenario": session.scenario.id, "drill": session.folder.name, "ended_at": session.now,
+               "players": sorted(session.players), "objectives": rows, "observations": observations}
+    write_atomically(session.folder / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    write_atomically(session.folder / "hotwash.json", json.dumps(hotwash, indent=2, ensure_ascii=False) + "\n")
+    return session.folder

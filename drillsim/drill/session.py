@@ -1,0 +1,381 @@
+"""A live drill: the simulator's World stepped by a wall clock, with some people played in the room.
+
+The people listed as players answer pages and finish tasks when the coordinator records it; everyone
+else is simulated exactly as in a Monte Carlo replication (same engine, same seed, same streams).
+Every action is journaled (and on disk) before it takes effect; replaying the journal's actions at
+their scenario times on a fresh World rebuilds the same state, which is how a drill is resumed.
+
+Everything the console shows is derived from the World's records and the session's open pages and
+tasks: see the ``*_view`` methods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import simpy
+
+from drillsim.drill.clock import DrillClock, TimeSource
+from drillsim.drill.journal import Entry, Journal, JournalError
+from drillsim.engine import timeline as T
+from drillsim.engine.model import Model, TaskModel, compile_scenario
+from drillsim.engine.timeline import Record
+from drillsim.engine.world import Answer, Incident, SimulatedCast, World
+from drillsim.experiments.streams import Streams
+from drillsim.fsutil import write_atomically
+from drillsim.scenario.model import IncidentInject, Scenario
+from drillsim.scenario.organisation import Organisation
+
+
+class DrillError(Exception):
+    """A drill that cannot start or go on: an unknown player, a bad speed, an action that is not open."""
+
+
+def players_of(org: Organisation, names: Iterable[str]) -> frozenset[str]:
+    """The people a ``--players`` list names: person ids, roles or teams. DrillError for unknown names."""
+    roles = {r for p in org.people.values() for r in p.roles}
+    people: set[str] = set()
+    for name in names:
+        if name in org.people:
+            people.add(name)
+        elif name in roles:
+            people.update(org.holders(name))
+        elif name in org.teams:
+            people.update(org.members(name))
+        else:
+            from drillsim.scenario.messages import did_you_mean
+
+            raise DrillError(f"--players {name}: no person, role or team '{name}' in {org.id}"
+                             f"{did_you_mean(name, [*org.people, *roles, *org.teams])}")
+    return frozenset(people)
+
+
+@dataclass
+class Page:
+    """A page to a player, open until they acknowledge it or it no longer matters."""
+
+    id: int
+    person: str
+    incident: int
+    why: str
+    at: float
+    event: simpy.Event
+
+
+@dataclass
+class PlayerTask:
+    """A task a player is working on, open until the coordinator records it done."""
+
+    id: int
+    person: str
+    incident: int
+    task: str
+    title: str
+    started: float
+    event: simpy.Event
+
+
+@dataclass
+class PlayerCast(SimulatedCast):
+    """Simulates everyone but the players; the players' answers and work come from the console."""
+
+    players: frozenset[int]
+    pages: list[Page] = field(default_factory=list)
+    tasks: list[PlayerTask] = field(default_factory=list)
+
+    def acknowledgement(self, world: World, incident: Incident, person: int, why: str = "") -> Answer:
+        if person not in self.players:
+            return super().acknowledgement(world, incident, person, why)
+        if world.model.unavailable(person, world.env.now):
+            return None  # a complication keeps them away, player or not
+        event = world.env.event()
+        self.pages.append(Page(len(self.pages) + 1, world.model.people[person].id, incident.number, why,
+                               world.env.now, event))
+        return event
+
+    def work(self, world: World, incident: Incident, task: TaskModel, person: int) -> simpy.Event:
+        if person not in self.players:
+            return super().work(world, incident, task, person)
+        event = world.env.event()
+        self.tasks.append(PlayerTask(len(self.tasks) + 1, world.model.people[person].id, incident.number, task.id,
+                                     task.title, world.env.now, event))
+        return event
+
+
+class DrillSession:
+    """One live drill. Create with :meth:`start` or :meth:`resume`."""
+
+    def __init__(self, folder: Path, scenario: Scenario, journal: Journal, clock: DrillClock, seed: int,
+                 players: frozenset[str]) -> None:
+        self.folder, self.scenario, self.journal, self.clock = folder, scenario, journal, clock
+        self.seed, self.players = seed, players
+        self.model: Model = compile_scenario(scenario)
+        self.cast = PlayerCast(players=frozenset(self.model.index[p] for p in players))
+        self.world = World(self.model, Streams(seed, 0), self.cast)
+        self.ended = False
+
+    # --- starting and resuming -------------------------------------------------------------------
+
+    @classmethod
+    def start(cls, scenario: Scenario, snapshot: str, *, players: Iterable[str], speed: float, seed: int,
+              results: Path, time_source: TimeSource = time.monotonic) -> DrillSession:
+        if not speed > 0:
+            raise DrillError(f"--speed {speed}: the speed must be above 0 (1 is real time, 60 a minute per second)")
+        people = players_of(scenario.organisation, players)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        folder = results / "drills" / f"{stamp}-{scenario.id}"
+        for attempt in range(2, 1000):
+            try:
+                folder.mkdir(parents=True, exist_ok=False)
+                break
+            except FileExistsError:
+                folder = results / "drills" / f"{stamp}-{scenario.id}-{attempt}"
+        write_atomically(folder / "scenario.yaml", snapshot)
+        journal = Journal.create(folder / "journal.jsonl", {"scenario": scenario.id, "seed": seed,
+                                                            "players": sorted(people), "speed": speed})
+        return cls(folder, scenario, journal, DrillClock(speed, time_source), seed, people)
+
+    @classmethod
+    def resume(cls, folder: Path, time_source: TimeSource = time.monotonic) -> DrillSession:
+        """Rebuild a drill from its folder: the scenario it ran and its journal, replayed. The clock
+        resumes paused at the last recorded time."""
+        from drillsim.scenario.errors import ScenarioError
+        from drillsim.scenario.loader import load_scenario
+
+        if not (folder / "journal.jsonl").is_file():
+            raise JournalError(f"{folder}: no drill here (no journal.jsonl)")
+        try:
+            scenario = load_scenario(folder / "scenario.yaml")
+        except ScenarioError as exc:
+            raise JournalError(f"{folder}/scenario.yaml: cannot be loaded: {exc.problems[0]}") from None
+        journal = Journal.open(folder / "journal.jsonl")
+        header = journal.header
+        try:
+            seed, players, speed = int(header["seed"]), frozenset(header["players"]), float(header["speed"])
+        except (KeyError, TypeError, ValueError):
+            raise JournalError(f"{folder}/journal.jsonl:1: damaged header") from None
+        unknown = sorted(players - set(scenario.organisation.people))
+        if unknown:
+            raise JournalError(f"{folder}/journal.jsonl:1: players not in the scenario: {', '.join(unknown)}")
+        session = cls(folder, scenario, journal, DrillClock(speed, time_source), seed, players)
+        for entry in journal.entries:
+            session._replay(entry)
+        session.clock.pause()
+        return session
+
+    def _replay(self, entry: Entry) -> None:
+        self.clock.jump_to(entry.time)
+        self.world.run(entry.time)
+        try:
+            self._apply(entry.action, entry.args)
+        except DrillError as exc:
+            raise JournalError(f"{self.journal.path}:{entry.seq + 1}: cannot be replayed: {exc}") from None
+
+    # --- the clock ---------------------------------------------------------------------------------
+
+    @property
+    def now(self) -> float:
+        """Scenario minutes, never past the horizon."""
+        return min(self.clock.now(), self.model.horizon)
+
+    def tick(self) -> float:
+        """Advance the simulation to the clock's time and return that time. Cheap when nothing happened."""
+        now = self.now
+        self.world.run(now)
+        return now
+
+    # --- actions: journaled, then applied -------------------------------------------------------
+
+    def act(self, action: str, **args: Any) -> None:
+        """Record ``action`` in the journal (on disk) and apply it at the current scenario time."""
+        if self.ended and action != "rate":
+            raise DrillError("the drill has ended")
+        now = self.tick()
+        self._check(action, args)
+        self.journal.append(now, action, args, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        self._apply(action, args)
+
+    def _check(self, action: str, args: dict[str, Any]) -> None:
+        """Refuse an action that cannot apply, before it is journaled."""
+        if action == "acknowledge" and self._open_page(args["page"]) is None:
+            raise DrillError(f"page {args['page']} is not open")
+        if action == "complete" and self._open_task(args["task"]) is None:
+            raise DrillError(f"task {args['task']} is not in progress")
+        if action == "speed" and not args["speed"] > 0:
+            raise DrillError("the speed must be above 0")
+
+    def _apply(self, action: str, args: dict[str, Any]) -> None:
+        if action == "acknowledge":
+            page = self._open_page(args["page"])
+            if page is None:
+                raise DrillError(f"page {args['page']} is not open")
+            page.event.succeed(self.model.index[page.person])
+        elif action == "complete":
+            task = self._open_task(args["task"])
+            if task is None:
+                raise DrillError(f"task {args['task']} is not in progress")
+            task.event.succeed()
+        elif action == "pause":
+            self.clock.pause()
+        elif action == "resume":
+            self.clock.resume()
+        elif action == "speed":
+            self.clock.set_speed(float(args["speed"]))
+        elif action == "skip":
+            self.clock.jump_to(float(args["to"]))
+        elif action == "end":
+            self.clock.pause()
+            self.ended = True
+        elif action not in ("observe", "rate"):
+            raise DrillError(f"unknown action '{action}'")
+
+    def acknowledge(self, page: int) -> None:
+        self.act("acknowledge", page=page)
+
+    def complete(self, task: int) -> None:
+        self.act("complete", task=task)
+
+    def observe(self, text: str, objective: str | None = None) -> None:
+        self.act("observe", text=text, objective=objective)
+
+    def pause(self) -> None:
+        self.act("pause")
+
+    def resume_clock(self) -> None:
+        self.act("resume")
+
+    def set_speed(self, speed: float) -> None:
+        self.act("speed", speed=speed)
+
+    def skip_to_next_inject(self) -> bool:
+        """Jump to the next inject; False when none is left."""
+        upcoming = self.msel_view()[1]
+        if not upcoming:
+            return False
+        self.act("skip", to=upcoming[0]["at"])
+        return True
+
+    def end(self) -> None:
+        self.act("end")
+
+    # --- what the console shows -------------------------------------------------------------------
+
+    @property
+    def records(self) -> list[Record]:
+        return self.world.records
+
+    def _open_page(self, page_id: int) -> Page | None:
+        return next((p for p in self.open_pages() if p.id == page_id), None)
+
+    def _open_task(self, task_id: int) -> PlayerTask | None:
+        return next((t for t in self.cast.tasks if t.id == task_id and not t.event.triggered), None)
+
+    def open_pages(self) -> list[Page]:
+        """Pages to players still waiting for an answer and still mattering."""
+        acknowledged = {r.incident for r in self.records if r.kind == T.ACKNOWLEDGED}
+        decided = {(r.incident, r.detail) for r in self.records if r.kind == T.DECISION}
+        started = {(r.incident, r.detail) for r in self.records if r.kind == T.TASK_STARTED}
+        open_pages = []
+        for page in self.cast.pages:
+            if page.event.triggered:
+                continue
+            kind, _, rest = page.why.partition(" ")
+            if kind == "level" and page.incident in acknowledged:
+                continue
+            if kind == "authority" and (page.incident, rest.rsplit(" ", 1)[0]) in decided:
+                continue
+            if kind == "task" and (page.incident, rest) in started:
+                continue
+            open_pages.append(page)
+        return open_pages
+
+    def open_tasks(self) -> list[PlayerTask]:
+        return [t for t in self.cast.tasks if not t.event.triggered]
+
+    def incidents_view(self) -> list[dict[str, Any]]:
+        """One row per incident that has occurred: state, owner, escalation, time since detection,
+        and each applicable objective's elapsed share of its target."""
+        rows: dict[int, dict[str, Any]] = {}
+        for incident in self.world.incidents:
+            rows[incident.number] = {"number": incident.number, "kind": incident.kind.id,
+                                     "title": incident.kind.title, "severity": incident.kind.severity,
+                                     "state": "not yet", "owner": None, "level": None, "detected": None}
+        now = self.now
+        for r in self.records:
+            row = rows[r.incident]
+            if r.kind == T.OCCURRED:
+                row["state"] = "undetected"
+            elif r.kind == T.DETECTED:
+                row["state"], row["detected"], row["level"] = "paging", r.time, "level 1"
+            elif r.kind == T.ESCALATED and row["owner"] is None and r.detail and r.detail.startswith("level"):
+                row["level"] = r.detail
+            elif r.kind == T.EXHAUSTED and r.detail == "level":
+                row["state"] = "unanswered"
+            elif r.kind == T.ACKNOWLEDGED:
+                row["state"], row["owner"] = "responding", r.who
+            elif r.kind == T.MILESTONE:
+                row["state"] = r.detail
+        for row in rows.values():
+            row["elapsed"] = None if row["detected"] is None else now - row["detected"]
+        return [row for row in rows.values() if row["state"] != "not yet"]
+
+    def clocks_view(self) -> list[dict[str, Any]]:
+        """Regulatory clocks of detected incidents: deadline, time left, and when notified."""
+        detected = {r.incident: r.time for r in self.records if r.kind == T.DETECTED}
+        notified = {(r.incident, r.detail): r.time for r in self.records if r.kind == T.NOTIFIED}
+        kinds = {i.number: i.kind for i in self.world.incidents}
+        rows = []
+        for number, at in sorted(detected.items()):
+            for clock, deadline in kinds[number].clocks.items():
+                rows.append({"incident": number, "clock": clock, "deadline": at + deadline,
+                             "left": at + deadline - self.now, "notified": notified.get((number, clock))})
+        return rows
+
+    def msel_view(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(released, upcoming) injects in time order, with what the players are expected to do."""
+        now = self.now
+        injects = sorted(self.scenario.injects, key=lambda i: i.at)
+        view = [{"id": i.id, "at": i.at, "kind": i.kind, "text": i.text, "from": i.from_, "to": i.to,
+                 "expected_action": i.expected_action, "objectives": i.objectives,
+                 "incident": i.incident if isinstance(i, IncidentInject) else None} for i in injects]
+        return [v for v in view if v["at"] <= now], [v for v in view if v["at"] > now]
+
+    def objectives_view(self) -> list[dict[str, Any]]:
+        """Each objective's live result so far: met, missed, or running (with time left)."""
+        from drillsim.metrics import incident_metrics
+        from drillsim.scoring import scored_objectives
+
+        rows = incident_metrics(self.records, self.model.kinds, {i.number: i.kind.id for i in self.world.incidents},
+                                self.now)
+        view = []
+        for objective, spec in zip(scored_objectives(self.scenario), self.scenario.objectives.values(), strict=True):
+            outcomes = [(row, objective.outcome(row)) for row in rows]
+            applicable = [(row, met) for row, met in outcomes if met is not None]
+            values = [row.values[objective.metric] for row, _ in applicable]
+            met = sum(1 for _, m in applicable if m)
+            missed = sum(1 for (row, m), v in zip(applicable, values, strict=True)
+                         if not m and (v is not None or self._running_since(row) > objective.target))
+            view.append({"id": objective.id, "text": spec.text, "metric": objective.metric, "target": objective.target,
+                         "incidents": len(applicable), "met": met, "missed": missed,
+                         "running": len(applicable) - met - missed, "values": values})
+        return view
+
+    def _running_since(self, row: Any) -> float:
+        detected = row.values.get("time_to_detect")
+        return self.now - row.occurred - (detected or 0.0)
+
+    def log_view(self, limit: int = 200) -> list[Record]:
+        return self.records[-limit:]
+
+    def people_name(self, person: str | None) -> str:
+        if person is None:
+            return "—"
+        return self.scenario.organisation.people[person].name
+
+    def close(self) -> None:
+        self.journal.close()
