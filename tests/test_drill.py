@@ -1,0 +1,217 @@
+"""Live drills: the clock, the journal, players, resume by replay, a crash at any moment, the hot wash."""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from paths import ROOT, SCENARIOS
+
+from drillsim.drill.clock import DrillClock
+from drillsim.drill.hotwash import finish, hotwash_rows, suggested_rating
+from drillsim.drill.journal import Journal, JournalError, read_journal
+from drillsim.drill.session import DrillError, DrillSession, players_of
+from drillsim.scenario.loader import load_scenario
+from drillsim.scenario.snapshot import snapshot_text
+
+TUTORIAL = SCENARIOS / "tutorial.yaml"
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+def start(tmp_path: Path, fake: FakeTime, players: tuple[str, ...] = ("safety-engineer",), speed: float = 60) -> DrillSession:
+    return DrillSession.start(load_scenario(TUTORIAL), snapshot_text(TUTORIAL), players=players, speed=speed, seed=1,
+                              results=tmp_path, time_source=fake)
+
+
+def play(session: DrillSession, fake: FakeTime, until: float, step: float = 5.0) -> None:
+    """Answer every page at once and finish every task ten minutes after it starts."""
+    while fake.seconds < until:
+        fake.seconds += step
+        session.tick()
+        for page in session.open_pages():
+            session.acknowledge(page.id)
+        for task in session.open_tasks():
+            if session.now - task.started >= 10:
+                session.complete(task.id)
+
+
+def records(session: DrillSession) -> list[tuple[object, ...]]:
+    return [(r.time, r.incident, r.kind, r.who, r.detail) for r in session.records]
+
+
+def test_clock_runs_at_speed_pauses_and_jumps() -> None:
+    fake = FakeTime()
+    clock = DrillClock(speed=60, time_source=fake)
+    fake.seconds = 30
+    assert clock.now() == pytest.approx(30)  # 60× real time: 30 s → 30 scenario minutes
+    clock.pause()
+    fake.seconds = 100
+    assert clock.now() == pytest.approx(30)
+    clock.resume()
+    fake.seconds = 110
+    assert clock.now() == pytest.approx(40)
+    clock.set_speed(6)
+    fake.seconds = 120
+    assert clock.now() == pytest.approx(41)
+    clock.jump_to(90)
+    assert clock.now() == pytest.approx(90)
+    clock.jump_to(10)  # never backward
+    assert clock.now() == pytest.approx(90)
+    with pytest.raises(ValueError, match="above 0"):
+        clock.set_speed(0)
+
+
+def test_players_are_named_by_role_team_or_person() -> None:
+    org = load_scenario(TUTORIAL).organisation
+    assert players_of(org, ["safety-engineer"]) == frozenset(org.holders("safety-engineer"))
+    team = next(iter(org.teams))
+    assert players_of(org, [team]) == frozenset(org.members(team))
+    with pytest.raises(DrillError, match="no person, role or team 'safety-enginer'.*did you mean 'safety-engineer'"):
+        players_of(org, ["safety-enginer"])
+
+
+def test_bad_speed_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    with pytest.raises(DrillError, match="speed"):
+        start(tmp_path, FakeTime(), speed=0)
+    assert not (tmp_path / "drills").exists()
+
+
+def test_each_action_is_on_disk_before_it_takes_effect(tmp_path: Path) -> None:
+    fake = FakeTime()
+    session = start(tmp_path, fake)
+    while not session.open_pages():
+        fake.seconds += 1
+        session.tick()
+    page = session.open_pages()[0]
+    session.acknowledge(page.id)
+    header, entries, _ = read_journal(session.journal.path)
+    assert header["players"] == sorted(session.players) and header["seed"] == 1
+    assert [(e.action, e.args) for e in entries] == [("acknowledge", {"page": page.id})]
+    assert entries[0].time == pytest.approx(session.now)
+    with pytest.raises(DrillError, match="not open"):
+        session.acknowledge(page.id)  # already answered
+    assert len(read_journal(session.journal.path)[1]) == 1  # a refused action is not journaled
+
+
+def test_players_pages_escalate_on_their_own_when_the_room_is_slow(tmp_path: Path) -> None:
+    fake = FakeTime()
+    session = start(tmp_path, fake)
+    while not session.open_pages():
+        fake.seconds += 1
+        session.tick()
+    first = session.open_pages()[0]
+    fake.seconds += 60  # an hour of scenario time with nobody answering
+    session.tick()
+    assert any(r.kind == "escalated" for r in session.records)
+    assert first.person in session.players
+
+
+def test_resume_rebuilds_the_same_state(tmp_path: Path) -> None:
+    fake = FakeTime()
+    session = start(tmp_path, fake)
+    play(session, fake, until=200)
+    session.observe("The IC asked for the logs twice", "contain-1h")
+    session.close()
+    resumed = DrillSession.resume(session.folder, time_source=fake)
+    assert resumed.clock.paused and resumed.now == pytest.approx(session.journal.entries[-1].time)
+    resumed.clock.jump_to(session.now)
+    resumed.tick()
+    assert records(resumed) == records(session)
+
+
+def test_a_torn_last_line_is_recovered_and_a_damaged_middle_reported(tmp_path: Path) -> None:
+    fake = FakeTime()
+    session = start(tmp_path, fake)
+    play(session, fake, until=120)
+    session.close()
+    path = session.journal.path
+    whole = path.read_bytes()
+    path.write_bytes(whole + b'{"seq": 99, "time": 1')  # a crash in the middle of a write
+    resumed = DrillSession.resume(session.folder, time_source=fake)
+    assert len(resumed.journal.entries) == len(session.journal.entries)
+    assert path.read_bytes() == whole  # the torn tail is cut, nothing else changes
+    resumed.close()
+    lines = whole.split(b"\n")
+    lines[2] = b"garbage"
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(JournalError, match=r"journal.jsonl:3: damaged line"):
+        DrillSession.resume(session.folder, time_source=fake)
+
+
+def test_a_journal_is_never_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    Journal.create(path, {"scenario": "x"}).close()
+    with pytest.raises(FileExistsError):
+        Journal.create(path, {"scenario": "y"})
+
+
+def test_resume_of_a_missing_drill_says_so(tmp_path: Path) -> None:
+    with pytest.raises(JournalError, match="no drill here"):
+        DrillSession.resume(tmp_path / "nope")
+
+
+@pytest.mark.parametrize(("live", "rating"), [(5.0, "P"), (10.0, "P"), (12.5, "S"), (12.6, "M"), (None, "U")])
+def test_suggested_ratings(live: float | None, rating: str) -> None:
+    assert suggested_rating(live, 10.0) == rating
+
+
+def test_hot_wash_scores_the_drill_and_writes_results_beside_the_journal(tmp_path: Path) -> None:
+    fake = FakeTime()
+    session = start(tmp_path, fake)
+    play(session, fake, until=400)
+    session.observe("Counsel was paged late", "notify-48h")
+    rows = hotwash_rows(session, simulated=50)
+    assert {r["id"] for r in rows} == set(session.scenario.objectives)
+    assert all(r["percentile"] is None or 0 <= r["percentile"] <= 100 for r in rows)
+    folder = finish(session, {rows[0]["id"]: "S"}, rows)
+    hotwash = json.loads((folder / "hotwash.json").read_text())
+    assert hotwash["objectives"][0]["rating"] == "S"
+    assert hotwash["observations"] == [{"time": pytest.approx(session.journal.entries[-len(rows) - 2].time),
+                                        "objective": "notify-48h", "text": "Counsel was paged late"}]
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["replications"] == 1 and summary["readiness"]["score"] is not None
+    assert session.ended
+    with pytest.raises(DrillError, match="ended"):
+        session.pause()
+
+
+def test_killing_a_drill_at_any_moment_loses_nothing_shown(tmp_path: Path) -> None:
+    """A real subprocess, killed with SIGKILL at random moments; every action it showed must be in
+    the journal, and resuming must rebuild exactly the state it showed last."""
+    rng = random.Random(7)
+    for kill in range(3):
+        results = tmp_path / f"run{kill}"
+        process = subprocess.Popen([sys.executable, str(ROOT / "tests" / "drill_driver" / "run_drill.py"), str(results)],
+                                   stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        assert process.stdout is not None
+        folder = Path(process.stdout.readline().split(" ", 1)[1].strip())
+        first = process.stdout.readline()  # wait until the drill has shown something
+        time.sleep(rng.uniform(0.0, 0.8))
+        process.send_signal(signal.SIGKILL)
+        shown = [line.split() for line in [first, *process.stdout.read().splitlines()] if line.startswith("shown")]
+        assert process.wait() == -signal.SIGKILL, "the drill ended before it was killed"
+        journal = read_journal(folder / "journal.jsonl")[1]
+        last_count, last_digest = int(shown[-1][1]), shown[-1][2]
+        assert len(journal) >= last_count
+        resumed = DrillSession.resume(folder)
+        replayed = DrillSession.resume(folder)  # the same journal twice gives the same state
+        assert records(resumed) == records(replayed)
+        if len(journal) == last_count:  # killed after showing its last action: same state as shown
+            from drill_driver.run_drill import digest
+
+            assert digest(resumed) == last_digest
+        resumed.close()
+        replayed.close()
