@@ -391,12 +391,12 @@ def drill(
             session = DrillSession.resume(folder)
         else:
             if scenario is None:
-                from drillsim.tui.app import pick_scenario
+                from drillsim.tui.app import ScenarioPickerApp
 
-                choice = pick_scenario()
+                choice = ScenarioPickerApp().run()
                 if choice is None:
                     return
-                scenario, players, speed = choice.path, choice.players, choice.speed
+                scenario, players, speed = choice.scenario, list(choice.players), choice.speed
             from drillsim.scenario.snapshot import snapshot_text
 
             loaded = scenario_argument(scenario)

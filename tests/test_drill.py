@@ -215,3 +215,26 @@ def test_killing_a_drill_at_any_moment_loses_nothing_shown(tmp_path: Path) -> No
             assert digest(resumed) == last_digest
         resumed.close()
         replayed.close()
+
+
+def test_an_answer_given_while_paused_takes_effect_at_once(tmp_path: Path) -> None:
+    fake = FakeTime()
+    session = start(tmp_path, fake)
+    while not session.open_pages():
+        fake.seconds += 1
+        session.tick()
+    session.pause()
+    page = session.open_pages()[0]
+    session.acknowledge(page.id)
+    assert any(r.kind == "acknowledged" and r.who == page.person for r in session.records)
+    assert session.open_tasks(), "the player's first task starts as soon as they acknowledge"
+
+
+def test_a_player_paged_again_for_the_same_thing_keeps_one_open_page(tmp_path: Path) -> None:
+    fake = FakeTime()
+    session = start(tmp_path, fake)
+    fake.seconds = 90  # nobody answers for an hour and a half of scenario time
+    session.tick()
+    keys = [(p.person, p.incident, p.why) for p in session.open_pages()]
+    assert len(keys) == len(set(keys))
+    assert sum(1 for r in session.records if r.kind == "paged") > len(keys)  # the pages were repeated

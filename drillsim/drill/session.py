@@ -93,9 +93,13 @@ class PlayerCast(SimulatedCast):
             return super().acknowledgement(world, incident, person, why)
         if world.model.unavailable(person, world.env.now):
             return None  # a complication keeps them away, player or not
+        pid = world.model.people[person].id
+        repeat = next((p for p in self.pages if (p.person, p.incident, p.why) == (pid, incident.number, why)
+                       and not p.event.triggered), None)
+        if repeat is not None:
+            return repeat.event  # paged again for the same thing: still the one open page
         event = world.env.event()
-        self.pages.append(Page(len(self.pages) + 1, world.model.people[person].id, incident.number, why,
-                               world.env.now, event))
+        self.pages.append(Page(len(self.pages) + 1, pid, incident.number, why, world.env.now, event))
         return event
 
     def work(self, world: World, incident: Incident, task: TaskModel, person: int) -> simpy.Event:
@@ -175,6 +179,7 @@ class DrillSession:
             self._apply(entry.action, entry.args)
         except DrillError as exc:
             raise JournalError(f"{self.journal.path}:{entry.seq + 1}: cannot be replayed: {exc}") from None
+        self.world.settle()
 
     # --- the clock ---------------------------------------------------------------------------------
 
@@ -193,12 +198,13 @@ class DrillSession:
 
     def act(self, action: str, **args: Any) -> None:
         """Record ``action`` in the journal (on disk) and apply it at the current scenario time."""
-        if self.ended and action != "rate":
+        if self.ended and action not in ("rate", "observe"):
             raise DrillError("the drill has ended")
         now = self.tick()
         self._check(action, args)
         self.journal.append(now, action, args, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         self._apply(action, args)
+        self.world.settle()
 
     def _check(self, action: str, args: dict[str, Any]) -> None:
         """Refuse an action that cannot apply, before it is journaled."""
@@ -268,6 +274,14 @@ class DrillSession:
     @property
     def records(self) -> list[Record]:
         return self.world.records
+
+    def page(self, page_id: int) -> Page | None:
+        """Any page to a player, open or closed, by id."""
+        return self.cast.pages[page_id - 1] if 0 < page_id <= len(self.cast.pages) else None
+
+    def task(self, task_id: int) -> PlayerTask | None:
+        """Any player task, in progress or done, by id."""
+        return self.cast.tasks[task_id - 1] if 0 < task_id <= len(self.cast.tasks) else None
 
     def _open_page(self, page_id: int) -> Page | None:
         return next((p for p in self.open_pages() if p.id == page_id), None)

@@ -105,6 +105,12 @@ class World:
             self.env.run(until=target)
         return self.records
 
+    def settle(self) -> None:
+        """Process every event due now (a live drill calls this after a player's action, so that an
+        answer given while the clock is paused takes effect at once)."""
+        while self.env.peek() <= self.env.now:
+            self.env.step()
+
     def record(self, incident: Incident, kind: str, who: int | None = None, detail: str | None = None) -> None:
         name = self.model.people[who].id if who is not None else None
         self.records.append(Record(self.env.now, incident.number, kind, name, detail))

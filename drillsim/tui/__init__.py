@@ -1,0 +1,1 @@
+"""The live drill console (Textual). Nothing outside this package imports Textual."""

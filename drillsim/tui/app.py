@@ -1,0 +1,122 @@
+"""The live drill console: ``DrillApp(session).run()``.
+
+A timer calls :meth:`DrillApp.tick` every ``tick_seconds``: it advances the session to its clock's
+time (the only way time moves; ticks are never counted) and refreshes the console in place. The wall
+clock shown in the header is injectable, like the session's time source, so a test can freeze both.
+
+``ScenarioPickerApp().run()`` returns a :class:`DrillChoice` (scenario, players, speed) or None, for
+``drillsim drill`` without a scenario.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import statistics
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from drillsim.drill.session import DrillSession
+from drillsim.tui.screens.console import ConsoleScreen
+from drillsim.tui.screens.hotwash import HotWashProvider, HotWashScreen
+from drillsim.tui.screens.picker import DrillChoice, ScenarioPicker
+
+TICK_SECONDS = 0.25
+
+
+def local_now() -> dt.datetime:
+    return dt.datetime.now().astimezone()
+
+
+class DrillApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "drillsim — live drill"
+
+    def __init__(
+        self,
+        session: DrillSession,
+        *,
+        simulated: Any = None,
+        hotwash: HotWashProvider | None = None,
+        wall_clock: Callable[[], dt.datetime] = local_now,
+        tick_seconds: float = TICK_SECONDS,
+    ) -> None:
+        """``simulated`` is handed to the hot wash to place live results among simulated ones;
+        ``hotwash`` defaults to ``drillsim.drill.hotwash``."""
+        super().__init__()
+        self.session, self.simulated, self.wall_clock = session, simulated, wall_clock
+        self.tick_seconds = tick_seconds
+        self._hotwash = hotwash
+        self.goodbye: str | None = None  # what quitting printed
+        self.tick_durations: deque[float] = deque(maxlen=2000)  # seconds of work per tick, newest last
+        self.console_screen = ConsoleScreen(session, wall_clock)
+
+    def on_mount(self) -> None:
+        self.push_screen(self.console_screen)
+        self.set_interval(self.tick_seconds, self.tick, name="drill-tick")
+
+    def tick(self) -> float:
+        """Advance the drill to the clock's time and show it. Returns the scenario time."""
+        started = time.perf_counter()
+        now = self.session.tick()
+        if self.console_screen.is_mounted:
+            self.console_screen.refresh_views()
+        self.tick_durations.append(time.perf_counter() - started)
+        return now
+
+    def median_tick_ms(self) -> float | None:
+        return statistics.median(self.tick_durations) * 1000 if self.tick_durations else None
+
+    # --- the hot wash and leaving ---------------------------------------------------------------------
+
+    def hotwash_provider(self) -> HotWashProvider | None:
+        if self._hotwash is None:
+            try:
+                self._hotwash = importlib.import_module("drillsim.drill.hotwash")  # type: ignore[assignment]
+            except ImportError as exc:
+                self.notify(f"The hot wash is not available: {exc}", severity="error")
+                return None
+        return self._hotwash
+
+    def open_hotwash(self) -> None:
+        if isinstance(self.screen, HotWashScreen):
+            return
+        provider = self.hotwash_provider()
+        if provider is not None:
+            self.push_screen(HotWashScreen(self.session, provider, self.simulated))
+
+    def quit_drill(self) -> None:
+        self.goodbye = (
+            f"The drill's journal is on disk: {self.session.journal.path}\n"
+            f"Everything recorded so far is there; the drill can be resumed from {self.session.folder}."
+        )
+        written = [s.written for s in self.screen_stack if isinstance(s, HotWashScreen) and s.written]
+        if written:
+            self.goodbye += f"\nHot-wash results: {written[-1]}"
+        self.exit(message=self.goodbye)
+
+    # --- the command palette --------------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        if isinstance(screen, ConsoleScreen | HotWashScreen):
+            yield from screen.commands()
+        yield from super().get_system_commands(screen)
+
+
+class ScenarioPickerApp(App[DrillChoice | None]):
+    """Just the scenario picker: ``run()`` returns the choice, or None when cancelled."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "drillsim — start a drill"
+
+    def __init__(self, paths: list[Any] | None = None) -> None:
+        super().__init__()
+        self.paths = paths
+
+    def on_mount(self) -> None:
+        self.push_screen(ScenarioPicker(self.paths), self.exit)

@@ -1,0 +1,1 @@
+"""The console, its modals, the hot wash and the scenario picker."""
