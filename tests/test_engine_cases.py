@@ -653,9 +653,10 @@ def test_unanswered_task_page_tries_the_next_candidate(tmp_path: Path) -> None:
     assert rep.incidents[0].values["time_to_mobilize"] == 36.0 - 15.0
 
 
-def test_late_answer_to_a_task_page_engages_but_the_next_candidate_works(tmp_path: Path) -> None:
-    # carol answers after 7m, past the 5m task-page timeout: frank is paged at 32 and works from 36;
-    # carol's answer at 34 still engages her on the incident (World._page_for_task), with no work.
+def test_late_answer_to_a_task_page_takes_the_task_from_a_pending_page(tmp_path: Path) -> None:
+    # carol answers after 7m, past the 5m task-page timeout, so frank is paged at 32. carol's late
+    # answer at 34 engages her, and someone engaged beats waiting for frank's page: she works 34 → 54.
+    # frank's answer at 36 still engages him on the incident, with no work.
     org = PLAYBOOK_ORG.replace(
         "  carol: {name: Carol, teams: [ops], roles: [counsel], reachability: 1, ack_delay: 4m}",
         "  carol: {name: Carol, teams: [ops], roles: [counsel], reachability: 1, ack_delay: 7m}\n"
@@ -665,11 +666,11 @@ def test_late_answer_to_a_task_page_engages_but_the_next_candidate_works(tmp_pat
         (27.0, T.PAGED, "carol", "task notify"),
         (32.0, T.PAGED, "frank", "task notify"),
         (34.0, T.ENGAGED, "carol", None),
+        (34.0, T.TASK_STARTED, "carol", "notify"),
         (36.0, T.ENGAGED, "frank", None),
-        (36.0, T.TASK_STARTED, "frank", "notify"),
-        (56.0, T.TASK_DONE, "frank", "notify"),
+        (54.0, T.TASK_DONE, "carol", "notify"),
     ]
-    assert rep.incidents[0].values["time_to_mobilize"] == 36.0 - 15.0  # carol does no task: not needed
+    assert rep.incidents[0].values["time_to_mobilize"] == 34.0 - 15.0  # frank does no task: not needed
 
 
 def test_milestones_without_marks_and_with_several_tasks(tmp_path: Path) -> None:

@@ -5,7 +5,9 @@ suggested HSEEP rating the evaluator may change, and the live time's percentile 
 runs of the same scenario (everyone simulated, same seed): a percentile of 20 means the room was
 faster than 80% of the simulated responses.
 
-Suggested rating: P met the target; S missed it by at most a quarter; M reached late; U not reached.
+Suggested rating: P met the target; S missed it by at most a quarter; M reached late; U not reached
+although the target passed. An objective still running when play ended is "unfinished": no live
+time, no suggestion — the evaluator rates it from the discussion, or leaves it unrated.
 """
 
 from __future__ import annotations
@@ -51,15 +53,28 @@ def hotwash_rows(session: DrillSession, simulated: int = 300) -> list[dict[str, 
     rows = []
     for objective in objectives:
         values = _values(objective, live)
+        elapsed = [_elapsed(session, row) for row in live if objective.outcome(row) is not None]
         value = None if not values or float("inf") in values else max(values)
-        met = None if not values else all(v <= objective.target for v in values)
+        missed = any(v > objective.target and (v != float("inf") or e >= objective.target)
+                     for v, e in zip(values, elapsed, strict=True))
+        unfinished = not missed and float("inf") in values
+        met = None if not values or unfinished else not missed
+        result = ("not exercised" if not values else "unfinished" if unfinished
+                  else "met" if met else "missed" if value is not None else "not reached")
         sample = samples[objective.id]
         percentile = None if value is None or not sample else 100.0 * sum(v <= value for v in sample) / len(sample)
         rows.append({"id": objective.id, "text": texts[objective.id], "metric": objective.metric,
-                     "target": objective.target, "live": value, "met": met,
-                     "suggested": suggested_rating(value, objective.target) if values else None,
+                     "target": objective.target, "live": value, "met": met, "result": result,
+                     "suggested": suggested_rating(value, objective.target) if met is not None else None,
                      "percentile": percentile})
     return rows
+
+
+def _elapsed(session: DrillSession, row: IncidentMetrics) -> float:
+    """How long the incident's objective clock had run when play ended (from detection, or from
+    occurrence for an incident never detected)."""
+    detected = row.values.get("time_to_detect")
+    return session.now - row.occurred - (detected or 0.0)
 
 
 def _values(objective: ScoredObjective, rows: list[IncidentMetrics]) -> list[float]:

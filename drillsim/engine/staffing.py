@@ -47,6 +47,7 @@ class Staffing:
         self.available = available
         self.recruit = recruit
         self.queues: dict[str, list[Request]] = {}
+        self.recruiting: dict[Request, int] = {}  # requests held while someone not engaged is paged
         self.sequence = itertools.count()
 
     def request(self, incident: Any, task: Any) -> simpy.Event | int:
@@ -75,6 +76,9 @@ class Staffing:
         if self.busy[person] or not self.available(person, self.env.now):
             return
         best: Request | None = None
+        for held in self.recruiting:  # someone engaged beats waiting for someone else's page
+            if person in held.incident.engaged and person in held.task.candidates and (best is None or held.key < best.key):
+                best = held
         for need in self.needs_of[person]:
             queue = self.queues.get(need)
             while queue and queue[0].done:
@@ -86,13 +90,20 @@ class Staffing:
             if candidate is not None and (best is None or candidate.key < best.key):
                 best = candidate
         if best is not None:
+            self.recruiting.pop(best, None)
             self._take(best, person)
 
     def recruited(self, request: Request, person: int) -> None:
+        if self.recruiting.pop(request, None) is None:  # taken over by someone engaged meanwhile
+            self.release(person)
+            return
         request.event.succeed(person)
 
     def not_recruited(self, request: Request, person: int) -> None:
         """The page went unanswered: free the person and look for someone else."""
+        if self.recruiting.pop(request, None) is None:  # taken over by someone engaged meanwhile
+            self.release(person)
+            return
         request.tried.add(person)
         self.busy[person] = False
         other = self._choose(request)
@@ -134,4 +145,5 @@ class Staffing:
         if person in request.incident.engaged:
             request.event.succeed(person)
         else:
+            self.recruiting[request] = person
             self.recruit(request, person)

@@ -66,17 +66,13 @@ class HotWashTable(LiveTable):
     @staticmethod
     def _cells(row: dict[str, Any], rating: str | None) -> tuple[Cell, ...]:
         met = row["met"]
-        if met is None:
-            result: Cell = ("no incident", DIM)
-        elif met:
-            result = ("met", GREEN)
-        else:
-            result = ("missed", RED) if row["live"] is not None else ("not reached", RED)
+        colour = {"met": GREEN, "missed": RED, "not reached": RED}.get(row["result"], DIM)
+        result: Cell = (row["result"], colour)
         suggested = row["suggested"]
         if rating:
             chosen: Cell = (f"{rating}  {RATING_WORDS[rating]}", f"bold {RATING_STYLES[rating]}")
         else:
-            chosen = ("—  not exercised" if met is None else "—  to rate", DIM)
+            chosen = (f"—  {row['result']}" if met is None else "—  to rate", DIM)
         return (
             (row["id"], "bold"),
             humanize(row["target"]),
