@@ -3,6 +3,7 @@
 1. M/M/3 (λ = 2.4/h, mean work 1 h, 2,000 h per run): customers per second through drillsim
    (a whole replication: world, records, metrics), a bare SimPy model of the same queue, and Ciw.
 2. The flagship scenario: replications per second, serial and on 2 worker processes.
+3. The live console: start-up time and the work of one tick (bench/console.py).
 
 Each figure is the median of several rounds; in each round every contender runs once, in turn,
 so that ratios come from the same conditions. Usage: python bench/run.py [--rounds N] [--out FILE]
@@ -16,6 +17,7 @@ import math
 import os
 import platform
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -28,6 +30,9 @@ from drillsim.engine.model import compile_scenario
 from drillsim.experiments.aggregate import Aggregate
 from drillsim.experiments.replicate import replications, run_replication
 from drillsim.scenario.loader import load_scenario
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from console import report as console_report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LAMBDA, MU, SERVERS, HOURS = 2.4, 1.0, 3, 2000.0
@@ -171,7 +176,7 @@ SimPy events per customer remain (bare SimPy: about four).
 | 2 | {statistics.median(parallel):.1f} |
 
 Parallel efficiency on 2 workers: {efficiency:.0%}.
-"""
+""" + console_report(args.rounds)
     args.out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out}")
 
