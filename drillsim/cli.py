@@ -78,6 +78,28 @@ def variant_argument(path: Path, overrides: list[str]) -> Scenario:
         fail(exc.problems)
 
 
+DB_OPTION = typer.Option("--db", help="History database (default: $DRILLSIM_DB, else results/drillsim.db).")
+
+
+def record_history(db: Path | None, kind: str, folder: Path, summary: dict[str, object], scenario: Scenario) -> None:
+    """Add a finished run or drill to the history; exit 2 with the reason if the database refuses."""
+    import datetime as dt
+    import hashlib
+
+    from drillsim.store import HistoryStore, StoreError, default_path
+
+    snapshot = (folder / "scenario.yaml").read_bytes() if (folder / "scenario.yaml").is_file() else b""
+    try:
+        store = HistoryStore(db or default_path())
+        try:
+            store.record(kind, folder, summary, at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                         organisation=scenario.organisation.id, scenario_sha256=hashlib.sha256(snapshot).hexdigest())
+        finally:
+            store.close()
+    except StoreError as exc:
+        fail(f"{folder} is complete, but the history was not updated: {exc}")
+
+
 def version_callback(value: bool) -> None:
     if value:
         console.print(f"drillsim {__version__}")
@@ -173,6 +195,7 @@ def simulate(
     out: Annotated[Path | None, typer.Option(help="Run folder to write (default: results/<UTC time>-<scenario id>/).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout instead of tables.")] = False,
     trace: Annotated[bool, typer.Option(help="Also write every timeline record to trace.jsonl (large).")] = False,
+    db: Annotated[Path | None, DB_OPTION] = None,
 ) -> None:
     """Simulate a scenario many times and report response times and regulatory deadlines.
 
@@ -196,6 +219,7 @@ def simulate(
         except KeyboardInterrupt:
             errors.print("interrupted: the run folder keeps the replications that finished (run.json says so)")
             raise typer.Exit(130) from None
+    record_history(db, "simulation", run.folder, run.summary, model_scenario)
     if as_json:
         sys.stdout.write((run.folder / "summary.json").read_text(encoding="utf-8"))
         return
@@ -370,6 +394,7 @@ def drill(
     serve: Annotated[bool, typer.Option(help="Serve the console to a browser (textual-serve) instead of the terminal.")] = False,
     host: Annotated[str, typer.Option(help="With --serve: the address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="With --serve: the port.")] = 8000,
+    db: Annotated[Path | None, DB_OPTION] = None,
 ) -> None:
     """Run a live tabletop drill: injects on a clock, players in the room, the simulator for everyone else.
 
@@ -411,6 +436,10 @@ def drill(
         DrillApp(session).run()
     finally:
         session.close()
+    summary_path = session.folder / "summary.json"
+    if session.ended and (session.folder / "hotwash.json").is_file() and summary_path.is_file():
+        record_history(db, "drill", session.folder, json.loads(summary_path.read_text(encoding="utf-8")),
+                       session.scenario)
     console.print(f"drill {session.folder.name}: journal in {session.folder / 'journal.jsonl'}"
                   + ("" if session.ended else f" (resume with: drillsim drill --resume {session.folder.name})"))
 
@@ -422,6 +451,34 @@ def _serve_drill(host: str, port: int, arguments: list[str]) -> None:
     command = " ".join(shlex.quote(part) for part in [sys.executable, "-m", "drillsim", "drill", *arguments])
     errors.print(f"serving the drill console on http://{host}:{port} (Ctrl-C to stop)")
     Server(command, host=host, port=port, title="drillsim drill").serve()
+
+
+@app.command()
+def history(
+    scenario: Annotated[str | None, typer.Option(help="Only this scenario id.")] = None,
+    due: Annotated[bool, typer.Option(
+        "--due", help="List the scenarios whose last live drill is older than their cadence.")] = False,
+    scenarios: Annotated[list[Path] | None, typer.Option(
+        "--scenarios", help="With --due: scenario files or folders to check (default: scenarios/).")] = None,
+    db: Annotated[Path | None, DB_OPTION] = None,
+) -> None:
+    """Simulations and drills over time, with the readiness trend; --due lists drills that are due."""
+    from drillsim.report.terminal import print_due, print_history
+    from drillsim.store import HistoryStore, StoreError, default_path
+
+    try:
+        store = HistoryStore(db or default_path())
+    except StoreError as exc:
+        fail(str(exc))
+    try:
+        if due:
+            files = [f for f in yaml_files(scenarios or [Path("scenarios")]) if check_file(f).kind == "scenario"]
+            loaded = [(f, scenario_argument(f)) for f in files]
+            print_due([(f, s.id, s.cadence, store.last_drill(s.id)) for f, s in loaded], console)
+        else:
+            print_history(store.runs(scenario), console)
+    finally:
+        store.close()
 
 
 @msel_app.command("export")

@@ -189,3 +189,47 @@ def print_criticality(rows: list[dict[str, Any]], replications: int, console: Co
         table.add_row(row["name"], ", ".join(row["roles"]), f"{row['readiness_change']:+.1f}",
                       f"{low:+.1f} … {high:+.1f}", f"[{style}]{row['verdict']}[/]", ", ".join(row["objectives_hit"]) or "—")
     console.print(table)
+
+
+def print_history(runs: list[Any], console: Console) -> None:
+    if not runs:
+        console.print("No simulation or drill recorded yet: `drillsim simulate` and `drillsim drill` add to the history.")
+        return
+    table = Table(title="History (oldest first; trend: change in readiness since the scenario's previous run)",
+                  title_justify="left")
+    for column in ("when (UTC)", "kind", "scenario", "readiness", "95% CI", "rating", "trend", "folder"):
+        table.add_column(column, justify="right" if column in ("readiness", "95% CI", "trend") else "left")
+    previous: dict[str, float] = {}
+    for run in runs:
+        score = run.readiness
+        trend = "—"
+        if score is not None and run.scenario in previous:
+            change = score - previous[run.scenario]
+            trend = f"[{'green' if change > 0 else 'red' if change < 0 else 'dim'}]{change:+.1f}[/]"
+        if score is not None:
+            previous[run.scenario] = score
+        interval = (f"{run.readiness_low:.1f}–{run.readiness_high:.1f}"
+                    if run.readiness_low is not None and run.readiness_high is not None else "—")
+        table.add_row(run.at.replace("T", " ").removesuffix("+00:00"), run.kind, run.scenario,
+                      f"{score:.1f}" if score is not None else "—", interval, rating_text(run.rating), trend, run.folder)
+    console.print(table)
+
+
+def print_due(rows: list[tuple[Any, str, float | None, str | None]], console: Console) -> None:
+    """rows: (file, scenario id, cadence in minutes or None, last drill ISO time or None)."""
+    import datetime as dt
+
+    now = dt.datetime.now(dt.UTC)
+    table = Table(title="Drills due (cadence from the scenario; last live drill from the history)", title_justify="left")
+    for column in ("scenario", "cadence", "last drill", "status", "file"):
+        table.add_column(column)
+    for path, scenario, cadence, last in rows:
+        if cadence is None:
+            status = "[dim]no cadence set[/]"
+        elif last is None:
+            status = "[red]due: never drilled[/]"
+        else:
+            age = (now - dt.datetime.fromisoformat(last)).total_seconds() / 60
+            status = f"[red]due: {humanize(age - cadence)} overdue[/]" if age > cadence else f"[green]in {humanize(cadence - age)}[/]"
+        table.add_row(scenario, humanize(cadence) if cadence else "—", (last or "never").replace("T", " "), status, str(path))
+    console.print(table)

@@ -1,0 +1,156 @@
+"""The history of simulations and drills, in SQLite: what ran, when, and how ready it found us.
+
+One row per simulation run or live drill, with its readiness and one row per objective. The
+database uses WAL mode (readers do not block the writer), a busy timeout (two runs finishing at once
+wait for each other instead of failing), one transaction per recorded run, and a schema version
+(``PRAGMA user_version``) that migrates forward; a database from a newer drillsim is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DB = Path("results") / "drillsim.db"
+BUSY_TIMEOUT_MS = 30_000
+
+# Each migration takes the schema from version i to i + 1. Never edit one that has shipped: add another.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('simulation', 'drill')),
+        scenario TEXT NOT NULL,
+        scenario_sha256 TEXT,
+        organisation TEXT,
+        seed INTEGER,
+        replications INTEGER,
+        at TEXT NOT NULL,
+        folder TEXT NOT NULL UNIQUE,
+        readiness REAL,
+        readiness_low REAL,
+        readiness_high REAL,
+        rating TEXT
+    );
+    CREATE INDEX runs_by_scenario ON runs (scenario, at);
+    CREATE TABLE objectives (
+        run INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        objective TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        target REAL NOT NULL,
+        p_met REAL,
+        low REAL,
+        high REAL,
+        rating TEXT,
+        PRIMARY KEY (run, objective)
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The history database cannot be used (newer schema, locked too long, not a database)."""
+
+
+@dataclass(frozen=True)
+class Run:
+    kind: str
+    scenario: str
+    at: str
+    folder: str
+    readiness: float | None
+    readiness_low: float | None
+    readiness_high: float | None
+    rating: str | None
+    replications: int | None
+    seed: int | None
+
+
+def default_path() -> Path:
+    return Path(os.environ["DRILLSIM_DB"]) if os.environ.get("DRILLSIM_DB") else DEFAULT_DB
+
+
+class HistoryStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            self._refuse_newer()  # before anything writes to the file
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: cannot be used as the history database: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot be opened: {exc.strerror or exc}") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{self.path}: busy for {BUSY_TIMEOUT_MS // 1000} s ({exc}); try again") from None
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _refuse_newer(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            self.db.close()
+            raise StoreError(f"{self.path}: written by a newer drillsim (schema {version}, this one knows "
+                             f"{SCHEMA_VERSION}); upgrade drillsim or use another --db")
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self._transaction() as db:
+                for statement in MIGRATIONS[target - 1].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {target}")
+
+    def record(self, kind: str, folder: Path, summary: dict[str, Any], *, at: str, organisation: str | None,
+               scenario_sha256: str | None) -> None:
+        """Record one run from its summary.json content. Recording the same folder twice is refused."""
+        readiness = summary.get("readiness", {})
+        low, high = readiness.get("ci95", [None, None])
+        with self._transaction() as db:
+            try:
+                cursor = db.execute(
+                    "INSERT INTO runs (kind, scenario, scenario_sha256, organisation, seed, replications, at, folder,"
+                    " readiness, readiness_low, readiness_high, rating) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (kind, summary["scenario"], scenario_sha256, organisation, summary.get("seed"),
+                     summary.get("replications"), at, str(folder), readiness.get("score"), low, high,
+                     readiness.get("rating")))
+            except sqlite3.IntegrityError:
+                raise StoreError(f"{folder} is already in the history") from None
+            db.executemany(
+                "INSERT INTO objectives (run, objective, metric, target, p_met, low, high, rating) VALUES (?,?,?,?,?,?,?,?)",
+                [(cursor.lastrowid, o["id"], o["metric"], o["target"], o["p_met"], *o["ci95"], o["rating"])
+                 for o in summary.get("objectives", [])])
+
+    def runs(self, scenario: str | None = None) -> list[Run]:
+        """Runs in time order, optionally of one scenario."""
+        query = ("SELECT kind, scenario, at, folder, readiness, readiness_low, readiness_high, rating, replications,"
+                 " seed FROM runs")
+        rows = self.db.execute(query + (" WHERE scenario = ?" if scenario else "") + " ORDER BY at, id",
+                               (scenario,) if scenario else ()).fetchall()
+        return [Run(*row) for row in rows]
+
+    def last_drill(self, scenario: str) -> str | None:
+        row = self.db.execute("SELECT max(at) FROM runs WHERE kind = 'drill' AND scenario = ?", (scenario,)).fetchone()
+        return row[0]
