@@ -220,11 +220,42 @@ def simulate(
             errors.print("interrupted: the run folder keeps the replications that finished (run.json says so)")
             raise typer.Exit(130) from None
     record_history(db, "simulation", run.folder, run.summary, model_scenario)
+    write_report_or_fail(run.folder, db)
     if as_json:
         sys.stdout.write((run.folder / "summary.json").read_text(encoding="utf-8"))
         return
     print_simulation(run.summary, console)
     console.print(f"run folder: {run.folder}")
+
+
+def write_report_or_fail(folder: Path, db: Path | None) -> Path:
+    """Write report.md and report.html into a run or drill folder (with the readiness trend from the
+    history when there is one); exit 2 naming what is wrong with the folder."""
+    from drillsim.report.writer import ReportError, write_report
+    from drillsim.store import HistoryStore, StoreError, default_path
+
+    history: list[tuple[str, float]] = []
+    try:
+        scenario_id = json.loads((folder / "summary.json").read_text(encoding="utf-8")).get("scenario")
+        store = HistoryStore(db or default_path())
+        history = [(r.at[:16], r.readiness) for r in store.runs(scenario_id) if r.readiness is not None]
+        store.close()
+    except (OSError, ValueError, AttributeError, StoreError):
+        pass  # the report goes without the trend
+    try:
+        return write_report(folder, history)
+    except ReportError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def report(
+    folder: Annotated[Path, typer.Argument(help="A run folder (from simulate) or a drill folder.")],
+    db: Annotated[Path | None, DB_OPTION] = None,
+) -> None:
+    """Regenerate report.md and report.html from a run or drill folder alone: a readiness report for a
+    simulation, an after-action report and improvement plan (AAR/IP) for a drill."""
+    console.print(f"wrote {write_report_or_fail(folder, db)} and report.md")
 
 
 REPLICATIONS_OPTION = typer.Option("--replications", "-n", min=2, max=10_000_000,
@@ -440,6 +471,7 @@ def drill(
     if session.ended and (session.folder / "hotwash.json").is_file() and summary_path.is_file():
         record_history(db, "drill", session.folder, json.loads(summary_path.read_text(encoding="utf-8")),
                        session.scenario)
+        write_report_or_fail(session.folder, db)
     console.print(f"drill {session.folder.name}: journal in {session.folder / 'journal.jsonl'}"
                   + ("" if session.ended else f" (resume with: drillsim drill --resume {session.folder.name})"))
 

@@ -51,7 +51,8 @@ def test_simulate_writes_a_reproducible_run_folder(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     code, out, _ = invoke("simulate", TUTORIAL, "-n", "40", "--seed", "7", "--workers", "1", "--out", first)
     assert code == 0, out
-    assert {p.name for p in first.iterdir()} == {"scenario.yaml", "summary.json", "metrics.csv", "run.json"}
+    assert {p.name for p in first.iterdir()} == {"scenario.yaml", "summary.json", "metrics.csv", "run.json",
+                                                "report.md", "report.html"}
     summary = json.loads((first / "summary.json").read_text())
     assert summary["replications"] == 40 and summary["seed"] == 7 and summary["unit"] == "minutes"
     assert json.loads((first / "run.json").read_text())["status"] == "complete"

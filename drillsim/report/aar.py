@@ -1,0 +1,124 @@
+"""The after-action report and improvement plan (AAR/IP) of a live drill, in the HSEEP structure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from drillsim.engine.model import compile_scenario
+from drillsim.experiments.replicate import replications
+from drillsim.report import charts
+from drillsim.report.document import Document
+from drillsim.report.terminal import RATING_WORDS, metric_label
+from drillsim.scenario.model import Scenario
+from drillsim.scenario.units import humanize
+from drillsim.scoring import scored_objectives
+
+FOLLOW_UP_DAYS = 30
+SIMULATED = 300
+
+
+def aar_report(folder: Path, scenario: Scenario, hotwash: dict[str, Any], header: dict[str, Any],
+               started: str | None) -> Document:
+    people = scenario.organisation.people
+    players = [f"{people[p].name} ({', '.join(people[p].roles)})" for p in hotwash["players"] if p in people]
+    when = started or folder.name[:16]
+    doc = Document(f"After-action report — {scenario.title}", [
+        f"Drill {hotwash['drill']} · scenario {scenario.id} · organisation {scenario.organisation.name}",
+        f"Held {when}; play ended at scenario time T+{humanize(hotwash['ended_at'])}; seed {header.get('seed', '?')}",
+    ])
+    doc.heading("Exercise overview")
+    doc.table(["", ""], [
+        ["Exercise", scenario.title],
+        ["Date", when],
+        ["Scope", scenario.description or "Tabletop / functional exercise on the drillsim simulator"],
+        ["Scenario", "; ".join(f"{k.title} ({k.severity}, {k.risk_area})" for k in scenario.incidents.values())],
+        ["Objectives", "; ".join(f"{oid}: {o.text}" for oid, o in scenario.objectives.items())],
+        ["Players", "; ".join(players) or "none (everyone simulated)"],
+        ["Simulation cell", "everyone else in the organisation, played by the simulator with the same seed"],
+    ])
+    doc.heading("Analysis of objectives")
+    rows = hotwash["objectives"]
+    doc.table(["objective", "target", "live", "result", "vs simulation", "rating"],
+              [[r["id"], humanize(r["target"]), humanize(r["live"]), r.get("result", ""),
+                _percentile(r["percentile"]), r.get("rating") or "—"] for r in rows], numeric={1, 2})
+    samples = simulated_values(scenario, int(header.get("seed", 0)))
+    for r in rows:
+        values = samples.get(r["id"], [])
+        observed = [v for v in values if v != float("inf")]
+        doc.figure(charts.distribution(observed, len(values) - len(observed), f"{r['id']}: {metric_label(r['metric'])}",
+                                       [(humanize(r["target"]), r["target"])], live=r["live"]),
+                   f"The room's time (green) among {SIMULATED} simulated runs of the same scenario")
+    observations = hotwash["observations"]
+    doc.heading("Strengths")
+    strong = [r for r in rows if r.get("rating") in ("P", "S")]
+    for r in strong:
+        doc.paragraph(f"{r['id']} — {r['text']}: {RATING_WORDS[r['rating']]} (live {humanize(r['live'])}, "
+                      f"target {humanize(r['target'])}).")
+    if not strong:
+        doc.paragraph("No objective was performed without major challenges.")
+    doc.heading("Areas for improvement")
+    weak = [r for r in rows if r.get("rating") in ("M", "U")]
+    for r in weak:
+        notes = [o["text"] for o in observations if o["objective"] == r["id"]]
+        cause = "Observed: " + " / ".join(notes) if notes else "Root cause: to be agreed (no observation recorded)."
+        doc.paragraph(f"{r['id']} — {r['text']}: {RATING_WORDS[r['rating']]}. {cause}")
+    if not weak:
+        doc.paragraph("None rated M or U.")
+    doc.heading("Improvement plan")
+    due = _due_date(when)
+    plan = [[f"{r['id']}: {r['text']} ({r.get('result', '')})", _action(r), _owner(scenario, r["id"]), due] for r in weak]
+    plan += [[f"Observation at T+{humanize(o['time'])}: {o['text']}", "Discuss and agree an action", "(assign)", due]
+             for o in observations if o["objective"] not in {r["id"] for r in weak}]
+    doc.table(["issue", "corrective action", "owner", "due"], plan or [["—", "—", "—", "—"]])
+    if observations:
+        doc.heading("Evaluator observations")
+        doc.table(["time", "objective", "observation"],
+                  [[f"T+{humanize(o['time'])}", o["objective"] or "—", o["text"]] for o in observations])
+    return doc
+
+
+def simulated_values(scenario: Scenario, seed: int) -> dict[str, list[float]]:
+    """Each objective's metric over simulated runs (not reached = infinity), reproducible from the seed."""
+    model = compile_scenario(scenario)
+    objectives = scored_objectives(scenario)
+    values: dict[str, list[float]] = {o.id: [] for o in objectives}
+    for replication in replications(model, seed, SIMULATED, workers=1):
+        for row in replication.incidents:
+            for objective in objectives:
+                if objective.outcome(row) is not None:
+                    value = row.values[objective.metric]
+                    values[objective.id].append(float("inf") if value is None else value)
+    return values
+
+
+def _action(row: dict[str, Any]) -> str:
+    metric = row["metric"]
+    if metric in ("time_to_acknowledge", "time_to_engage", "time_to_mobilize"):
+        return "Review on-call reachability and escalation timeouts; test the change with drillsim compare"
+    if metric == "time_to_authority":
+        return "Name a deputy for the decision and confirm the delegation order"
+    if metric.startswith("time_to_notify"):
+        return "Pre-draft the notification and assign its owner before the clock starts"
+    return "Rehearse the playbook steps on the critical path; check who can do them at all hours"
+
+
+def _owner(scenario: Scenario, objective: str) -> str:
+    """The role leading the tasks the objective measures (the first task's role), as a starting owner."""
+    spec = scenario.objectives[objective]
+    kinds = spec.incidents or list(scenario.incidents)
+    task = next(iter(scenario.incidents[kinds[0]].playbook.values()))
+    return task.role or task.skill or "(assign)"
+
+
+def _percentile(p: float | None) -> str:
+    return "—" if p is None else f"faster than {100 - p:.0f}%" if p <= 50 else f"slower than {p:.0f}%"
+
+
+def _due_date(when: str) -> str:
+    try:
+        held = dt.datetime.fromisoformat(when.replace("Z", "+00:00"))
+    except ValueError:
+        held = dt.datetime.now(dt.UTC)
+    return (held + dt.timedelta(days=FOLLOW_UP_DAYS)).date().isoformat()

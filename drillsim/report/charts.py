@@ -1,0 +1,121 @@
+"""Charts for reports, drawn with matplotlib and returned as inline SVG text."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False})
+BLUE, RED, GREEN, GREY, AMBER = "#3366aa", "#c62828", "#2e7d32", "#8a94a6", "#b26a00"
+
+
+def _svg(figure: plt.Figure) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(figure)
+    text = buffer.getvalue()
+    return text[text.index("<svg"):]
+
+
+def _unit(largest: float) -> tuple[float, str]:
+    """Divide minutes by this to plot in a readable unit."""
+    if largest > 3 * 1440:
+        return 1440.0, "days"
+    if largest > 180:
+        return 60.0, "hours"
+    return 1.0, "minutes"
+
+
+def distribution(values: Sequence[float], censored: int, title: str, targets: Sequence[tuple[str, float]] = (),
+                 live: float | None = None) -> str:
+    """A histogram of a metric's observed values (minutes), its targets as lines and, for a drill, the
+    live time as a marker. Censored runs are counted in the title, not drawn."""
+    figure, axes = plt.subplots(figsize=(6.4, 2.4))
+    largest = max([*values, *(t for _, t in targets), live or 0.0, 1.0])
+    scale, unit = _unit(largest)
+    if values:
+        axes.hist([v / scale for v in values], bins=40, color=BLUE, alpha=0.75)
+    for label, target in targets:
+        axes.axvline(target / scale, color=RED, linestyle="--", linewidth=1.2)
+        axes.annotate(f"target {label}", (target / scale, axes.get_ylim()[1] * 0.92), color=RED, fontsize=8,
+                      xytext=(3, 0), textcoords="offset points")
+    if live is not None:
+        axes.axvline(live / scale, color=GREEN, linewidth=2.2)
+        axes.annotate("live", (live / scale, axes.get_ylim()[1] * 0.75), color=GREEN, fontsize=8, fontweight="bold",
+                      xytext=(3, 0), textcoords="offset points")
+    axes.set_xlabel(unit)
+    axes.set_ylabel("incidents")
+    suffix = f" — {censored} of {len(values) + censored} not reached by the horizon" if censored else ""
+    axes.set_title(title + suffix, loc="left", fontsize=10)
+    return _svg(figure)
+
+
+def deadline_risk(deadlines: dict[str, float], threshold: float = 0.9) -> str:
+    """Probability each regulatory clock is met, as horizontal bars with the P threshold."""
+    clocks = list(deadlines)
+    figure, axes = plt.subplots(figsize=(6.4, 0.45 * len(clocks) + 0.9))
+    colours = [GREEN if deadlines[c] >= threshold else AMBER if deadlines[c] >= 0.5 else RED for c in clocks]
+    axes.barh(clocks, [deadlines[c] for c in clocks], color=colours)
+    axes.axvline(threshold, color=GREY, linestyle=":", linewidth=1)
+    axes.set_xlim(0, 1)
+    axes.set_xlabel("probability the deadline is met")
+    axes.invert_yaxis()
+    for index, clock in enumerate(clocks):
+        axes.annotate(f"{deadlines[clock]:.0%}", (deadlines[clock], index), xytext=(3, -3), textcoords="offset points",
+                      fontsize=8)
+    return _svg(figure)
+
+
+def time_breakdown(parts: dict[str, float]) -> str:
+    """Where the time went per incident, as one stacked bar (hours)."""
+    figure, axes = plt.subplots(figsize=(6.4, 1.3))
+    left = 0.0
+    for (part, minutes), colour in zip(parts.items(), (AMBER, RED, GREY, BLUE), strict=False):
+        axes.barh([0], [minutes / 60], left=[left], color=colour, label=part.replace("_", " "))
+        left += minutes / 60
+    axes.set_yticks([])
+    axes.set_xlabel("hours per incident (tasks in parallel add up)")
+    axes.legend(ncol=4, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.55), frameon=False)
+    return _svg(figure)
+
+
+def readiness_trend(points: Sequence[tuple[str, float]]) -> str:
+    """Readiness over time (labels on the x axis, oldest first)."""
+    figure, axes = plt.subplots(figsize=(6.4, 2.2))
+    axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", color=BLUE)
+    axes.set_ylim(0, 100)
+    axes.set_ylabel("readiness")
+    axes.tick_params(axis="x", labelrotation=30, labelsize=7)
+    return _svg(figure)
+
+
+def escalation_graph(edges: Sequence[tuple[str, str, str]], columns: dict[str, int]) -> str:
+    """The escalation graph in columns (policy → levels → people → managers); ``edges`` are
+    (from, to, kind) with kind 'escalates', 'pages' or 'reports_to'."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(columns)
+    graph.add_edges_from((a, b, {"kind": k}) for a, b, k in edges)
+    rows: dict[int, list[str]] = {}
+    for node, column in columns.items():  # in the order given: policies and their levels stay together
+        rows.setdefault(column, []).append(node)
+    tallest = max(len(r) for r in rows.values())
+    positions = {node: (column * 1.0, (tallest - 1) / 2 - index * (tallest - 1) / max(len(nodes) - 1, 1) + 0.0
+                        if len(nodes) > 1 else 0.0)
+                 for column, nodes in rows.items() for index, node in enumerate(nodes)}
+    height = max(3.0, 0.22 * tallest)
+    figure, axes = plt.subplots(figsize=(9.5, height))
+    styles = {"escalates": (BLUE, "-"), "pages": (GREY, "-"), "reports_to": (AMBER, ":")}
+    for kind, (colour, style) in styles.items():
+        nx.draw_networkx_edges(graph, positions, ax=axes, edgelist=[(a, b) for a, b, k in edges if k == kind],
+                               edge_color=colour, style=style, arrows=True, arrowsize=6, width=0.8)
+    nx.draw_networkx_labels(graph, positions, ax=axes, font_size=6,
+                            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#d9dee7", "lw": 0.5})
+    axes.set_axis_off()
+    return _svg(figure)

@@ -1,0 +1,83 @@
+"""A small report document rendered twice: Markdown for reading anywhere, and self-contained HTML
+(inline CSS and SVG charts, nothing fetched from the network) for looking at."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+CSS = """
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2430; max-width: 1100px;
+       margin: 2rem auto; padding: 0 1.5rem; }
+h1 { font-size: 1.7rem; margin-bottom: .2rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #d9dee7; }
+.meta { color: #5b6577; }
+table { border-collapse: collapse; margin: .8rem 0; font-size: .92rem; }
+th, td { border: 1px solid #d9dee7; padding: .3rem .6rem; text-align: left; vertical-align: top; }
+th { background: #f2f4f8; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.rating { font-weight: 700; padding: 0 .4rem; border-radius: 3px; color: white; }
+.rating-P { background: #2e7d32; } .rating-S { background: #00838f; } .rating-M { background: #b26a00; }
+.rating-U { background: #c62828; }
+figure { margin: 1rem 0; } figcaption { color: #5b6577; font-size: .9rem; }
+figure svg { max-width: 100%; height: auto; }
+"""
+
+
+@dataclass
+class Document:
+    title: str
+    meta: list[str] = field(default_factory=list)
+    _blocks: list[tuple[str, object]] = field(default_factory=list)
+
+    def heading(self, text: str) -> None:
+        self._blocks.append(("heading", text))
+
+    def paragraph(self, text: str) -> None:
+        self._blocks.append(("paragraph", text))
+
+    def table(self, headers: list[str], rows: list[list[str]], numeric: set[int] | None = None) -> None:
+        self._blocks.append(("table", (headers, rows, numeric or set())))
+
+    def figure(self, svg: str, caption: str) -> None:
+        self._blocks.append(("figure", (svg, caption)))
+
+    def markdown(self) -> str:
+        lines = [f"# {self.title}", "", *(f"{m}  " for m in self.meta), ""]
+        for kind, content in self._blocks:
+            if kind == "heading":
+                lines += [f"## {content}", ""]
+            elif kind == "paragraph":
+                lines += [str(content), ""]
+            elif kind == "table":
+                headers, rows, _ = content  # type: ignore[misc]
+                lines += ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+                lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+                lines.append("")
+            elif kind == "figure":
+                lines += [f"*Figure: {content[1]} (drawn in report.html).*", ""]  # type: ignore[index]
+        return "\n".join(lines)
+
+    def html(self) -> str:
+        parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(self.title)}</title>",
+                 f"<style>{CSS}</style></head><body><h1>{html.escape(self.title)}</h1>"]
+        parts += [f"<div class='meta'>{html.escape(m)}</div>" for m in self.meta]
+        for kind, content in self._blocks:
+            if kind == "heading":
+                parts.append(f"<h2>{html.escape(str(content))}</h2>")
+            elif kind == "paragraph":
+                parts.append(f"<p>{html.escape(str(content))}</p>")
+            elif kind == "table":
+                headers, rows, numeric = content  # type: ignore[misc]
+                head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+                body = "".join("<tr>" + "".join(_cell(c, i in numeric) for i, c in enumerate(row)) + "</tr>" for row in rows)
+                parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+            elif kind == "figure":
+                svg, caption = content  # type: ignore[misc]
+                parts.append(f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>")
+        parts.append("</body></html>")
+        return "\n".join(parts)
+
+
+def _cell(text: str, numeric: bool) -> str:
+    if text in ("P", "S", "M", "U"):
+        return f"<td><span class='rating rating-{text}'>{text}</span></td>"
+    return f"<td class='num'>{html.escape(text)}</td>" if numeric else f"<td>{html.escape(text)}</td>"

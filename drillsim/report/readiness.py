@@ -1,0 +1,129 @@
+"""The readiness report of a simulation run folder: what a manager reads."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from drillsim.report import charts
+from drillsim.report.document import Document
+from drillsim.report.terminal import RATING_WORDS, metric_label
+from drillsim.scenario.graph import escalation_graph
+from drillsim.scenario.model import Scenario
+from drillsim.scenario.units import humanize
+
+
+def metric_columns(path: Path) -> dict[str, dict[str, list[float | None]]]:
+    """metrics.csv as {kind: {metric: values}}; an empty cell (censored) is None."""
+    columns: dict[str, dict[str, list[float | None]]] = {}
+    with path.open(encoding="utf-8", newline="") as stream:
+        for row in csv.DictReader(stream):
+            kind = columns.setdefault(row["kind"], {})
+            for name, cell in row.items():
+                if name.startswith("time_to_"):
+                    kind.setdefault(name, []).append(float(cell) if cell else None)
+    return columns
+
+
+def objective_values(scenario: Scenario, columns: dict[str, dict[str, list[float | None]]],
+                     metric: str, kinds: list[str]) -> list[float | None]:
+    return [v for kind in (kinds or list(scenario.incidents)) for v in columns.get(kind, {}).get(metric, [])]
+
+
+def readiness_report(folder: Path, scenario: Scenario, summary: dict[str, Any], run: dict[str, Any],
+                     history: list[tuple[str, float]]) -> Document:
+    readiness = summary["readiness"]
+    doc = Document(f"Readiness report — {scenario.title}", [
+        f"Scenario {scenario.id} · organisation {scenario.organisation.name} · run folder {folder.name}",
+        f"{summary['replications']} simulated replications, seed {summary['seed']}, started {run.get('started', '?')} UTC",
+    ])
+    doc.heading("Readiness")
+    if readiness["score"] is not None:
+        low, high = readiness["ci95"]
+        interval = f" (95% interval {low:.1f}–{high:.1f})" if low is not None else ""
+        doc.paragraph(f"Readiness {readiness['score']:.1f} out of 100{interval}: rated {readiness['rating']} — "
+                      f"{RATING_WORDS[readiness['rating']]}. The score is the weighted share of simulated incidents "
+                      "meeting each objective; an incident not handled by the end of the run counts as missed.")
+    doc.table(["objective", "what", "target", "met", "95% CI", "rating"],
+              [[o["id"], scenario.objectives[o["id"]].text if o["id"] in scenario.objectives else "",
+                humanize(o["target"]), _share(o["p_met"]), _interval(o["ci95"]), o["rating"] or "—"]
+               for o in summary["objectives"]], numeric={2, 3, 4})
+    doc.heading("Findings that matter")
+    for finding in findings(summary):
+        doc.paragraph(finding)
+    if history and len(history) > 1:
+        doc.figure(charts.readiness_trend(history), "Readiness of this scenario over its recorded runs")
+    doc.heading("Response times against the objectives")
+    columns = metric_columns(folder / "metrics.csv")
+    for oid, objective in scenario.objectives.items():
+        metric = f"time_to_notify:{objective.clock}" if objective.clock else objective.metric
+        values = objective_values(scenario, columns, metric, objective.incidents)
+        observed = [v for v in values if v is not None]
+        doc.figure(charts.distribution(observed, len(values) - len(observed), f"{oid}: {metric_label(metric)}",
+                                       [(humanize(objective.target), objective.target)]),
+                   objective.text)
+    if summary["deadlines"]:
+        doc.heading("Regulatory deadlines")
+        doc.figure(charts.deadline_risk({c: d["p_met"] or 0.0 for c, d in summary["deadlines"].items()},
+                                        scenario.ratings.P), "Probability each clock's notification is made in time")
+        doc.table(["clock", "incidents", "met", "95% CI", "rating"],
+                  [[c, str(d["n"]), _share(d["p_met"]), _interval(d["ci95"]), d["rating"] or "—"]
+                   for c, d in summary["deadlines"].items()], numeric={1, 2, 3})
+    doc.heading("Where the time went")
+    doc.figure(charts.time_breakdown(summary["time_breakdown"]), "Minutes per incident by what the response was waiting for")
+    doc.table(["metric", "n", "not reached", "median", "90th percentile", "95th percentile"],
+              [[metric_label(m), str(s["n"]), str(s["censored"]), humanize(s["p50"]), humanize(s["p90"]),
+                humanize(s["p95"])] for m, s in summary["metrics"].items()], numeric={1, 2, 3, 4, 5})
+    doc.heading("Escalation structure")
+    doc.figure(graph_svg(scenario), "Policies page their levels in turn (blue), levels page people (grey), "
+                                    "people report to managers (amber, dotted)")
+    return doc
+
+
+def findings(summary: dict[str, Any]) -> list[str]:
+    """The few findings a manager should read: weak objectives, deadlines at risk, the biggest wait."""
+    notes = []
+    weak = sorted((o for o in summary["objectives"] if o["rating"] in ("M", "U")), key=lambda o: o["p_met"] or 0)
+    for o in weak[:3]:
+        notes.append(f"Objective {o['id']} is met in only {_share(o['p_met'])} of simulated incidents "
+                     f"(rated {o['rating']}): target {humanize(o['target'])}.")
+    for clock, d in summary["deadlines"].items():
+        if d["p_met"] is not None and d["p_met"] < 0.9:
+            notes.append(f"The {clock} deadline is met in {_share(d['p_met'])} of incidents.")
+    waits = {k: v for k, v in summary["time_breakdown"].items() if k != "working"}
+    if waits:
+        part, minutes = max(waits.items(), key=lambda item: item[1])
+        notes.append(f"The largest wait is {part.replace('_', ' ')}: {humanize(minutes)} per incident on average.")
+    return notes or ["Every objective is rated P or S and every deadline is met in at least 90% of incidents."]
+
+
+def graph_svg(scenario: Scenario) -> str:
+    graph = escalation_graph(scenario.organisation)
+    names = {node: _label(node, data) for node, data in graph.nodes(data=True)}
+    policies = list(scenario.organisation.escalation)
+    order = sorted(graph.nodes, key=lambda n: (("policy", "level", "person").index(n[0]),
+                                               policies.index(n[1]) if n[0] != "person" else 0, n[2:]))
+    columns = {names[node]: {"policy": 0, "level": 1, "person": 2}[node[0]] for node in order}
+    edges = [(names[a], names[b], data["kind"]) for a, b, data in graph.edges(data=True)]
+    return charts.escalation_graph(edges, columns)
+
+
+def _label(node: tuple[Any, ...], data: dict[str, Any]) -> str:
+    if node[0] == "level":
+        return f"{node[1]} L{node[2] + 1} ({humanize(data['timeout'])})"
+    return str(node[1])
+
+
+def _share(p: float | None) -> str:
+    return f"{p:.1%}" if p is not None else "—"
+
+
+def _interval(interval: list[float | None]) -> str:
+    low, high = interval
+    return f"{low:.0%}–{high:.0%}" if low is not None and high is not None else "—"
+
+
+def load_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))

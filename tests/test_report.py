@@ -1,0 +1,114 @@
+"""Reports: readiness reports for simulations, AAR/IP for drills, from the folder alone."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from paths import SCENARIOS
+
+from drillsim.drill.hotwash import finish, hotwash_rows
+from drillsim.drill.session import DrillSession
+from drillsim.experiments.simulate import simulate
+from drillsim.report.writer import ReportError, write_report
+from drillsim.scenario.loader import load_scenario
+from drillsim.scenario.snapshot import snapshot_text
+
+BUNDLED = sorted(SCENARIOS.glob("*.yaml"))
+
+
+class Structure(HTMLParser):
+    """Counts elements and checks that every opened element is closed (void elements aside)."""
+
+    VOID = {"meta", "br", "img", "link", "path", "use", "stop", "rect", "circle", "line", "polyline", "polygon",
+            "ellipse"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.counts: dict[str, int] = {}
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        self.counts[tag] = self.counts.get(tag, 0) + 1
+        if tag not in self.VOID:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: object) -> None:
+        self.counts[tag] = self.counts.get(tag, 0) + 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.VOID:
+            return
+        assert self.open and self.open[-1] == tag, f"</{tag}> closes <{self.open[-1] if self.open else None}>"
+        self.open.pop()
+
+
+def parse(html: str) -> Structure:
+    structure = Structure()
+    structure.feed(html)
+    structure.close()
+    assert structure.open == ["html"] or structure.open == [], structure.open[-5:]
+    return structure
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
+def test_every_bundled_scenario_gets_a_readiness_report_with_its_charts(path: Path, tmp_path: Path) -> None:
+    scenario = load_scenario(path)
+    run = simulate(scenario, path, count=12, seed=0, workers=1, out=tmp_path / "run", results=tmp_path)
+    html_path = write_report(run.folder)
+    html = html_path.read_text(encoding="utf-8")
+    structure = parse(html)
+    charts = len(scenario.objectives) + (1 if run.summary["deadlines"] else 0) + 2  # + breakdown + graph
+    assert structure.counts.get("svg", 0) >= charts
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # self-contained: nothing fetched
+    markdown = (run.folder / "report.md").read_text(encoding="utf-8")
+    for heading in ("## Readiness", "## Findings that matter", "## Where the time went", "## Escalation structure"):
+        assert heading in markdown
+    for oid in scenario.objectives:
+        assert oid in markdown
+
+
+def test_a_finished_drill_gets_an_after_action_report(tmp_path: Path) -> None:
+    path = SCENARIOS / "tutorial.yaml"
+    fake = [0.0]
+    session = DrillSession.start(load_scenario(path), snapshot_text(path), players=["safety-engineer"], speed=60,
+                                 seed=1, results=tmp_path, time_source=lambda: fake[0])
+    while fake[0] < 200:
+        fake[0] += 5
+        session.tick()
+        for page in session.open_pages():
+            session.acknowledge(page.id)
+        for task in session.open_tasks():
+            if session.now - task.started >= 30:
+                session.complete(task.id)
+    session.observe("Counsel was not reachable by phone", "notify-48h")
+    rows = hotwash_rows(session, simulated=20)
+    finish(session, {rows[0]["id"]: "M"}, rows)
+    session.close()
+    html = write_report(session.folder).read_text(encoding="utf-8")
+    parse(html)
+    markdown = (session.folder / "report.md").read_text(encoding="utf-8")
+    for heading in ("## Exercise overview", "## Analysis of objectives", "## Strengths", "## Areas for improvement",
+                    "## Improvement plan", "## Evaluator observations"):
+        assert heading in markdown
+    assert "Counsel was not reachable by phone" in markdown
+    assert f"{rows[0]['id']}: " in markdown.split("## Improvement plan")[1]  # the M-rated objective is in the plan
+
+
+def test_an_unfinished_drill_or_damaged_run_is_a_clear_error(tmp_path: Path) -> None:
+    path = SCENARIOS / "tutorial.yaml"
+    session = DrillSession.start(load_scenario(path), snapshot_text(path), players=["safety-engineer"], speed=60,
+                                 seed=1, results=tmp_path)
+    session.close()
+    with pytest.raises(ReportError, match="hot wash"):
+        write_report(session.folder)
+    run = simulate(load_scenario(path), path, count=5, seed=0, workers=1, out=tmp_path / "run", results=tmp_path)
+    (run.folder / "summary.json").write_text(json.dumps({"scenario": "tutorial"}))
+    with pytest.raises(ReportError, match="damaged"):
+        write_report(run.folder)
+    (run.folder / "summary.json").write_text("{not json")
+    with pytest.raises(ReportError, match="damaged"):
+        write_report(run.folder)
