@@ -348,6 +348,8 @@ def sweep(
         choices = split_values(values)
         if len(choices) < 2 or any(not c for c in choices):
             fail(f"--grid {entry}: a grid needs at least two values, separated by commas")
+        if path.strip() in {axis.path for axis in axes}:
+            fail(f"--grid {entry}: {path.strip()} is in the grid twice; list all its values in one --grid")
         axes.append(Axis(path.strip(), choices))
     base = scenario_argument(scenario)
     settings = combinations(axes)
@@ -524,9 +526,14 @@ def msel_export(
     text = export_csv(scenario_argument(scenario))
     if output is None:
         sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
-        errors.print(f"wrote {output}")
+        return
+    from drillsim.fsutil import write_atomically
+
+    try:
+        write_atomically(output, text)
+    except OSError as exc:
+        fail(f"{output}: cannot be written: {exc.strerror or exc}")
+    errors.print(f"wrote {output}")
 
 
 @msel_app.command("import")

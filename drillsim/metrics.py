@@ -97,9 +97,9 @@ def _one(number: int, rows: list[Record], kind: KindModel, end: float) -> Incide
     all_started = len(started) == len(kind.tasks)
     mobilized = max((engaged_at.get(who or "", end) for _, who in started.values()), default=None)
     values["time_to_mobilize"] = since_detection(mobilized) if all_started else None
-    if any(t.decision for t in kind.tasks):
-        values["time_to_authority"] = since_detection(max(decided.values())) if decided and len(decided) == len(
-            {t.decision.id for t in kind.tasks if t.decision}) else None
+    if kind.decision_of:
+        needed = set(kind.decision_of.values())
+        values["time_to_authority"] = since_detection(max(decided.values())) if needed <= set(decided) else None
     if kind.contained_by:
         values["time_to_contain"] = since_detection(first.get((T.MILESTONE, "contained")))
     values["time_to_resolve"] = since_detection(first.get((T.MILESTONE, "resolved")))
@@ -113,8 +113,8 @@ def _one(number: int, rows: list[Record], kind: KindModel, end: float) -> Incide
     if detected is not None:
         breakdown["waiting_for_ack"] = first.get((T.ACKNOWLEDGED, None), end) - detected
     for task, at in ready.items():
-        decision = next((t.decision.id for t in kind.tasks if t.id == task and t.decision), None)
-        staffed_from = decided.get(decision, end) if decision else at
+        decision = kind.decision_of.get(task)
+        staffed_from = max(at, decided.get(decision, end)) if decision else at  # a decision taken earlier costs nothing
         breakdown["waiting_for_responder"] += max(0.0, started.get(task, (end, None))[0] - staffed_from)
     for authority, at in decisions_needed.items():
         breakdown["waiting_for_authority"] += decided.get(authority, end) - at

@@ -21,6 +21,7 @@ from drillsim.scenario.graph import escalation_graph
 from drillsim.scenario.incidents import Task
 from drillsim.scenario.model import Scenario
 from drillsim.scenario.organisation import (
+    delegation_timeouts,
     SEVERITIES,
     EscalationPolicy,
     Level,
@@ -194,9 +195,9 @@ def _decision_reach(org: Organisation, incident: str, authority: str, policy_id:
     if policy_id is None:
         return _unserved("decision", authority, incident, unserved)
     policy = org.escalation[policy_id]
-    levels = policy.levels
-    steps = [(role, levels[min(i, len(levels) - 1)].timeout, tuple(org.holders(role)))
-             for i, role in enumerate(org.authorities[authority].roles)]
+    roles = org.authorities[authority].roles
+    steps = [(role, timeout, tuple(org.holders(role)))
+             for role, timeout in zip(roles, delegation_timeouts(policy, len(roles)), strict=True)]
     return _reach("decision", authority, incident, policy_id, policy, steps)
 
 

@@ -151,6 +151,29 @@ def test_a_torn_last_line_is_recovered_and_a_damaged_middle_reported(tmp_path: P
         DrillSession.resume(session.folder, time_source=fake)
 
 
+def test_one_console_per_drill(tmp_path: Path) -> None:
+    fake = FakeTime()
+    session = start(tmp_path, fake)
+    with pytest.raises(JournalError, match="open in another console"):
+        DrillSession.resume(session.folder, time_source=fake)
+    session.close()
+    DrillSession.resume(session.folder, time_source=fake).close()
+
+
+def test_a_journal_entry_that_cannot_apply_is_reported_not_a_traceback(tmp_path: Path) -> None:
+    fake = FakeTime()
+    session = start(tmp_path, fake)
+    session.close()
+    path = session.journal.path
+    for bad in ('{"seq": 1, "time": 1.0, "action": "speed", "args": {"speed": 0}, "wall": "x"}',
+                '{"seq": 1, "time": 1.0, "action": "acknowledge", "args": {}, "wall": "x"}',
+                '{"seq": 1, "time": 1.0, "action": "dance", "args": {}, "wall": "x"}'):
+        header = path.read_text().splitlines()[0]
+        path.write_text(header + "\n" + bad + "\n")
+        with pytest.raises(JournalError, match=r"journal.jsonl:2: cannot be replayed"):
+            DrillSession.resume(session.folder, time_source=fake)
+
+
 def test_a_journal_is_never_overwritten(tmp_path: Path) -> None:
     path = tmp_path / "journal.jsonl"
     Journal.create(path, {"scenario": "x"}).close()
@@ -207,13 +230,14 @@ def test_killing_a_drill_at_any_moment_loses_nothing_shown(tmp_path: Path) -> No
         last_count, last_digest = int(shown[-1][1]), shown[-1][2]
         assert len(journal) >= last_count
         resumed = DrillSession.resume(folder)
-        replayed = DrillSession.resume(folder)  # the same journal twice gives the same state
-        assert records(resumed) == records(replayed)
+        first = records(resumed)
         if len(journal) == last_count:  # killed after showing its last action: same state as shown
             from drill_driver.run_drill import digest
 
             assert digest(resumed) == last_digest
         resumed.close()
+        replayed = DrillSession.resume(folder)  # the same journal again gives the same state
+        assert records(replayed) == first
         replayed.close()
 
 

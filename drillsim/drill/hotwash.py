@@ -12,14 +12,13 @@ time, no suggestion — the evaluator rates it from the discussion, or leaves it
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from drillsim.drill.session import DrillSession
 from drillsim.experiments.aggregate import Aggregate
 from drillsim.experiments.replicate import Replication, replications
-from drillsim.fsutil import write_atomically
+from drillsim.experiments.rundir import write_json
 from drillsim.metrics import IncidentMetrics, incident_metrics
 from drillsim.scoring import ScoredObjective, scored_objectives
 
@@ -53,7 +52,7 @@ def hotwash_rows(session: DrillSession, simulated: int = 300) -> list[dict[str, 
     rows = []
     for objective in objectives:
         values = _values(objective, live)
-        elapsed = [_elapsed(session, row) for row in live if objective.outcome(row) is not None]
+        elapsed = [session.running_for(row, objective.metric) for row in live if objective.outcome(row) is not None]
         value = None if not values or float("inf") in values else max(values)
         missed = any(v > objective.target and (v != float("inf") or e >= objective.target)
                      for v, e in zip(values, elapsed, strict=True))
@@ -69,12 +68,6 @@ def hotwash_rows(session: DrillSession, simulated: int = 300) -> list[dict[str, 
                      "percentile": percentile})
     return rows
 
-
-def _elapsed(session: DrillSession, row: IncidentMetrics) -> float:
-    """How long the incident's objective clock had run when play ended (from detection, or from
-    occurrence for an incident never detected)."""
-    detected = row.values.get("time_to_detect")
-    return session.now - row.occurred - (detected or 0.0)
 
 
 def _values(objective: ScoredObjective, rows: list[IncidentMetrics]) -> list[float]:
@@ -110,6 +103,6 @@ def finish(session: DrillSession, ratings: dict[str, str], rows: list[dict[str, 
                     for e in session.journal.entries if e.action == "observe"]
     hotwash = {"scenario": session.scenario.id, "drill": session.folder.name, "ended_at": session.now,
                "players": sorted(session.players), "objectives": rows, "observations": observations}
-    write_atomically(session.folder / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-    write_atomically(session.folder / "hotwash.json", json.dumps(hotwash, indent=2, ensure_ascii=False) + "\n")
+    write_json(session.folder / "summary.json", summary)
+    write_json(session.folder / "hotwash.json", hotwash)
     return session.folder

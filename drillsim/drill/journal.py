@@ -8,6 +8,7 @@ it. A damaged line elsewhere is reported with its line number.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 from dataclasses import dataclass
@@ -38,6 +39,11 @@ class Journal:
     def __init__(self, path: Path, header: dict[str, Any], entries: list[Entry]) -> None:
         self.path, self.header, self.entries = path, header, entries
         self._file = path.open("a", encoding="utf-8")
+        try:  # one console per drill: a second writer would interleave entries
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._file.close()
+            raise JournalError(f"{path}: the drill is open in another console") from None
 
     @classmethod
     def create(cls, path: Path, header: dict[str, Any]) -> Journal:
@@ -56,10 +62,15 @@ class Journal:
         return cls(path, header, entries)
 
     def append(self, time: float, action: str, args: dict[str, Any], wall: str) -> Entry:
+        """Write one entry and wait until it is on disk; JournalError if it cannot be written."""
         entry = Entry(len(self.entries) + 1, time, action, args, wall)
-        self._file.write(entry.as_json() + "\n")
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        try:
+            self._file.write(entry.as_json() + "\n")
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        except OSError as exc:
+            raise JournalError(f"{self.path}: the action could not be saved ({exc.strerror or exc}); "
+                               "it did not take effect") from None
         self.entries.append(entry)
         return entry
 

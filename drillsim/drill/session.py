@@ -12,6 +12,7 @@ tasks: see the ``*_view`` methods.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from drillsim.engine import timeline as T
 from drillsim.engine.model import Model, TaskModel, compile_scenario
 from drillsim.engine.timeline import Record
 from drillsim.engine.world import Answer, Incident, SimulatedCast, World
+from drillsim.experiments.rundir import RunFolderError, create_run_folder
 from drillsim.experiments.streams import Streams
 from drillsim.fsutil import write_atomically
 from drillsim.scenario.model import IncidentInject, Scenario
@@ -128,17 +130,13 @@ class DrillSession:
     @classmethod
     def start(cls, scenario: Scenario, snapshot: str, *, players: Iterable[str], speed: float, seed: int,
               results: Path, time_source: TimeSource = time.monotonic) -> DrillSession:
-        if not speed > 0:
-            raise DrillError(f"--speed {speed}: the speed must be above 0 (1 is real time, 60 a minute per second)")
+        if not (math.isfinite(speed) and speed > 0):
+            raise DrillError(f"--speed {speed}: the speed must be a number above 0 (1 is real time, 60 a minute per second)")
         people = players_of(scenario.organisation, players)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        folder = results / "drills" / f"{stamp}-{scenario.id}"
-        for attempt in range(2, 1000):
-            try:
-                folder.mkdir(parents=True, exist_ok=False)
-                break
-            except FileExistsError:
-                folder = results / "drills" / f"{stamp}-{scenario.id}-{attempt}"
+        try:
+            folder = create_run_folder(None, results / "drills", scenario.id, dt.datetime.now(dt.UTC))
+        except RunFolderError as exc:
+            raise DrillError(str(exc)) from None
         write_atomically(folder / "scenario.yaml", snapshot)
         journal = Journal.create(folder / "journal.jsonl", {"scenario": scenario.id, "seed": seed,
                                                             "players": sorted(people), "speed": speed})
@@ -162,13 +160,20 @@ class DrillSession:
         try:
             seed, players, speed = int(header["seed"]), frozenset(header["players"]), float(header["speed"])
         except (KeyError, TypeError, ValueError):
+            journal.close()
             raise JournalError(f"{folder}/journal.jsonl:1: damaged header") from None
         unknown = sorted(players - set(scenario.organisation.people))
-        if unknown:
-            raise JournalError(f"{folder}/journal.jsonl:1: players not in the scenario: {', '.join(unknown)}")
+        if unknown or not (math.isfinite(speed) and speed > 0):
+            journal.close()
+            raise JournalError(f"{folder}/journal.jsonl:1: damaged header (players not in the scenario: "
+                               f"{', '.join(unknown)})" if unknown else f"{folder}/journal.jsonl:1: damaged header (speed)")
         session = cls(folder, scenario, journal, DrillClock(speed, time_source), seed, players)
-        for entry in journal.entries:
-            session._replay(entry)
+        try:
+            for entry in journal.entries:
+                session._replay(entry)
+        except BaseException:
+            session.close()  # release the journal for the next attempt
+            raise
         session.clock.pause()
         return session
 
@@ -176,6 +181,7 @@ class DrillSession:
         self.clock.jump_to(entry.time)
         self.world.run(entry.time)
         try:
+            self._check(entry.action, entry.args)
             self._apply(entry.action, entry.args)
         except DrillError as exc:
             raise JournalError(f"{self.journal.path}:{entry.seq + 1}: cannot be replayed: {exc}") from None
@@ -202,18 +208,35 @@ class DrillSession:
             raise DrillError("the drill has ended")
         now = self.tick()
         self._check(action, args)
-        self.journal.append(now, action, args, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        try:
+            self.journal.append(now, action, args, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        except JournalError as exc:
+            raise DrillError(str(exc)) from None
         self._apply(action, args)
         self.world.settle()
 
+    ARGUMENTS: dict[str, dict[str, tuple[type, ...]]] = {
+        "acknowledge": {"page": (int,)}, "complete": {"task": (int,)}, "observe": {"text": (str,)},
+        "pause": {}, "resume": {}, "speed": {"speed": (int, float)}, "skip": {"to": (int, float)}, "end": {},
+        "rate": {"objective": (str,), "rating": (str,)},
+    }
+
     def _check(self, action: str, args: dict[str, Any]) -> None:
-        """Refuse an action that cannot apply, before it is journaled."""
+        """Refuse an action that cannot apply — before it is journaled, and when a journal is replayed."""
+        expected = self.ARGUMENTS.get(action)
+        if expected is None:
+            raise DrillError(f"unknown action '{action}'")
+        for name, types in expected.items():
+            if not isinstance(args.get(name), types) or isinstance(args.get(name), bool):
+                raise DrillError(f"{action} needs {name}")
         if action == "acknowledge" and self._open_page(args["page"]) is None:
             raise DrillError(f"page {args['page']} is not open")
         if action == "complete" and self._open_task(args["task"]) is None:
             raise DrillError(f"task {args['task']} is not in progress")
-        if action == "speed" and not args["speed"] > 0:
-            raise DrillError("the speed must be above 0")
+        if action == "speed" and not (math.isfinite(args["speed"]) and args["speed"] > 0):
+            raise DrillError("the speed must be a number above 0")
+        if action == "skip" and not math.isfinite(args["to"]):
+            raise DrillError("skip needs a scenario time")
 
     def _apply(self, action: str, args: dict[str, Any]) -> None:
         if action == "acknowledge":
@@ -373,23 +396,19 @@ class DrillSession:
             values = [row.values[objective.metric] for row, _ in applicable]
             met = sum(1 for _, m in applicable if m)
             missed = sum(1 for (row, m), v in zip(applicable, values, strict=True)
-                         if not m and (v is not None or self._running_since(row) > objective.target))
+                         if not m and (v is not None or self.running_for(row, objective.metric) > objective.target))
             view.append({"id": objective.id, "text": spec.text, "metric": objective.metric, "target": objective.target,
                          "incidents": len(applicable), "met": met, "missed": missed,
                          "running": len(applicable) - met - missed, "values": values})
         return view
 
-    def _running_since(self, row: Any) -> float:
+    def running_for(self, row: Any, metric: str) -> float:
+        """How long ``metric`` has been running for an incident: from occurrence for time to detect,
+        from detection for the others (0 while the incident is undetected)."""
         detected = row.values.get("time_to_detect")
-        return self.now - row.occurred - (detected or 0.0)
-
-    def log_view(self, limit: int = 200) -> list[Record]:
-        return self.records[-limit:]
-
-    def people_name(self, person: str | None) -> str:
-        if person is None:
-            return "—"
-        return self.scenario.organisation.people[person].name
+        if metric == "time_to_detect":
+            return self.now - row.occurred
+        return 0.0 if detected is None else self.now - row.occurred - detected
 
     def close(self) -> None:
         self.journal.close()

@@ -109,7 +109,7 @@ class KindModel:
     """An incident kind, compiled. ``tasks`` are in an order where predecessors come first."""
 
     __slots__ = ("id", "title", "severity", "rank", "sources", "fallback", "tasks", "policy", "clocks",
-                 "resolved_by", "contained_by")
+                 "resolved_by", "contained_by", "decision_of")
 
     def __init__(self, kid: str, title: str, severity: str, sources: list[SourceModel], fallback: Sampler | None,
                  tasks: list[TaskModel], policy: PolicyModel, clocks: dict[str, float]) -> None:
@@ -119,6 +119,7 @@ class KindModel:
         marked = [t.index for t in tasks if t.milestone == "resolved"]
         self.resolved_by = tuple(marked or (t.index for t in tasks))
         self.contained_by = tuple(t.index for t in tasks if t.milestone == "contained")
+        self.decision_of = {t.id: t.decision.id for t in tasks if t.decision}  # task id → authority it waits for
 
 
 class Window:

@@ -18,6 +18,7 @@ from drillsim.engine import timeline as T
 from drillsim.engine.model import AuthorityModel, KindModel, LevelModel, Model, TaskModel
 from drillsim.engine.staffing import Request, Staffing
 from drillsim.engine.timeline import Record
+from drillsim.scenario.organisation import delegation_timeouts
 
 
 class Streams(Protocol):
@@ -236,9 +237,9 @@ class World:
         repeat has gone unanswered, ask again after one more cycle: the gated tasks cannot go on
         without it, and a real incident commander keeps calling."""
         self.record(incident, T.DECISION_NEEDED, detail=authority.id)
-        levels = incident.kind.policy.levels
-        steps = [(levels[min(i, len(levels) - 1)].timeout, (lambda t, tier=tier: tier))
-                 for i, tier in enumerate(authority.tiers)]
+        timeouts = delegation_timeouts(self.model.scenario.organisation.escalation[incident.kind.policy.id],
+                                       len(authority.tiers))
+        steps = [(timeout, (lambda t, tier=tier: tier)) for timeout, tier in zip(timeouts, authority.tiers, strict=True)]
         while True:
             who = yield from self._escalate(incident, steps, incident.kind.policy.repeat, f"authority {authority.id}")
             if who is not None:

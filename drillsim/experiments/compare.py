@@ -39,8 +39,10 @@ class Variant:
     model: Model
 
 
-def profile(model: Model, objectives: list[ScoredObjective], replication: Replication) -> dict[str, float]:
-    """One replication summarised as the numbers compared across variants."""
+def profile(model: Model, objectives: list[ScoredObjective], metrics: list[str],
+            replication: Replication) -> dict[str, float]:
+    """One replication summarised as the numbers compared across variants (``metrics``: the model's
+    metric names, from aggregate.metric_names)."""
     values: dict[str, float] = {}
     rows = replication.incidents
     shares: dict[str, float | None] = {}
@@ -52,7 +54,7 @@ def profile(model: Model, objectives: list[ScoredObjective], replication: Replic
     score = readiness(shares, {o.id: o.weight for o in objectives})
     if score is not None:
         values["readiness"] = score
-    for name in metric_names(model):
+    for name in metrics:
         restricted = [r for r in (_restricted(row, name, model.horizon) for row in rows if name in row.values)
                       if r is not None]
         if restricted:
@@ -84,12 +86,13 @@ def compare(base: Variant, variants: list[Variant], *, seed: int, count: int, wo
     models = [base.model, *(v.model for v in variants)]
     seeds = [seed + (i * INDEPENDENT_SEED_STEP if independent else 0) for i in range(len(models))]
     objectives = [scored_objectives(m.scenario) for m in models]
+    metrics = [metric_names(m) for m in models]
     base_stats: dict[str, MetricStats] = {}
     variant_stats: list[dict[str, MetricStats]] = [{} for _ in variants]
     differences: list[dict[str, MetricStats]] = [{} for _ in variants]
     done = 0
     for replications in replication_sets(models, seeds, count, workers):
-        profiles = [profile(m, o, r) for m, o, r in zip(models, objectives, replications, strict=True)]
+        profiles = [profile(m, o, n, r) for m, o, n, r in zip(models, objectives, metrics, replications, strict=True)]
         for key, value in profiles[0].items():
             base_stats.setdefault(key, MetricStats()).add(value)
         for i, variant_profile in enumerate(profiles[1:]):
@@ -114,7 +117,11 @@ def _variant_result(name: str, base: dict[str, MetricStats], variant: dict[str, 
     rows: dict[str, dict[str, Any]] = {}
     for key in sorted(differences, key=_order):
         diff = differences[key]
-        low, high = diff.ci95() if diff.n > 1 else (diff.mean, diff.mean)
+        if diff.n < 2:  # one pair says nothing about significance
+            rows[key] = {"base": _round(base[key].mean), "variant": _round(variant[key].mean),
+                         "difference": _round(diff.mean), "ci95": [None, None], "n": diff.n, "verdict": SAME}
+            continue
+        low, high = diff.ci95()
         lower_is_better = key.startswith("metric:")
         if low > 0 or high < 0:
             improved = (high < 0) == lower_is_better

@@ -60,6 +60,9 @@ def simulate(scenario: Scenario, scenario_path: Path, *, count: int, seed: int, 
         except KeyboardInterrupt:
             status = "interrupted"
             raise
+        except BaseException:
+            status = "failed"
+            raise
         finally:
             summary = aggregate.summary(done)
             write_json(folder / "summary.json", summary)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from drillsim.scenario.units import humanize
@@ -147,10 +148,10 @@ def _compared_label(key: str) -> str:
 
 def print_comparison(result: dict[str, Any], console: Console) -> None:
     crn = "common random numbers" if result["common_random_numbers"] else "independent seeds"
-    console.print(f"Base [bold]{result['base']}[/]: {result['replications']} paired replications, seed "
+    console.print(f"Base [bold]{escape(result['base'])}[/]: {result['replications']} paired replications, seed "
                   f"{result['seed']}, {crn}. Differences are variant − base with 95% intervals.")
     for variant in result["variants"]:
-        table = Table(title=f"Variant: {variant['name']}", title_justify="left")
+        table = Table(title=f"Variant: {escape(variant['name'])}", title_justify="left")
         for column in ("measure", "base", "variant", "difference", "95% CI", "verdict"):
             table.add_column(column, justify="left" if column in ("measure", "verdict") else "right")
         for key, row in variant["results"].items():
@@ -165,13 +166,13 @@ def print_comparison(result: dict[str, Any], console: Console) -> None:
 def print_sweep(rows: list[dict[str, Any]], axes: list[Any], console: Console) -> None:
     table = Table(title="Sweep, best readiness first (90th percentiles of the key times)", title_justify="left")
     for axis in axes:
-        table.add_column(axis.path, overflow="fold")
+        table.add_column(escape(axis.path), overflow="fold")
     for column in ("readiness", "95% CI", "rating", "acknowledge p90", "contain p90", "resolve p90"):
         table.add_column(column, justify="right")
     for row in rows:
         readiness = row["readiness"]
         low, high = readiness["ci95"]
-        table.add_row(*(row[axis.path] for axis in axes),
+        table.add_row(*(escape(row[axis.path]) for axis in axes),
                       f"{readiness['score']:.1f}" if readiness["score"] is not None else "—",
                       f"{low:.1f}–{high:.1f}" if low is not None else "—", rating_text(readiness["rating"]),
                       *(humanize(row["p90"][m]) for m in ("time_to_acknowledge", "time_to_contain", "time_to_resolve")))
@@ -186,7 +187,7 @@ def print_criticality(rows: list[dict[str, Any]], replications: int, console: Co
     for row in rows:
         low, high = row["ci95"]
         style = VERDICT_STYLES.get(row["verdict"], "dim")
-        table.add_row(row["name"], ", ".join(row["roles"]), f"{row['readiness_change']:+.1f}",
+        table.add_row(escape(row["name"]), escape(", ".join(row["roles"])), f"{row['readiness_change']:+.1f}",
                       f"{low:+.1f} … {high:+.1f}", f"[{style}]{row['verdict']}[/]", ", ".join(row["objectives_hit"]) or "—")
     console.print(table)
 

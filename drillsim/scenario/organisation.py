@@ -269,3 +269,10 @@ def select_policy(org: Organisation, incident: str, severity: str) -> tuple[str 
     if len(winners) > 1:
         return None, f"escalation policies {', '.join(winners)} all apply to '{incident}' ({severity}); make one more specific"
     return winners[0], None
+
+
+def delegation_timeouts(policy: EscalationPolicy, tiers: int) -> list[float]:
+    """How long a decision waits at each tier of its delegation order: the policy's level i timeout
+    for tier i, the last level's for tiers beyond the policy's levels."""
+    levels = policy.levels
+    return [levels[min(i, len(levels) - 1)].timeout for i in range(tiers)]

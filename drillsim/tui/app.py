@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import statistics
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -68,9 +67,6 @@ class DrillApp(App[None]):
             self.console_screen.refresh_views()
         self.tick_durations.append(time.perf_counter() - started)
         return now
-
-    def median_tick_ms(self) -> float | None:
-        return statistics.median(self.tick_durations) * 1000 if self.tick_durations else None
 
     # --- the hot wash and leaving ---------------------------------------------------------------------
 

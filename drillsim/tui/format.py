@@ -231,12 +231,12 @@ class PendingTargets:
 def journal_sentence(action: str, args: dict[str, Any], session: Any, names: Names) -> str:
     """What the coordinator recorded, in words: 'Dara Walsh answered page 1 (#0 level 1)'."""
     if action == "acknowledge":
-        page = next((p for p in session.cast.pages if p.id == args.get("page")), None)
+        page = session.page(args.get("page", 0))
         if page is None:
             return f"page {args.get('page')} answered"
         return f"{names(page.person)} answered page {page.id} (#{page.incident} {page.why})"
     if action == "complete":
-        task = next((t for t in session.cast.tasks if t.id == args.get("task")), None)
+        task = session.task(args.get("task", 0))
         if task is None:
             return f"task {args.get('task')} done"
         return f"{names(task.person)} finished {task.task} on #{task.incident}"
