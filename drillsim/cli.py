@@ -68,16 +68,18 @@ def progress_bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
         yield lambda done: bar.update(task, completed=done)
 
 
-def variant_argument(path: Path, overrides: list[str]) -> Scenario:
-    """A scenario with ``--set`` overrides, or exit 2 naming every problem."""
+def variant_argument(path: Path, overrides: list[str], files: list[Path] | None = None) -> Scenario:
+    """A scenario with overrides files and ``--set`` overrides, or exit 2 naming every problem."""
     from drillsim.scenario.overrides import load_with_overrides
 
     try:
-        return load_with_overrides(path, overrides)
+        return load_with_overrides(path, overrides, tuple(files or ()))
     except ScenarioError as exc:
         fail(exc.problems)
 
 
+OVERRIDES_OPTION = typer.Option("--overrides", metavar="FILE",
+                                help="A file of PATH: VALUE overrides (as drillsim calibrate writes) to apply first.")
 DB_OPTION = typer.Option("--db", help="History database (default: $DRILLSIM_DB, else results/drillsim.db).")
 
 
@@ -196,6 +198,7 @@ def simulate(
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout instead of tables.")] = False,
     trace: Annotated[bool, typer.Option(help="Also write every timeline record to trace.jsonl (large).")] = False,
     db: Annotated[Path | None, DB_OPTION] = None,
+    overrides_files: Annotated[list[Path] | None, OVERRIDES_OPTION] = None,
 ) -> None:
     """Simulate a scenario many times and report response times and regulatory deadlines.
 
@@ -208,7 +211,7 @@ def simulate(
     from drillsim.experiments.simulate import simulate as run_simulation
     from drillsim.report.terminal import print_simulation
 
-    model_scenario = scenario_argument(scenario)
+    model_scenario = variant_argument(scenario, [], overrides_files) if overrides_files else scenario_argument(scenario)
     with progress_bar("simulating", replications) as update:
         try:
             run = run_simulation(model_scenario, scenario, count=replications, seed=seed,
@@ -278,6 +281,7 @@ def compare(
     as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
     independent: Annotated[bool, typer.Option(
         help="Give each variant its own seed instead of common random numbers (noisier; for checking).")] = False,
+    overrides_files: Annotated[list[Path] | None, OVERRIDES_OPTION] = None,
 ) -> None:
     """Compare escalation structures: the base scenario against variants, with common random numbers.
 
@@ -293,8 +297,9 @@ def compare(
 
     base_scenario = scenario_argument(base)
     chosen = [(str(path), scenario_argument(path)) for path in variants or []]
-    if overrides:
-        chosen.append((" ".join(f"--set {o}" for o in overrides), variant_argument(base, overrides)))
+    if overrides or overrides_files:
+        name = " ".join([*(f"--overrides {f}" for f in overrides_files or []), *(f"--set {o}" for o in overrides or [])])
+        chosen.append((name, variant_argument(base, overrides or [], overrides_files)))
     if not chosen:
         fail("nothing to compare: name variant files, or make a variant of the base with --set PATH=VALUE")
     for name, variant in chosen:
@@ -513,6 +518,72 @@ def history(
             print_history(store.runs(scenario), console)
     finally:
         store.close()
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[Path, typer.Argument(help="The scenario to calibrate.")],
+    drills: Annotated[list[Path] | None, typer.Option(
+        "--drills", metavar="FOLDER", help="Drill folders to learn from (default: every drill of this organisation "
+                                           "in the history).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Overrides file to write (default: results/<id>.calibrated.yaml).")] = None,
+    replications: Annotated[int, typer.Option("--replications", "-n", min=2, max=1_000_000,
+                                              help="Replications for the readiness before and after.")] = 300,
+    seed: Annotated[int, SEED_OPTION] = 0,
+    workers: Annotated[int | None, WORKERS_OPTION] = None,
+    db: Annotated[Path | None, DB_OPTION] = None,
+) -> None:
+    """Learn acknowledgement delays (per role) and task durations from recorded drills.
+
+    Shows each fit beside the scenario's assumption, writes an overrides file that simulate and
+    compare accept (--overrides), and prints the readiness before and after. With too few
+    observations for a role or task, it says so and keeps the assumption.
+    """
+    from drillsim.drill.calibrate import MIN_OBSERVATIONS, calibrate as fit, overrides_yaml
+    from drillsim.drill.journal import JournalError
+    from drillsim.engine.model import compile_scenario
+    from drillsim.experiments.compare import Variant, compare as run_comparison
+    from drillsim.experiments.replicate import default_workers
+    from drillsim.fsutil import write_atomically
+    from drillsim.report.terminal import print_calibration
+    from drillsim.store import HistoryStore, StoreError, default_path
+
+    base = scenario_argument(scenario)
+    if drills is None:
+        try:
+            store = HistoryStore(db or default_path())
+            drills = store.drill_folders(base.organisation.id)
+            store.close()
+        except StoreError as exc:
+            fail(str(exc))
+    if not drills:
+        fail(f"no recorded drill of organisation {base.organisation.id}: run drillsim drill (and finish its hot wash), "
+             "or name drill folders with --drills")
+    try:
+        fits, overrides = fit(base, drills)
+    except JournalError as exc:
+        fail(str(exc))
+    print_calibration(fits, MIN_OBSERVATIONS, len(drills), console)
+    if not overrides:
+        console.print(f"Nothing fitted: every role and task has fewer than {MIN_OBSERVATIONS} observations.")
+        return
+    target = out or Path("results") / f"{base.id}.calibrated.yaml"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, overrides_yaml(overrides, base, len(drills)))
+    except OSError as exc:
+        fail(f"{target}: cannot be written: {exc.strerror or exc}")
+    calibrated = variant_argument(scenario, [], [target])
+    with progress_bar("readiness before and after", replications) as update:
+        result = run_comparison(Variant("assumed", compile_scenario(base)), [Variant("calibrated", compile_scenario(calibrated))],
+                                seed=seed, count=replications, workers=workers or default_workers(), progress=update)
+    readiness = result["variants"][0]["results"].get("readiness")
+    if readiness:
+        low, high = readiness["ci95"]
+        interval = f" (difference {readiness['difference']:+.1f}, 95% CI {low:+.1f} … {high:+.1f})" if low is not None else ""
+        console.print(f"Readiness with the scenario's assumptions {readiness['base']:.1f}; calibrated from the drills "
+                      f"{readiness['variant']:.1f}{interval}.")
+    console.print(f"overrides: {target} (use: drillsim simulate {scenario} --overrides {target})")
 
 
 @msel_app.command("export")

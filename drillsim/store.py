@@ -154,3 +154,9 @@ class HistoryStore:
     def last_drill(self, scenario: str) -> str | None:
         row = self.db.execute("SELECT max(at) FROM runs WHERE kind = 'drill' AND scenario = ?", (scenario,)).fetchone()
         return row[0]
+
+    def drill_folders(self, organisation: str) -> list[Path]:
+        """Folders of the live drills recorded for an organisation, oldest first."""
+        rows = self.db.execute("SELECT folder FROM runs WHERE kind = 'drill' AND organisation = ? ORDER BY at, id",
+                               (organisation,)).fetchall()
+        return [Path(row[0]) for row in rows]

@@ -234,3 +234,17 @@ def print_due(rows: list[tuple[Any, str, float | None, str | None]], console: Co
             status = f"[red]due: {humanize(age - cadence)} overdue[/]" if age > cadence else f"[green]in {humanize(cadence - age)}[/]"
         table.add_row(scenario, humanize(cadence) if cadence else "—", (last or "never").replace("T", " "), status, str(path))
     console.print(table)
+
+
+def print_calibration(fits: list[Any], minimum: int, drills: int, console: Console) -> None:
+    table = Table(title=f"Calibration from {drills} drill(s): lognormal fits (median / 95th percentile)",
+                  title_justify="left")
+    for column in ("what", "scenario assumes", "observations", "fitted from the drills"):
+        table.add_column(column, justify="right" if column == "observations" else "left")
+    for fit in fits:
+        if not fit.n:
+            continue
+        fitted = (f"median {humanize(fit.median)}, p95 {humanize(fit.p95)}" if fit.fitted
+                  else f"[dim]not fitted: fewer than {minimum} observations[/]")
+        table.add_row(escape(fit.what), escape(fit.assumed), str(fit.n), fitted)
+    console.print(table)

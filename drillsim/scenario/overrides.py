@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from drillsim.scenario.errors import Problem, ScenarioError, dotted_path
-from drillsim.scenario.loader import Sources, read_sources, validate_sources
+from drillsim.scenario.loader import Sources, display_path, read_sources, validate_sources
 from drillsim.scenario.messages import did_you_mean
 from drillsim.scenario.model import Scenario
 from drillsim.scenario.organisation import Organisation
-from drillsim.scenario.yamlsource import Document, parse_yaml
+from drillsim.scenario.yamlsource import Document, parse_yaml, read_yaml
 
 _SEGMENT = re.compile(r"\.?([A-Za-z0-9_-]+)|\[([^\]]+)\]")
 _ORGANISATION_FIELDS = set(Organisation.model_fields) - set(Scenario.model_fields)
@@ -41,6 +41,10 @@ class Override:
 def parse_override(text: str) -> Override:
     """``PATH=VALUE`` or ``PATH+=VALUE``, or ScenarioError naming the override."""
     where = f"--set {text}"
+    return _override(text, where)
+
+
+def _override(text: str, where: str) -> Override:
     match = re.match(r"^\s*([^=+]+?)\s*(\+?=)(.*)$", text, re.DOTALL)
     if match is None:
         raise ScenarioError([Problem(where, 0, 0, "", "expected PATH=VALUE or PATH+=VALUE, "
@@ -135,10 +139,23 @@ def _positions(value: Any, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], 
     return positions
 
 
-def load_with_overrides(path: Path, overrides: list[str]) -> Scenario:
-    """A scenario file with ``--set`` overrides applied, validated like a file, or ScenarioError."""
+def overrides_file(path: Path) -> list[Override]:
+    """An overrides file: a YAML mapping of PATH to VALUE (as ``drillsim calibrate`` writes)."""
+    doc = read_yaml(path, display_path(path))
+    overrides = []
+    for key, value in doc.data.items():
+        where = f"{doc.file}:{doc.keys[(key,)][0]}"
+        path_ = _path(key, where)
+        overrides.append(Override(f"{key} (from {doc.file})", ("organisation", *path_)
+                                  if path_[0] in _ORGANISATION_FIELDS else path_, value, False))
+    return overrides
+
+
+def load_with_overrides(path: Path, overrides: list[str], files: tuple[Path, ...] = ()) -> Scenario:
+    """A scenario file with overrides files and then ``--set`` overrides applied, validated like a
+    file, or ScenarioError."""
     sources = read_sources(path)
-    apply_overrides(sources, [parse_override(text) for text in overrides])
+    apply_overrides(sources, [o for f in files for o in overrides_file(f)] + [parse_override(t) for t in overrides])
     result = validate_sources(sources)
     if result.errors or not isinstance(result.model, Scenario):
         raise ScenarioError(result.errors or [Problem(result.file, 1, 1, "", "is an organisation file (expected a scenario)")])
