@@ -104,3 +104,21 @@ def test_history_with_a_newer_database_exits_2(tmp_path: Path) -> None:
     db.close()
     result = runner.invoke(app, ["history", "--db", str(path)])
     assert result.exit_code == 2 and "newer drillsim" in result.stderr and "Traceback" not in result.output
+
+
+def test_an_older_database_migrates_forward_keeping_its_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import drillsim.store as store_module
+
+    path = tmp_path / "h.db"
+    old = HistoryStore(path)  # written at the current schema…
+    old.record("simulation", tmp_path / "run", summary(), at="2026-01-01", organisation="o", scenario_sha256="x")
+    old.close()
+    # …then opened by a drillsim one migration newer
+    newer = (*store_module.MIGRATIONS, "ALTER TABLE runs ADD COLUMN note TEXT")
+    monkeypatch.setattr(store_module, "MIGRATIONS", newer)
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", len(newer))
+    store = store_module.HistoryStore(path)
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(newer)
+    assert [r.folder for r in store.runs()] == [str(tmp_path / "run")]
+    assert "note" in [row[1] for row in store.db.execute("PRAGMA table_info(runs)")]
+    store.close()
