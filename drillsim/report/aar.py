@@ -29,7 +29,7 @@ def aar_report(folder: Path, scenario: Scenario, hotwash: dict[str, Any], header
         f"Held {when}; play ended at scenario time T+{humanize(hotwash['ended_at'])}; seed {header.get('seed', '?')}",
     ])
     doc.heading("Exercise overview")
-    doc.table(["", ""], [
+    doc.table(["item", "details"], [
         ["Exercise", scenario.title],
         ["Date", when],
         ["Scope", scenario.description or "Tabletop / functional exercise on the drillsim simulator"],
@@ -49,7 +49,9 @@ def aar_report(folder: Path, scenario: Scenario, hotwash: dict[str, Any], header
         observed = [v for v in values if v != float("inf")]
         doc.figure(charts.distribution(observed, len(values) - len(observed), f"{r['id']}: {metric_label(r['metric'])}",
                                        [(humanize(r["target"]), r["target"])], live=r["live"]),
-                   f"The room's time (green) among {SIMULATED} simulated runs of the same scenario")
+                   f"The room's time (green) among {SIMULATED} simulated runs of the same scenario"
+                   if r["live"] is not None else
+                   f"{SIMULATED} simulated runs of the same scenario; the room did not reach it ({r.get('result', '')})")
     observations = hotwash["observations"]
     doc.heading("Strengths")
     strong = [r for r in rows if r.get("rating") in ("P", "S")]

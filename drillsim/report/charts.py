@@ -36,6 +36,13 @@ def distribution(values: Sequence[float], censored: int, title: str, targets: Se
     """A histogram of a metric's observed values (minutes), its targets as lines and, for a drill, the
     live time as a marker. Censored runs are counted in the title, not drawn."""
     figure, axes = plt.subplots(figsize=(6.4, 2.4))
+    drawn = sorted(values)
+    beyond = 0
+    if len(drawn) >= 20:  # a long tail would squash the rest: draw to a little past the 95th percentile
+        limit = max(drawn[int(0.95 * (len(drawn) - 1))] * 1.5, *(t * 1.2 for _, t in targets), (live or 0.0) * 1.2)
+        beyond = sum(1 for v in drawn if v > limit)
+        drawn = [v for v in drawn if v <= limit]
+    values = drawn
     largest = max([*values, *(t for _, t in targets), live or 0.0, 1.0])
     scale, unit = _unit(largest)
     if values:
@@ -50,7 +57,9 @@ def distribution(values: Sequence[float], censored: int, title: str, targets: Se
                       xytext=(3, 0), textcoords="offset points")
     axes.set_xlabel(unit)
     axes.set_ylabel("incidents")
-    suffix = f" — {censored} of {len(values) + censored} not reached by the horizon" if censored else ""
+    total = len(values) + beyond + censored
+    suffix = f" — {censored} of {total} not reached by the horizon" if censored else ""
+    suffix += f"; {beyond} longer, not drawn" if beyond else ""
     axes.set_title(title + suffix, loc="left", fontsize=10)
     return _svg(figure)
 
