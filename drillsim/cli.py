@@ -223,12 +223,12 @@ def simulate(
             errors.print("interrupted: the run folder keeps the replications that finished (run.json says so)")
             raise typer.Exit(130) from None
     record_history(db, "simulation", run.folder, run.summary, model_scenario)
-    write_report_or_fail(run.folder, db)
+    report_path = write_report_or_fail(run.folder, db)
     if as_json:
         sys.stdout.write((run.folder / "summary.json").read_text(encoding="utf-8"))
         return
     print_simulation(run.summary, console)
-    console.print(f"run folder: {run.folder}")
+    console.print(f"run folder: {run.folder} (report: {report_path})")
 
 
 def write_report_or_fail(folder: Path, db: Path | None) -> Path:
