@@ -11,6 +11,7 @@ import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -77,6 +78,17 @@ def variant_argument(path: Path, overrides: list[str], files: list[Path] | None 
     except ScenarioError as exc:
         fail(exc.problems)
 
+
+class BackendChoice(str, Enum):
+    serial = "serial"
+    process = "process"
+    dask = "dask"
+
+
+BACKEND_OPTION = typer.Option(
+    help="Where replications run: serial, process (a pool on this machine) or dask (a local Dask cluster, or "
+         "--scheduler ADDRESS). Default: serial for one worker, else process.")
+SCHEDULER_OPTION = typer.Option(metavar="ADDRESS", help="With --backend dask: join this Dask scheduler (tcp://host:8786).")
 
 OVERRIDES_OPTION = typer.Option("--overrides", metavar="FILE",
                                 help="A file of PATH: VALUE overrides (as drillsim calibrate writes) to apply first.")
@@ -199,6 +211,8 @@ def simulate(
     trace: Annotated[bool, typer.Option(help="Also write every timeline record to trace.jsonl (large).")] = False,
     db: Annotated[Path | None, DB_OPTION] = None,
     overrides_files: Annotated[list[Path] | None, OVERRIDES_OPTION] = None,
+    backend: Annotated[BackendChoice | None, BACKEND_OPTION] = None,
+    scheduler: Annotated[str | None, SCHEDULER_OPTION] = None,
 ) -> None:
     """Simulate a scenario many times and report response times and regulatory deadlines.
 
@@ -206,7 +220,8 @@ def simulate(
     (same bytes for the same scenario, seed and replications, on any machine or worker count),
     metrics.csv (one row per replication and incident) and run.json (timings, versions).
     """
-    from drillsim.experiments.replicate import default_workers
+    from drillsim.engine.world import EventBudgetError
+    from drillsim.experiments.replicate import BackendError, default_workers
     from drillsim.experiments.rundir import RunFolderError
     from drillsim.experiments.simulate import simulate as run_simulation
     from drillsim.report.terminal import print_simulation
@@ -216,8 +231,8 @@ def simulate(
         try:
             run = run_simulation(model_scenario, scenario, count=replications, seed=seed,
                                  workers=workers or default_workers(), out=out, results=Path("results"), trace=trace,
-                                 progress=update)
-        except RunFolderError as exc:
+                                 backend=backend.value if backend else None, scheduler=scheduler, progress=update)
+        except (RunFolderError, BackendError, EventBudgetError) as exc:
             fail(str(exc))
         except KeyboardInterrupt:
             errors.print("interrupted: the run folder keeps the replications that finished (run.json says so)")
@@ -282,6 +297,8 @@ def compare(
     independent: Annotated[bool, typer.Option(
         help="Give each variant its own seed instead of common random numbers (noisier; for checking).")] = False,
     overrides_files: Annotated[list[Path] | None, OVERRIDES_OPTION] = None,
+    backend: Annotated[BackendChoice | None, BACKEND_OPTION] = None,
+    scheduler: Annotated[str | None, SCHEDULER_OPTION] = None,
 ) -> None:
     """Compare escalation structures: the base scenario against variants, with common random numbers.
 
@@ -292,7 +309,7 @@ def compare(
     from drillsim.engine.model import compile_scenario
     from drillsim.experiments.compare import Variant
     from drillsim.experiments.compare import compare as run_comparison
-    from drillsim.experiments.replicate import default_workers
+    from drillsim.experiments.replicate import BackendError, default_workers
     from drillsim.report.terminal import print_comparison
 
     base_scenario = scenario_argument(base)
@@ -307,10 +324,14 @@ def compare(
             fail(f"{name} describes organisation '{variant.organisation.id}', the base '{base_scenario.organisation.id}': "
                  "compare variants of one organisation")
     with progress_bar("comparing", replications) as update:
-        result = run_comparison(Variant(str(base), compile_scenario(base_scenario)),
-                                [Variant(name, compile_scenario(s)) for name, s in chosen],
-                                seed=seed, count=replications, workers=workers or default_workers(),
-                                independent=independent, progress=update)
+        try:
+            result = run_comparison(Variant(str(base), compile_scenario(base_scenario)),
+                                    [Variant(name, compile_scenario(s)) for name, s in chosen],
+                                    seed=seed, count=replications, workers=workers or default_workers(),
+                                    independent=independent, backend=backend.value if backend else None,
+                                    scheduler=scheduler, progress=update)
+        except BackendError as exc:
+            fail(str(exc))
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
     else:
@@ -328,6 +349,8 @@ def sweep(
     seed: Annotated[int, SEED_OPTION] = 0,
     workers: Annotated[int | None, WORKERS_OPTION] = None,
     out: Annotated[Path | None, typer.Option(help="Folder for sweep.csv (default: results/<UTC time>-<id>-sweep/).")] = None,
+    backend: Annotated[BackendChoice | None, BACKEND_OPTION] = None,
+    scheduler: Annotated[str | None, SCHEDULER_OPTION] = None,
 ) -> None:
     """Try every combination of a grid of settings and rank them by readiness (best first).
 
@@ -337,7 +360,7 @@ def sweep(
     import datetime as dt
 
     from drillsim.engine.model import compile_scenario
-    from drillsim.experiments.replicate import default_workers
+    from drillsim.experiments.replicate import BackendError, default_workers
     from drillsim.experiments.rundir import RunFolderError, create_run_folder
     from drillsim.experiments.sweep import Axis, combinations, rows_csv
     from drillsim.experiments.sweep import sweep as run_sweep
@@ -364,8 +387,11 @@ def sweep(
     except RunFolderError as exc:
         fail(str(exc))
     with progress_bar(f"sweeping {len(settings)} combinations", replications) as update:
-        rows = run_sweep(models, settings, axes, seed=seed, count=replications, workers=workers or default_workers(),
-                         progress=update)
+        try:
+            rows = run_sweep(models, settings, axes, seed=seed, count=replications, workers=workers or default_workers(),
+                             backend=backend.value if backend else None, scheduler=scheduler, progress=update)
+        except BackendError as exc:
+            fail(str(exc))
     write_atomically(folder / "sweep.csv", rows_csv(rows, axes))
     print_sweep(rows, axes, console)
     console.print(f"sweep.csv: {folder / 'sweep.csv'}")

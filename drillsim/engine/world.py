@@ -72,6 +72,11 @@ class Incident:
 
 
 Step = tuple[float, Callable[[float], list[int]]]  # (timeout, who to page at time t)
+INCIDENT_BUDGET = 100_000  # incidents in one replication; beyond it a scenario would run (nearly) without end
+
+
+class EventBudgetError(Exception):
+    """A replication would make more incidents than INCIDENT_BUDGET (a huge rate over a long horizon)."""
 
 
 class World:
@@ -92,6 +97,11 @@ class World:
             rng = streams.get(f"arrivals/{arrival.index}")
             t = arrival.start + rng.exponential(1 / arrival.rate)
             while t < arrival.end:
+                if len(self.incidents) >= INCIDENT_BUDGET:
+                    raise EventBudgetError(
+                        f"arrivals[{arrival.index}] ({arrival.kind}, {arrival.rate * 60:g}/h until "
+                        f"{arrival.end / 60:g}h) make more than {INCIDENT_BUDGET:,} incidents in one replication; "
+                        "lower the rate or shorten the horizon")
                 self._start_incident(arrival.kind, f"arrival {arrival.index}", t)
                 t += rng.exponential(1 / arrival.rate)
         for window in model.windows:

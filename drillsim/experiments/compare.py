@@ -24,7 +24,7 @@ from typing import Any
 
 from drillsim.engine.model import Model
 from drillsim.experiments.aggregate import metric_names
-from drillsim.experiments.replicate import Replication, replication_sets
+from drillsim.experiments.replicate import Backend, Replication, replication_sets
 from drillsim.experiments.stats import MetricStats, _round
 from drillsim.metrics import IncidentMetrics
 from drillsim.scoring import ScoredObjective, readiness, scored_objectives
@@ -81,7 +81,8 @@ def _restricted(row: IncidentMetrics, name: str, horizon: float) -> float | None
 
 
 def compare(base: Variant, variants: list[Variant], *, seed: int, count: int, workers: int,
-            independent: bool = False, progress: Callable[[int], None] = lambda done: None) -> dict[str, Any]:
+            independent: bool = False, backend: Backend | None = None, scheduler: str | None = None,
+            progress: Callable[[int], None] = lambda done: None) -> dict[str, Any]:
     """Run base and variants side by side and return the comparison (JSON-ready, deterministic)."""
     models = [base.model, *(v.model for v in variants)]
     seeds = [seed + (i * INDEPENDENT_SEED_STEP if independent else 0) for i in range(len(models))]
@@ -91,7 +92,7 @@ def compare(base: Variant, variants: list[Variant], *, seed: int, count: int, wo
     variant_stats: list[dict[str, MetricStats]] = [{} for _ in variants]
     differences: list[dict[str, MetricStats]] = [{} for _ in variants]
     done = 0
-    for replications in replication_sets(models, seeds, count, workers):
+    for replications in replication_sets(models, seeds, count, workers, backend=backend, scheduler=scheduler):
         profiles = [profile(m, o, n, r) for m, o, n, r in zip(models, objectives, metrics, replications, strict=True)]
         for key, value in profiles[0].items():
             base_stats.setdefault(key, MetricStats()).add(value)

@@ -7,10 +7,13 @@ Workers receive the validated Scenario (picklable) once and compile their own Mo
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Literal
 
 from drillsim.engine.model import Model, compile_scenario
 from drillsim.engine.timeline import Record
@@ -37,31 +40,77 @@ def run_replication(model: Model, seed: int, index: int, trace: bool = False) ->
     return Replication(index, rows, records if trace else None)
 
 
-_worker_models: list[Model] = []
+Backend = Literal["serial", "process", "dask"]
+_compiled: dict[str, list[Model]] = {}  # in a worker: models compiled once per set of scenarios
 
 
-def _start_worker(scenarios: list[Scenario]) -> None:
-    global _worker_models
-    _worker_models = [compile_scenario(scenario) for scenario in scenarios]
+def _models(key: str, scenarios: list[Scenario]) -> list[Model]:
+    if key not in _compiled:
+        _compiled.clear()  # one set at a time: a worker serves one run
+        _compiled[key] = [compile_scenario(scenario) for scenario in scenarios]
+    return _compiled[key]
 
 
-def _run_chunk(seeds: list[int], first: int, count: int, trace: bool) -> list[list[Replication]]:
-    return [[run_replication(model, seed, i, trace) for model, seed in zip(_worker_models, seeds, strict=True)]
+def _run_chunk(key: str, scenarios: list[Scenario], seeds: list[int], first: int, count: int,
+               trace: bool) -> list[list[Replication]]:
+    """Replications first..first+count-1 of every scenario. Everything travels in the arguments (Dask
+    deduplicates identical calls, and these differ by ``first``)."""
+    models = _models(key, scenarios)
+    return [[run_replication(model, seed, i, trace) for model, seed in zip(models, seeds, strict=True)]
             for i in range(first, first + count)]
 
 
+class BackendError(Exception):
+    """The backend asked for cannot be used (Dask not installed, scheduler unreachable)."""
+
+
+@contextmanager
+def executor(backend: Backend, workers: int, scheduler: str | None = None) -> Iterator[Executor]:
+    """A standard executor for ``backend``: a process pool, or Dask (a local cluster on loopback, or
+    the cluster at ``scheduler``)."""
+    if backend == "process":
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            yield pool
+        return
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise BackendError("the dask backend needs Dask: pip install 'drillsim[dask]'") from None
+    try:
+        if scheduler:
+            client = Client(scheduler, timeout="5s")
+            cluster = None
+        else:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                   dashboard_address=None)
+            client = Client(cluster)
+    except (OSError, TimeoutError, RuntimeError) as exc:
+        raise BackendError(f"cannot start or reach the Dask scheduler {scheduler or '(local)'}: {exc}") from None
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
 def replication_sets(models: list[Model], seeds: list[int], count: int, workers: int = 1,
-                     chunk: int = DEFAULT_CHUNK, trace: bool = False) -> Iterator[list[Replication]]:
+                     chunk: int = DEFAULT_CHUNK, trace: bool = False, backend: Backend | None = None,
+                     scheduler: str | None = None) -> Iterator[list[Replication]]:
     """For each replication 0..count-1 in order, one Replication per model (run with its seed).
-    Several models with the same seed share random numbers: the basis of paired comparisons."""
-    if workers <= 1 or count <= chunk:
+    Several models with the same seed share random numbers: the basis of paired comparisons.
+    ``backend`` defaults to serial for one worker and a process pool for more."""
+    backend = backend or ("serial" if workers <= 1 else "process")
+    if backend == "serial" or (backend == "process" and count <= chunk):
         for index in range(count):
             yield [run_replication(model, seed, index, trace) for model, seed in zip(models, seeds, strict=True)]
         return
     scenarios = [model.scenario for model in models]
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(scenarios,)) as pool:
+    key = hashlib.sha256("".join(s.model_dump_json() for s in scenarios).encode()).hexdigest()
+    with executor(backend, workers, scheduler) as pool:
         futures: list[Future[list[list[Replication]]]] = [
-            pool.submit(_run_chunk, seeds, first, min(chunk, count - first), trace) for first in range(0, count, chunk)
+            pool.submit(_run_chunk, key, scenarios, seeds, first, min(chunk, count - first), trace)
+            for first in range(0, count, chunk)
         ]
         try:
             for future in futures:
@@ -72,9 +121,10 @@ def replication_sets(models: list[Model], seeds: list[int], count: int, workers:
 
 
 def replications(model: Model, seed: int, count: int, workers: int = 1, chunk: int = DEFAULT_CHUNK,
-                 trace: bool = False) -> Iterator[Replication]:
+                 trace: bool = False, backend: Backend | None = None,
+                 scheduler: str | None = None) -> Iterator[Replication]:
     """Every replication 0..count-1 of one model, in order."""
-    for (replication,) in replication_sets([model], [seed], count, workers, chunk, trace):
+    for (replication,) in replication_sets([model], [seed], count, workers, chunk, trace, backend, scheduler):
         yield replication
 
 

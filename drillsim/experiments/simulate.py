@@ -18,7 +18,7 @@ import simpy
 import drillsim
 from drillsim.engine.model import compile_scenario
 from drillsim.experiments.aggregate import Aggregate
-from drillsim.experiments.replicate import DEFAULT_CHUNK, replications
+from drillsim.experiments.replicate import DEFAULT_CHUNK, Backend, replications
 from drillsim.experiments.rundir import MetricsWriter, TraceWriter, create_run_folder, write_json
 from drillsim.fsutil import write_atomically
 from drillsim.scenario.model import Scenario
@@ -33,8 +33,8 @@ class SimulationRun:
 
 
 def simulate(scenario: Scenario, scenario_path: Path, *, count: int, seed: int, workers: int, out: Path | None,
-             results: Path, trace: bool = False, chunk: int = DEFAULT_CHUNK,
-             progress: Callable[[int], None] = lambda done: None) -> SimulationRun:
+             results: Path, trace: bool = False, chunk: int = DEFAULT_CHUNK, backend: Backend | None = None,
+             scheduler: str | None = None, progress: Callable[[int], None] = lambda done: None) -> SimulationRun:
     """Run ``count`` replications and write the run folder. On Ctrl-C the folder keeps what finished,
     marked ``"status": "interrupted"`` in run.json, and KeyboardInterrupt propagates."""
     started, clock = dt.datetime.now(dt.UTC), time.perf_counter()
@@ -50,7 +50,7 @@ def simulate(scenario: Scenario, scenario_path: Path, *, count: int, seed: int, 
         metrics = MetricsWriter(metrics_file, aggregate.names)
         traces = TraceWriter(trace_file) if trace else None
         try:
-            for replication in replications(model, seed, count, workers, chunk, trace):
+            for replication in replications(model, seed, count, workers, chunk, trace, backend, scheduler):
                 aggregate.add(replication)
                 metrics.add(replication)
                 if traces:
@@ -72,6 +72,7 @@ def simulate(scenario: Scenario, scenario_path: Path, *, count: int, seed: int, 
                 "replications_completed": done,
                 "seed": seed,
                 "workers": workers,
+                "backend": backend or ("serial" if workers <= 1 else "process"),
                 "chunk": chunk,
                 "started": started.isoformat(timespec="seconds"),
                 "elapsed_seconds": round(time.perf_counter() - clock, 3),

@@ -11,7 +11,7 @@ from typing import Any
 
 from drillsim.engine.model import Model
 from drillsim.experiments.aggregate import Aggregate
-from drillsim.experiments.replicate import replication_sets
+from drillsim.experiments.replicate import Backend, replication_sets
 
 KEY_METRICS = ("time_to_acknowledge", "time_to_contain", "time_to_resolve")
 
@@ -29,10 +29,12 @@ def combinations(axes: list[Axis]) -> list[list[str]]:
 
 
 def sweep(models: list[Model], settings: list[list[str]], axes: list[Axis], *, seed: int, count: int,
-          workers: int, progress: Callable[[int], None] = lambda done: None) -> list[dict[str, Any]]:
+          workers: int, backend: Backend | None = None, scheduler: str | None = None,
+          progress: Callable[[int], None] = lambda done: None) -> list[dict[str, Any]]:
     """One row per combination, best readiness first (ties keep grid order)."""
     aggregates = [Aggregate(model, seed, count) for model in models]
-    for done, replications in enumerate(replication_sets(models, [seed] * len(models), count, workers), start=1):
+    sets = replication_sets(models, [seed] * len(models), count, workers, backend=backend, scheduler=scheduler)
+    for done, replications in enumerate(sets, start=1):
         for aggregate, replication in zip(aggregates, replications, strict=True):
             aggregate.add(replication)
         progress(done)
