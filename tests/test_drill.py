@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from drill_helpers import FakeTime, play, start
 from paths import ROOT, SCENARIOS
 
 from drillsim.drill.clock import DrillClock
@@ -18,34 +19,8 @@ from drillsim.drill.hotwash import finish, hotwash_rows, suggested_rating
 from drillsim.drill.journal import Journal, JournalError, read_journal
 from drillsim.drill.session import DrillError, DrillSession, players_of
 from drillsim.scenario.loader import load_scenario
-from drillsim.scenario.snapshot import snapshot_text
 
 TUTORIAL = SCENARIOS / "tutorial.yaml"
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    def __call__(self) -> float:
-        return self.seconds
-
-
-def start(tmp_path: Path, fake: FakeTime, players: tuple[str, ...] = ("safety-engineer",), speed: float = 60) -> DrillSession:
-    return DrillSession.start(load_scenario(TUTORIAL), snapshot_text(TUTORIAL), players=players, speed=speed, seed=1,
-                              results=tmp_path, time_source=fake)
-
-
-def play(session: DrillSession, fake: FakeTime, until: float, step: float = 5.0) -> None:
-    """Answer every page at once and finish every task ten minutes after it starts."""
-    while fake.seconds < until:
-        fake.seconds += step
-        session.tick()
-        for page in session.open_pages():
-            session.acknowledge(page.id)
-        for task in session.open_tasks():
-            if session.now - task.started >= 10:
-                session.complete(task.id)
 
 
 def records(session: DrillSession) -> list[tuple[object, ...]]:

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from drill_helpers import FakeTime, play, start
 from paths import SCENARIOS
 
 from drillsim.drill.hotwash import finish, hotwash_rows
@@ -72,18 +73,9 @@ def test_every_bundled_scenario_gets_a_readiness_report_with_its_charts(path: Pa
 
 
 def test_a_finished_drill_gets_an_after_action_report(tmp_path: Path) -> None:
-    path = SCENARIOS / "tutorial.yaml"
-    fake = [0.0]
-    session = DrillSession.start(load_scenario(path), snapshot_text(path), players=["safety-engineer"], speed=60,
-                                 seed=1, results=tmp_path, time_source=lambda: fake[0])
-    while fake[0] < 200:
-        fake[0] += 5
-        session.tick()
-        for page in session.open_pages():
-            session.acknowledge(page.id)
-        for task in session.open_tasks():
-            if session.now - task.started >= 30:
-                session.complete(task.id)
+    fake = FakeTime()
+    session = start(tmp_path, fake)
+    play(session, fake, until=200, task_minutes=30)
     session.observe("Counsel was not reachable by phone", "notify-48h")
     rows = hotwash_rows(session, simulated=20)
     finish(session, {rows[0]["id"]: "M"}, rows)
