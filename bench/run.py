@@ -33,6 +33,7 @@ from drillsim.scenario.loader import load_scenario
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from console import report as console_report  # noqa: E402
+from scale import report as scale_report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LAMBDA, MU, SERVERS, HOURS = 2.4, 1.0, 3, 2000.0
@@ -176,7 +177,7 @@ SimPy events per customer remain (bare SimPy: about four).
 | 2 | {statistics.median(parallel):.1f} |
 
 Parallel efficiency on 2 workers: {efficiency:.0%}.
-""" + console_report(args.rounds)
+""" + console_report(args.rounds) + scale_report(args.rounds)
     args.out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out}")
 

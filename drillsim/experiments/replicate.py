@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from drillsim.metrics import IncidentMetrics, incident_metrics
 from drillsim.scenario.model import Scenario
 
 DEFAULT_CHUNK = 25
+IN_FLIGHT_PER_WORKER = 3  # chunks submitted ahead per worker: enough to keep workers busy, few enough to bound memory
 
 
 @dataclass
@@ -107,16 +109,24 @@ def replication_sets(models: list[Model], seeds: list[int], count: int, workers:
         return
     scenarios = [model.scenario for model in models]
     key = hashlib.sha256("".join(s.model_dump_json() for s in scenarios).encode()).hexdigest()
+    starts = iter(range(0, count, chunk))
+    in_flight: deque[Future[list[list[Replication]]]] = deque()
     with executor(backend, workers, scheduler) as pool:
-        futures: list[Future[list[list[Replication]]]] = [
-            pool.submit(_run_chunk, key, scenarios, seeds, first, min(chunk, count - first), trace)
-            for first in range(0, count, chunk)
-        ]
+
+        def submit_next() -> None:
+            first = next(starts, None)
+            if first is not None:
+                in_flight.append(pool.submit(_run_chunk, key, scenarios, seeds, first, min(chunk, count - first), trace))
+
+        for _ in range(IN_FLIGHT_PER_WORKER * workers):  # bounded: memory does not grow with the count
+            submit_next()
         try:
-            for future in futures:
-                yield from future.result()
+            while in_flight:
+                done = in_flight.popleft().result()
+                submit_next()
+                yield from done
         finally:
-            for future in futures:
+            for future in in_flight:
                 future.cancel()
 
 
