@@ -21,6 +21,8 @@ def write_report(folder: Path, history: list[tuple[str, float]] | None = None) -
     Returns the HTML report's path."""
     if not folder.is_dir():
         raise ReportError(f"{folder}: no such folder")
+    if not any((folder / name).is_file() for name in ("journal.jsonl", "metrics.csv", "summary.json")):
+        raise ReportError(f"{folder}: not a run folder (from drillsim simulate) nor a drill folder (from drillsim drill)")
     scenario = _scenario(folder)
     try:
         if (folder / "journal.jsonl").is_file():
