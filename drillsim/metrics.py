@@ -1,22 +1,26 @@
-"""From a timeline to response times, one row per incident.
+"""From facts to response times, one row per incident, folded as the facts happen.
 
 Every time is in minutes. ``time_to_detect`` runs from occurrence to detection; every other metric
 runs from detection (awareness), as regulatory clocks do. A metric whose milestone was not reached
 by the end of the run is *censored* (None): it did not happen in the time simulated, and must
 never be averaged as if it had. A metric that does not apply (containment for an incident with no
 containment task) is absent.
+
+:class:`Tally` is a fact sink: the World hands it each fact as it happens, and it keeps per
+incident only what the metrics need, so a Monte Carlo replication never builds a timeline it would
+read once. A traced replication or a live drill feeds the same Tally alongside its timeline.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from typing import get_args
+from typing import TYPE_CHECKING, get_args
 
 from drillsim.engine import timeline as T
-from drillsim.engine.model import KindModel
-from drillsim.engine.timeline import Record
 from drillsim.scenario.model import Metric
+
+if TYPE_CHECKING:
+    from drillsim.engine.model import KindModel
+    from drillsim.engine.world import Incident
 
 # Every metric objectives can name, but time_to_notify, which is kept per clock (notify_metric).
 METRICS: tuple[str, ...] = tuple(m for m in get_args(Metric) if m != "time_to_notify")
@@ -41,83 +45,117 @@ class IncidentMetrics:
         self.breakdown = dict.fromkeys(BREAKDOWN, 0.0)
 
 
-def incident_metrics(records: Iterable[Record], kinds: dict[str, KindModel], origin_kinds: dict[int, str],
-                     end: float) -> list[IncidentMetrics]:
-    """Metrics for every incident that occurred in ``records``; ``end`` is when the run stopped.
+class IncidentFacts:
+    """What the metrics need from one incident's facts, kept as they arrive (in time order)."""
 
-    ``origin_kinds`` maps incident number → kind id.
-    """
-    by_incident: dict[int, list[Record]] = defaultdict(list)
-    for record in records:
-        by_incident[record.incident].append(record)
-    return [_one(number, rows, kinds[origin_kinds[number]], end) for number, rows in sorted(by_incident.items())]
+    __slots__ = ("number", "kind", "occurred", "detected", "acknowledged", "first_started", "milestones", "notified",
+                 "engaged_at", "ready", "started", "done", "decisions_needed", "decided", "pages", "escalations")
+
+    def __init__(self, number: int, kind: KindModel, occurred: float) -> None:
+        self.number, self.kind, self.occurred = number, kind, occurred
+        self.detected: float | None = None
+        self.acknowledged: float | None = None
+        self.first_started: float | None = None
+        self.milestones: dict[str, float] = {}
+        self.notified: dict[str, float] = {}
+        self.engaged_at: dict[str, float] = {}
+        self.ready: dict[str, float] = {}
+        self.started: dict[str, tuple[float, str | None]] = {}
+        self.done: dict[str, float] = {}
+        self.decisions_needed: dict[str, float] = {}
+        self.decided: dict[str, float] = {}
+        self.pages = self.escalations = 0
+
+    def add(self, time: float, fact: str, who: str | None, detail: str | None) -> None:
+        """Fold one fact in (most frequent kinds first)."""
+        if fact == T.PAGED:
+            self.pages += 1
+        elif fact == T.TASK_READY:
+            self.ready[detail] = time  # type: ignore[index]
+        elif fact == T.TASK_STARTED:
+            self.started[detail] = (time, who)  # type: ignore[index]
+            if self.first_started is None:
+                self.first_started = time
+        elif fact == T.TASK_DONE:
+            self.done[detail] = time  # type: ignore[index]
+        elif fact == T.ENGAGED:
+            self.engaged_at.setdefault(who, time)  # type: ignore[arg-type]
+        elif fact == T.ESCALATED:
+            self.escalations += 1
+        elif fact == T.DETECTED:
+            self.detected = time
+        elif fact == T.ACKNOWLEDGED:
+            if self.acknowledged is None:
+                self.acknowledged = time
+        elif fact == T.MILESTONE:
+            self.milestones.setdefault(detail, time)  # type: ignore[arg-type]
+        elif fact == T.NOTIFIED:
+            self.notified.setdefault(detail, time)  # type: ignore[arg-type]
+        elif fact == T.DECISION_NEEDED:
+            self.decisions_needed[detail] = time  # type: ignore[index]
+        elif fact == T.DECISION:
+            self.decided[detail] = time  # type: ignore[index]
+
+    def metrics(self, end: float) -> IncidentMetrics:
+        """The metrics as they stand when the run stops at ``end``: what has not happened is censored."""
+        kind, detected = self.kind, self.detected
+        result = IncidentMetrics(self.number, kind.id, self.occurred)
+        result.pages, result.escalations = self.pages, self.escalations
+        values = result.values
+
+        def since_detection(at: float | None) -> float | None:
+            return None if at is None or detected is None else at - detected
+
+        values["time_to_detect"] = None if detected is None else detected - self.occurred
+        values["time_to_acknowledge"] = since_detection(self.acknowledged)
+        values["time_to_engage"] = since_detection(self.first_started)
+        started, engaged_at = self.started, self.engaged_at
+        if len(started) == len(kind.tasks):
+            values["time_to_mobilize"] = since_detection(max(engaged_at.get(who or "", end) for _, who in started.values()))
+        else:
+            values["time_to_mobilize"] = None
+        decided = self.decided
+        if kind.decision_of:
+            needed = set(kind.decision_of.values())
+            values["time_to_authority"] = since_detection(max(decided.values())) if needed <= set(decided) else None
+        if kind.contained_by:
+            values["time_to_contain"] = since_detection(self.milestones.get("contained"))
+        values["time_to_resolve"] = since_detection(self.milestones.get("resolved"))
+        for clock, deadline in kind.clocks.items():
+            taken = since_detection(self.notified.get(clock))
+            values[notify_metric(clock)] = taken
+            if detected is not None and (taken is not None or detected + deadline <= end):
+                result.deadlines[clock] = taken is not None and taken <= deadline  # unknown while still running
+
+        breakdown = result.breakdown
+        if detected is not None:
+            breakdown["waiting_for_ack"] = (self.acknowledged if self.acknowledged is not None else end) - detected
+        for task, at in self.ready.items():
+            decision = kind.decision_of.get(task)
+            staffed_from = max(at, decided.get(decision, end)) if decision else at  # a decision taken earlier costs nothing
+            breakdown["waiting_for_responder"] += max(0.0, started.get(task, (end, None))[0] - staffed_from)
+        for authority, at in self.decisions_needed.items():
+            breakdown["waiting_for_authority"] += decided.get(authority, end) - at
+        done = self.done
+        for task, (at, _) in started.items():
+            breakdown["working"] += done.get(task, end) - at
+        return result
 
 
-def _one(number: int, rows: list[Record], kind: KindModel, end: float) -> IncidentMetrics:
-    first: dict[tuple[str, str | None], float] = {}
-    engaged_at: dict[str, float] = {}
-    ready: dict[str, float] = {}
-    started: dict[str, tuple[float, str | None]] = {}
-    done: dict[str, float] = {}
-    decisions_needed: dict[str, float] = {}
-    decided: dict[str, float] = {}
-    result: IncidentMetrics | None = None
-    pages = escalations = 0
-    for r in rows:
-        first.setdefault((r.kind, r.detail if r.kind in (T.MILESTONE, T.NOTIFIED) else None), r.time)
-        if r.kind == T.OCCURRED:
-            result = IncidentMetrics(number, kind.id, r.time)
-        elif r.kind == T.PAGED:
-            pages += 1
-        elif r.kind == T.ESCALATED:
-            escalations += 1
-        elif r.kind == T.ENGAGED and r.who is not None:
-            engaged_at.setdefault(r.who, r.time)
-        elif r.kind == T.TASK_READY and r.detail is not None:
-            ready[r.detail] = r.time
-        elif r.kind == T.TASK_STARTED and r.detail is not None:
-            started[r.detail] = (r.time, r.who)
-        elif r.kind == T.TASK_DONE and r.detail is not None:
-            done[r.detail] = r.time
-        elif r.kind == T.DECISION_NEEDED and r.detail is not None:
-            decisions_needed[r.detail] = r.time
-        elif r.kind == T.DECISION and r.detail is not None:
-            decided[r.detail] = r.time
-    assert result is not None, "every incident's records start with its occurrence"
-    result.pages, result.escalations = pages, escalations
-    detected = first.get((T.DETECTED, None))
-    values = result.values
+class Tally:
+    """A fact sink keeping :class:`IncidentFacts` for every incident that has occurred."""
 
-    def since_detection(at: float | None) -> float | None:
-        return None if at is None or detected is None else at - detected
+    __slots__ = ("incidents",)
 
-    values["time_to_detect"] = None if detected is None else detected - result.occurred
-    values["time_to_acknowledge"] = since_detection(first.get((T.ACKNOWLEDGED, None)))
-    values["time_to_engage"] = since_detection(first.get((T.TASK_STARTED, None)))
-    all_started = len(started) == len(kind.tasks)
-    mobilized = max((engaged_at.get(who or "", end) for _, who in started.values()), default=None)
-    values["time_to_mobilize"] = since_detection(mobilized) if all_started else None
-    if kind.decision_of:
-        needed = set(kind.decision_of.values())
-        values["time_to_authority"] = since_detection(max(decided.values())) if needed <= set(decided) else None
-    if kind.contained_by:
-        values["time_to_contain"] = since_detection(first.get((T.MILESTONE, "contained")))
-    values["time_to_resolve"] = since_detection(first.get((T.MILESTONE, "resolved")))
-    for clock, deadline in kind.clocks.items():
-        taken = since_detection(first.get((T.NOTIFIED, clock)))
-        values[notify_metric(clock)] = taken
-        if detected is not None and (taken is not None or detected + deadline <= end):
-            result.deadlines[clock] = taken is not None and taken <= deadline  # unknown while still running
+    def __init__(self) -> None:
+        self.incidents: dict[int, IncidentFacts] = {}  # by incident number
 
-    breakdown = result.breakdown
-    if detected is not None:
-        breakdown["waiting_for_ack"] = first.get((T.ACKNOWLEDGED, None), end) - detected
-    for task, at in ready.items():
-        decision = kind.decision_of.get(task)
-        staffed_from = max(at, decided.get(decision, end)) if decision else at  # a decision taken earlier costs nothing
-        breakdown["waiting_for_responder"] += max(0.0, started.get(task, (end, None))[0] - staffed_from)
-    for authority, at in decisions_needed.items():
-        breakdown["waiting_for_authority"] += decided.get(authority, end) - at
-    for task, (at, _) in started.items():
-        breakdown["working"] += done.get(task, end) - at
-    return result
+    def fact(self, time: float, incident: Incident, fact: str, who: str | None, detail: str | None) -> None:
+        facts = self.incidents.get(incident.number)
+        if facts is None:  # the first fact of an incident is its occurrence
+            facts = self.incidents[incident.number] = IncidentFacts(incident.number, incident.kind, time)
+        facts.add(time, fact, who, detail)
+
+    def metrics(self, end: float) -> list[IncidentMetrics]:
+        """One row per incident that has occurred, by incident number, measured up to ``end``."""
+        return [self.incidents[number].metrics(end) for number in sorted(self.incidents)]

@@ -19,17 +19,11 @@ from drillsim.drill.session import DrillSession
 from drillsim.experiments.aggregate import Aggregate
 from drillsim.experiments.replicate import Replication, replications
 from drillsim.experiments.rundir import write_json
-from drillsim.metrics import IncidentMetrics, incident_metrics
+from drillsim.metrics import IncidentMetrics
 from drillsim.scoring import ScoredObjective, scored_objectives
 
 LATE_BUT_CLOSE = 1.25  # up to this multiple of the target, a miss suggests S rather than M
 RATINGS = ("P", "S", "M", "U")
-
-
-def live_rows(session: DrillSession) -> list[IncidentMetrics]:
-    """The drill's incidents measured like a replication, up to the present."""
-    kinds = {incident.number: incident.kind.id for incident in session.world.incidents}
-    return incident_metrics(session.records, session.model.kinds, kinds, session.now)
 
 
 def suggested_rating(live: float | None, target: float) -> str:
@@ -44,7 +38,7 @@ def hotwash_rows(session: DrillSession, simulated: int = 300) -> list[dict[str, 
     """One row per objective: id, text, metric, target, live, met, suggested, percentile."""
     objectives = scored_objectives(session.scenario)
     texts = {oid: o.text for oid, o in session.scenario.objectives.items()}
-    live = live_rows(session)
+    live = session.live_metrics()
     samples: dict[str, list[float]] = {o.id: [] for o in objectives}
     for replication in replications(session.model, session.seed, simulated, workers=1):
         for objective in objectives:
@@ -97,7 +91,7 @@ def finish(session: DrillSession, ratings: dict[str, str], rows: list[dict[str, 
             session.act("rate", objective=row["id"], rating=chosen)
         row["rating"] = chosen
     aggregate = Aggregate(session.model, session.seed, 1)
-    aggregate.add(Replication(0, live_rows(session)))
+    aggregate.add(Replication(0, session.live_metrics()))
     summary = aggregate.summary(1) | {"drill": session.folder.name, "players": sorted(session.players)}
     observations = [{"time": e.time, "objective": e.args.get("objective"), "text": e.args.get("text")}
                     for e in session.journal.entries if e.action == "observe"]

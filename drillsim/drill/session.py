@@ -25,11 +25,12 @@ from drillsim.drill.clock import DrillClock, TimeSource
 from drillsim.drill.journal import Entry, Journal, JournalError
 from drillsim.engine import timeline as T
 from drillsim.engine.model import Model, TaskModel, compile_scenario
-from drillsim.engine.timeline import Record
+from drillsim.engine.timeline import Record, Timeline
 from drillsim.engine.world import Answer, Incident, SimulatedCast, World
 from drillsim.experiments.rundir import RunFolderError, create_run_folder
 from drillsim.experiments.streams import Streams
 from drillsim.fsutil import write_atomically
+from drillsim.metrics import IncidentMetrics, Tally
 from drillsim.scenario.model import IncidentInject, Scenario
 from drillsim.scenario.organisation import Organisation
 
@@ -122,7 +123,8 @@ class DrillSession:
         self.seed, self.players = seed, players
         self.model: Model = compile_scenario(scenario)
         self.cast = PlayerCast(players=frozenset(self.model.index[p] for p in players))
-        self.world = World(self.model, Streams(seed, 0), self.cast)
+        self.timeline, self.tally = Timeline(), Tally()
+        self.world = World(self.model, Streams(seed, 0), [self.timeline, self.tally], self.cast)
         self.ended = False
 
     # --- starting and resuming -------------------------------------------------------------------
@@ -296,7 +298,11 @@ class DrillSession:
 
     @property
     def records(self) -> list[Record]:
-        return self.world.records
+        return self.timeline.records
+
+    def live_metrics(self) -> list[IncidentMetrics]:
+        """The drill's incidents measured like a replication, up to the present."""
+        return self.tally.metrics(self.now)
 
     def page(self, page_id: int) -> Page | None:
         """Any page to a player, open or closed, by id."""
@@ -384,11 +390,9 @@ class DrillSession:
 
     def objectives_view(self) -> list[dict[str, Any]]:
         """Each objective's live result so far: met, missed, or running (with time left)."""
-        from drillsim.metrics import incident_metrics
         from drillsim.scoring import scored_objectives
 
-        rows = incident_metrics(self.records, self.model.kinds, {i.number: i.kind.id for i in self.world.incidents},
-                                self.now)
+        rows = self.live_metrics()
         view = []
         for objective, spec in zip(scored_objectives(self.scenario), self.scenario.objectives.values(), strict=True):
             outcomes = [(row, objective.outcome(row)) for row in rows]

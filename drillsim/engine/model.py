@@ -85,10 +85,11 @@ class AuthorityModel:
 
 
 class SourceModel:
-    __slots__ = ("id", "probability", "delay")
+    __slots__ = ("id", "probability", "delay", "stream")
 
-    def __init__(self, sid: str, probability: float, delay: Sampler) -> None:
+    def __init__(self, sid: str, probability: float, delay: Sampler, stream: str) -> None:
         self.id, self.probability, self.delay = sid, probability, delay
+        self.stream = stream  # random stream purpose
 
 
 class TaskModel:
@@ -108,14 +109,16 @@ class TaskModel:
 class KindModel:
     """An incident kind, compiled. ``tasks`` are in an order where predecessors come first."""
 
-    __slots__ = ("id", "title", "severity", "rank", "sources", "fallback", "tasks", "policy", "clocks",
-                 "resolved_by", "contained_by", "decision_of")
+    __slots__ = ("id", "title", "severity", "rank", "sources", "fallback", "fallback_stream", "tasks", "roots", "policy",
+                 "clocks", "resolved_by", "contained_by", "decision_of")
 
     def __init__(self, kid: str, title: str, severity: str, sources: list[SourceModel], fallback: Sampler | None,
                  tasks: list[TaskModel], policy: PolicyModel, clocks: dict[str, float]) -> None:
         self.id, self.title, self.severity = kid, title, severity
         self.rank = SEVERITIES.index(severity)  # 0 is the most severe: served first
         self.sources, self.fallback, self.tasks, self.policy, self.clocks = sources, fallback, tasks, policy, clocks
+        self.fallback_stream = f"detect/{kid}/fallback"  # random stream purpose
+        self.roots = [t for t in tasks if not t.after]  # ready as soon as the incident is acknowledged
         marked = [t.index for t in tasks if t.milestone == "resolved"]
         self.resolved_by = tuple(marked or (t.index for t in tasks))
         self.contained_by = tuple(t.index for t in tasks if t.milestone == "contained")
@@ -207,7 +210,8 @@ class Model:
         clocks = {ref: regimes[ref.split("/")[0]].clocks[ref.split("/")[1]].deadline for ref in kind.regulatory}
         policy_id, _ = select_policy(org, kid, kind.severity)
         assert policy_id is not None, "validated scenarios always have a policy"
-        sources = [SourceModel(sid, s.probability, compile_distribution(s.delay)) for sid, s in kind.detection.sources.items()]
+        sources = [SourceModel(sid, s.probability, compile_distribution(s.delay), f"detect/{kid}/{sid}")
+                   for sid, s in kind.detection.sources.items()]
         fallback = compile_distribution(kind.detection.fallback.delay) if kind.detection.fallback else None
         return KindModel(kid, kind.title, kind.severity, sources, fallback, tasks, self.policies[policy_id], clocks)
 
@@ -241,7 +245,7 @@ class Model:
         return max((w.delay for w in self._delays if w.start <= t < w.end), default=0.0)
 
     def source_disabled(self, source: str, t: float) -> bool:
-        return any(w.source == source and w.start <= t < w.end for w in self._disabled)
+        return bool(self._disabled) and any(w.source == source and w.start <= t < w.end for w in self._disabled)
 
 
 def compile_scenario(scenario: Scenario) -> Model:

@@ -5,6 +5,11 @@ Everything else — metrics, scores, the drill console, reports, the journal —
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from drillsim.engine.world import Incident
+
 # What happened. `who` is a person id where one is involved; `detail` says which level, task,
 # source, authority, milestone or clock.
 OCCURRED = "occurred"
@@ -36,3 +41,21 @@ class Record:
 
     def __repr__(self) -> str:
         return f"Record({self.time:.3f}, #{self.incident}, {self.kind}, {self.who}, {self.detail})"
+
+
+class FactSink(Protocol):
+    """Where the World sends each fact as it happens, in time order."""
+
+    def fact(self, time: float, incident: Incident, kind: str, who: str | None, detail: str | None) -> None: ...
+
+
+class Timeline:
+    """A fact sink keeping every fact as a :class:`Record`: for traces and live drills."""
+
+    __slots__ = ("records",)
+
+    def __init__(self) -> None:
+        self.records: list[Record] = []
+
+    def fact(self, time: float, incident: Incident, kind: str, who: str | None, detail: str | None) -> None:
+        self.records.append(Record(time, incident.number, kind, who, detail))

@@ -2,22 +2,22 @@
 
 The same World serves a Monte Carlo replication (run to the horizon in one go) and a live drill
 (stepped to the wall clock, with some people played from the console through a different Cast).
-It writes facts to ``records`` and nothing else; metrics and screens derive from them.
+It sends facts to its sinks and nothing else; metrics, screens and traces derive from them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
 import numpy as np
 import simpy
 
 from drillsim.engine import timeline as T
-from drillsim.engine.model import AuthorityModel, KindModel, LevelModel, Model, TaskModel
+from drillsim.engine.model import AuthorityModel, ArrivalModel, KindModel, LevelModel, Model, TaskModel
 from drillsim.engine.staffing import Request, Staffing
-from drillsim.engine.timeline import Record
+from drillsim.engine.timeline import FactSink
 from drillsim.scenario.organisation import delegation_timeouts
 
 
@@ -47,7 +47,7 @@ class SimulatedCast:
 
     def acknowledgement(self, world: World, incident: Incident, person: int, why: str = "") -> Answer:
         who, now, model = world.model.people[person], world.env.now, world.model
-        chance = who.reach_on if who.on_duty(now) else who.reach_off
+        chance = who.reach_on if who.reach_on == who.reach_off or who.on_duty(now) else who.reach_off
         reached = world.streams.get(who.reach_stream).random() < chance
         delay = who.ack(world.streams.get(who.ack_stream)) + model.paging_delay(now)
         if not reached or model.unavailable(person, now, now + delay):
@@ -80,41 +80,34 @@ class EventBudgetError(Exception):
 
 
 class World:
-    def __init__(self, model: Model, streams: Streams, cast: Cast | None = None) -> None:
+    """``sinks`` receive every fact (see :mod:`drillsim.engine.timeline`) as it happens."""
+
+    def __init__(self, model: Model, streams: Streams, sinks: Sequence[FactSink], cast: Cast | None = None) -> None:
         self.model, self.streams = model, streams
         self.cast: Cast = cast or SimulatedCast()
         self.env = simpy.Environment()
-        self.records: list[Record] = []
+        self._sinks = [sink.fact for sink in sinks]
         self.incidents: list[Incident] = []
         self.round_robin: dict[str, int] = {}
         self._steps: dict[str, list[Step]] = {}  # escalation steps per policy, built on first use
         needs_of = [[f"role:{r}" for r in p.roles] + [f"skill:{s}" for s in p.skills] for p in model.people]
         self.staffing = Staffing(self.env, len(model.people), needs_of,
                                  lambda p, t: not model.unavailable(p, t), self._recruit)
-        for at, _, kind, inject in model.scheduled:
-            self._start_incident(kind, f"inject {inject}", at)
+        if model.scheduled:
+            self.env.process(self._injects())
         for arrival in model.arrivals:
-            rng = streams.get(f"arrivals/{arrival.index}")
-            t = arrival.start + rng.exponential(1 / arrival.rate)
-            while t < arrival.end:
-                if len(self.incidents) >= INCIDENT_BUDGET:
-                    raise EventBudgetError(
-                        f"arrivals[{arrival.index}] ({arrival.kind}, {arrival.rate * 60:g}/h until "
-                        f"{arrival.end / 60:g}h) make more than {INCIDENT_BUDGET:,} incidents in one replication; "
-                        "lower the rate or shorten the horizon")
-                self._start_incident(arrival.kind, f"arrival {arrival.index}", t)
-                t += rng.exponential(1 / arrival.rate)
+            self.env.process(self._arrivals(arrival))
         for window in model.windows:
             if window.people and window.end < model.horizon:
                 self.env.process(self._availability_returns(window.end, window.people))
+        self._emit = self._sinks[0] if len(self._sinks) == 1 else self._to_every_sink
 
-    def run(self, until: float | None = None) -> list[Record]:
-        """Advance to ``until`` (default: the horizon) and return every record so far. Events at
-        exactly ``until`` are left for the next call; asking for the present (or past) does nothing."""
+    def run(self, until: float | None = None) -> None:
+        """Advance to ``until`` (default: the horizon). Events at exactly ``until`` are left for the
+        next call; asking for the present (or past) does nothing."""
         target = min(until if until is not None else self.model.horizon, self.model.horizon)
         if target > self.env.now:
             self.env.run(until=target)
-        return self.records
 
     def settle(self) -> None:
         """Process every event due now (a live drill calls this after a player's action, so that an
@@ -123,17 +116,42 @@ class World:
             self.env.step()
 
     def record(self, incident: Incident, kind: str, who: int | None = None, detail: str | None = None) -> None:
-        name = self.model.people[who].id if who is not None else None
-        self.records.append(Record(self.env.now, incident.number, kind, name, detail))
+        self._emit(self.env.now, incident, kind, self.model.people[who].id if who is not None else None, detail)
 
-    def _start_incident(self, kind: str, origin: str, at: float) -> None:
+    def _to_every_sink(self, time: float, incident: Incident, kind: str, who: str | None, detail: str | None) -> None:
+        for sink in self._sinks:
+            sink(time, incident, kind, who, detail)
+
+    def _injects(self) -> Iterator[simpy.Event]:
+        """Incidents the scenario injects, each at its time."""
+        for at, _, kind, inject in self.model.scheduled:
+            if at > self.env.now:
+                yield self.env.timeout(at - self.env.now)
+            self._occur(kind, f"inject {inject}")
+
+    def _arrivals(self, arrival: ArrivalModel) -> Iterator[simpy.Event]:
+        """Incidents arriving as a Poisson process, drawn one at a time from the arrival's stream."""
+        rng = self.streams.get(f"arrivals/{arrival.index}")
+        mean_gap = 1 / arrival.rate
+        t = arrival.start + rng.exponential(mean_gap)
+        while t < arrival.end:
+            yield self.env.timeout(t - self.env.now)
+            if len(self.incidents) >= INCIDENT_BUDGET:
+                raise EventBudgetError(
+                    f"arrivals[{arrival.index}] ({arrival.kind}, {arrival.rate * 60:g}/h until "
+                    f"{arrival.end / 60:g}h) make more than {INCIDENT_BUDGET:,} incidents in one replication; "
+                    "lower the rate or shorten the horizon")
+            self._occur(arrival.kind, f"arrival {arrival.index}")
+            t += rng.exponential(mean_gap)
+
+    def _occur(self, kind: str, origin: str) -> None:
+        """An incident occurs now; incidents are numbered in the order they occur."""
         incident = Incident(len(self.incidents), self.model.kinds[kind], origin)
         self.incidents.append(incident)
-        self.env.process(self._incident(incident, at))
+        self.env.process(self._incident(incident))
 
-    def _incident(self, incident: Incident, at: float) -> Iterator[simpy.Event]:
+    def _incident(self, incident: Incident) -> Iterator[simpy.Event]:
         env, kind = self.env, incident.kind
-        yield env.timeout(at - env.now)
         self.record(incident, T.OCCURRED, detail=incident.origin)
         detection = self._detection(incident)
         if detection is None:
@@ -150,7 +168,7 @@ class World:
             return
         self.record(incident, T.ACKNOWLEDGED, acker)
         self._engage(incident, acker)
-        roots = [task for task in kind.tasks if not task.after]
+        roots = kind.roots
         for task in roots[1:]:
             env.process(self._tasks(incident, task))
         yield from self._tasks(incident, roots[0])
@@ -159,12 +177,12 @@ class World:
         """(delay, source) of the first source to fire, the fallback's, or None: never detected."""
         kind, now, best = incident.kind, self.env.now, None
         for source in kind.sources:
-            rng = self.streams.get(f"detect/{kind.id}/{source.id}")
+            rng = self.streams.get(source.stream)
             fires, delay = rng.random() < source.probability, source.delay(rng)
             if fires and not self.model.source_disabled(source.id, now + delay) and (best is None or delay < best[0]):
                 best = (delay, source.id)
         if best is None and kind.fallback is not None:
-            best = (kind.fallback(self.streams.get(f"detect/{kind.id}/fallback")), "fallback")
+            best = (kind.fallback(self.streams.get(kind.fallback_stream)), "fallback")
         return best
 
     def _level_targets(self, level: LevelModel) -> Callable[[float], list[int]]:

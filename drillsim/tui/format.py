@@ -208,11 +208,7 @@ class PendingTargets:
             self._compute()
 
     def _compute(self) -> None:
-        from drillsim.metrics import incident_metrics
-
-        session = self.session
-        kinds = {i.number: i.kind.id for i in session.world.incidents}
-        rows = incident_metrics(session.records, session.model.kinds, kinds, session.now)
+        rows = self.session.live_metrics()
         tightest: dict[int, float] = {}
         for row in rows:
             for objective in self.objectives:
