@@ -79,6 +79,12 @@ class EventBudgetError(Exception):
     """A replication would make more incidents than INCIDENT_BUDGET (a huge rate over a long horizon)."""
 
 
+def _over_budget(arrival: ArrivalModel) -> EventBudgetError:
+    return EventBudgetError(
+        f"arrivals[{arrival.index}] ({arrival.kind}, {arrival.rate * 60:g}/h until {arrival.end / 60:g}h) make more "
+        f"than {INCIDENT_BUDGET:,} incidents in one replication; lower the rate or shorten the horizon")
+
+
 class World:
     """``sinks`` receive every fact (see :mod:`drillsim.engine.timeline`) as it happens."""
 
@@ -96,6 +102,8 @@ class World:
         if model.scheduled:
             self.env.process(self._injects())
         for arrival in model.arrivals:
+            if arrival.rate * (arrival.end - arrival.start) > INCIDENT_BUDGET:  # fail fast on average alone
+                raise _over_budget(arrival)
             self.env.process(self._arrivals(arrival))
         for window in model.windows:
             if window.people and window.end < model.horizon:
@@ -137,10 +145,7 @@ class World:
         while t < arrival.end:
             yield self.env.timeout(t - self.env.now)
             if len(self.incidents) >= INCIDENT_BUDGET:
-                raise EventBudgetError(
-                    f"arrivals[{arrival.index}] ({arrival.kind}, {arrival.rate * 60:g}/h until "
-                    f"{arrival.end / 60:g}h) make more than {INCIDENT_BUDGET:,} incidents in one replication; "
-                    "lower the rate or shorten the horizon")
+                raise _over_budget(arrival)
             self._occur(arrival.kind, f"arrival {arrival.index}")
             t += rng.exponential(mean_gap)
 
