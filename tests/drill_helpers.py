@@ -13,6 +13,12 @@ from drillsim.scenario.snapshot import snapshot_text
 TUTORIAL = SCENARIOS / "tutorial.yaml"
 
 
+# The tutorial with this seed and the safety engineers as players: cot-monitor detects the incident
+# at T+14m26s and pages Dara; nobody answers levels 1 and 2; Fay acknowledges level 3 at T+40m10s.
+# (Found by search when random streams were re-keyed: it tells the story seed 1 told before.)
+TUTORIAL_SEED = 52985
+
+
 class FakeTime:
     def __init__(self) -> None:
         self.seconds = 0.0
@@ -22,7 +28,8 @@ class FakeTime:
 
 
 def start(tmp_path: Path, fake: FakeTime, players: tuple[str, ...] = ("safety-engineer",), speed: float = 60) -> DrillSession:
-    return DrillSession.start(load_scenario(TUTORIAL), snapshot_text(TUTORIAL), players=players, speed=speed, seed=1,
+    return DrillSession.start(load_scenario(TUTORIAL), snapshot_text(TUTORIAL), players=players, speed=speed,
+                              seed=TUTORIAL_SEED,
                               results=tmp_path, time_source=fake)
 
 

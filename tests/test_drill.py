@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from drill_helpers import FakeTime, play, start
+from drill_helpers import TUTORIAL_SEED, FakeTime, play, start
 from paths import ROOT, SCENARIOS
 
 from drillsim.drill.clock import DrillClock
@@ -73,7 +73,7 @@ def test_each_action_is_on_disk_before_it_takes_effect(tmp_path: Path) -> None:
     page = session.open_pages()[0]
     session.acknowledge(page.id)
     header, entries, _ = read_journal(session.journal.path)
-    assert header["players"] == sorted(session.players) and header["seed"] == 1
+    assert header["players"] == sorted(session.players) and header["seed"] == TUTORIAL_SEED
     assert [(e.action, e.args) for e in entries] == [("acknowledge", {"page": page.id})]
     assert entries[0].time == pytest.approx(session.now)
     with pytest.raises(DrillError, match="not open"):

@@ -17,7 +17,10 @@ uses the Bonferroni level 1 − 0.05/12 and the family's false-alarm rate stays 
 Seed: ``SEED`` was fixed before the first run and never changed. (On the first run, with every
 interval at 95%, M/M/3's P(wait > 0) missed: analytic 0.64719 vs [0.64721, 0.67370], a 2.0 SE
 event; that is what led to the family-wise level, not a seed change.) The run lengths make the
-mean-wait intervals about ±5% (M/M/1) and ±8% (M/M/3) wide. Checked once by hand over 100 seeds
+mean-wait intervals about ±5% (M/M/1) and ±6% (M/M/3) wide. (M/M/3 had 25 replications, ±8% on
+average, until random streams were re-keyed by hash: its interval then came out ±10.7%, over the
+±10% this file asks for while still holding the analytic value; 40 replications fixed the width,
+not the verdict.) Checked once by hand over 100 seeds
 (M/M/1, 10 × 1000 h) and 60 seeds (M/M/3, 10 × 1000 h): the analytic mean wait was inside 94% and
 92% of the 95% intervals (P(wait > 0): 95% and 92%), and the grand means were 60.1 min (analytic
 60.0) and 64.2 min (64.7) — what a correct engine gives.
@@ -112,9 +115,9 @@ def mm1(tmp_path_factory: pytest.TempPathFactory) -> QueueRun:
 
 @pytest.fixture(scope="module")
 def mm3(tmp_path_factory: pytest.TempPathFactory) -> QueueRun:
-    """M/M/3, λ = 2.4/h, mean work 1 h: ρ = 0.8, Erlang C Wq = 64.72 min. 25 × 2000 h."""
+    """M/M/3, λ = 2.4/h, mean work 1 h: ρ = 0.8, Erlang C Wq = 64.72 min. 40 × 2000 h."""
     model = model_from(tmp_path_factory.mktemp("mm3"), mmc_yaml(3, 2.4, "2000h"))
-    return QueueRun(3, 2.4 / 60, 1 / 60, _simulate(model, 3, 25))
+    return QueueRun(3, 2.4 / 60, 1 / 60, _simulate(model, 3, 40))
 
 
 QUEUES = ["mm1", "mm3"]

@@ -2,7 +2,7 @@
 
 At speed 60 a wall second is a scenario minute, so ``advance(minutes)`` moves the fake time source
 by that many seconds and waits for the console's own timer to pick it up (it is the only way time
-moves). The tutorial scenario with seed 1 detects its incident at T+14m and pages Dara (a player).
+moves). The tutorial scenario with TUTORIAL_SEED detects its incident at T+14m and pages Dara (a player).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from drill_helpers import TUTORIAL_SEED
 from paths import SCENARIOS
 from textual.pilot import Pilot
 
@@ -112,7 +113,7 @@ def session(tmp_path: Path, clock: FakeTime) -> DrillSession:
         snapshot_text(path),
         players=["safety-engineer"],
         speed=60,
-        seed=1,
+        seed=TUTORIAL_SEED,
         results=tmp_path,
         time_source=clock,
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from drill_helpers import TUTORIAL_SEED
 from paths import SCENARIOS
 from textual.pilot import Pilot
 
@@ -32,7 +33,10 @@ class Frozen:
         return self.seconds
 
 
-def start(tmp_path: Path, name: str, players: list[str]) -> tuple[DrillSession, Frozen]:
+NIGHTJAR_SEED = 372  # every injected incident detected and responding at T+1h05m, two pages waiting
+
+
+def start(tmp_path: Path, name: str, players: list[str], seed: int = 1) -> tuple[DrillSession, Frozen]:
     clock = Frozen()
     path = SCENARIOS / name
     session = DrillSession.start(
@@ -40,7 +44,7 @@ def start(tmp_path: Path, name: str, players: list[str]) -> tuple[DrillSession, 
         snapshot_text(path),
         players=players,
         speed=60,
-        seed=1,
+        seed=seed,
         results=tmp_path,
         time_source=clock,
     )
@@ -56,7 +60,7 @@ def at(session: DrillSession, clock: Frozen, minutes: float) -> None:
 def test_console_mid_drill(snap_compare: Any, tmp_path: Path) -> None:
     """Operation Nightjar at T+1h05m: three incidents, the safety responders in the room, one page
     answered, one observation, pages waiting and clocks running."""
-    session, clock = start(tmp_path, "flagship-concurrent.yaml", ["safety-responder"])
+    session, clock = start(tmp_path, "flagship-concurrent.yaml", ["safety-responder"], NIGHTJAR_SEED)
     at(session, clock, 52)
     session.acknowledge(session.open_pages()[0].id)
     at(session, clock, 58)
@@ -74,7 +78,7 @@ def test_hot_wash(snap_compare: Any, tmp_path: Path) -> None:
     pytest.importorskip("drillsim.drill.hotwash")
     from drillsim.drill import hotwash
 
-    session, clock = start(tmp_path, "tutorial.yaml", ["safety-engineer"])
+    session, clock = start(tmp_path, "tutorial.yaml", ["safety-engineer"], TUTORIAL_SEED)
     at(session, clock, 20)
     session.acknowledge(session.open_pages()[0].id)
     at(session, clock, 40)

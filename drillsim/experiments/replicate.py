@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import threading
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -39,9 +40,21 @@ def run_replication(model: Model, seed: int, index: int, trace: bool = False) ->
     tally = Tally()
     timeline = Timeline() if trace else None
     with _collector_paused():
-        World(model, Streams(seed, index), [tally] if timeline is None else [tally, timeline]).run()
+        World(model, _streams_for(seed, index), [tally] if timeline is None else [tally, timeline]).run()
         rows = tally.metrics(model.horizon)
     return Replication(index, rows, timeline.records if timeline else None)
+
+
+_local = threading.local()  # per thread: one Streams, re-keyed for each replication it runs
+
+
+def _streams_for(seed: int, index: int) -> Streams:
+    streams: Streams | None = getattr(_local, "streams", None)
+    if streams is None:
+        streams = _local.streams = Streams(seed, index)
+    else:
+        streams.rekey(seed, index)
+    return streams
 
 
 @contextmanager
