@@ -6,9 +6,9 @@ by the end of the run is *censored* (None): it did not happen in the time simula
 never be averaged as if it had. A metric that does not apply (containment for an incident with no
 containment task) is absent.
 
-:class:`Tally` is a fact sink: the World hands it each fact as it happens, and it keeps per
-incident only what the metrics need, so a Monte Carlo replication never builds a timeline it would
-read once. A traced replication or a live drill feeds the same Tally alongside its timeline.
+:class:`Tally` folds the World's fact log and keeps per incident only what the metrics need, so a
+Monte Carlo replication never builds timeline records it would read once; a live drill folds the
+new facts each time it is asked.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from drillsim.scenario.model import Metric
 
 if TYPE_CHECKING:
     from drillsim.engine.model import KindModel
-    from drillsim.engine.world import Incident
+    from drillsim.engine.timeline import Fact
 
 # Every metric objectives can name, but time_to_notify, which is kept per clock (notify_metric).
 METRICS: tuple[str, ...] = tuple(m for m in get_args(Metric) if m != "time_to_notify")
@@ -58,15 +58,15 @@ class IncidentFacts:
         self.first_started: float | None = None
         self.milestones: dict[str, float] = {}
         self.notified: dict[str, float] = {}
-        self.engaged_at: dict[str, float] = {}
+        self.engaged_at: dict[int | None, float] = {}  # by person index
         self.ready: dict[str, float] = {}
-        self.started: dict[str, tuple[float, str | None]] = {}
+        self.started: dict[str, tuple[float, int | None]] = {}
         self.done: dict[str, float] = {}
         self.decisions_needed: dict[str, float] = {}
         self.decided: dict[str, float] = {}
         self.pages = self.escalations = 0
 
-    def add(self, time: float, fact: str, who: str | None, detail: str | None) -> None:
+    def add(self, time: float, fact: str, who: int | None, detail: str | None) -> None:
         """Fold one fact in (most frequent kinds first)."""
         if fact == T.PAGED:
             self.pages += 1
@@ -111,7 +111,7 @@ class IncidentFacts:
         values["time_to_engage"] = since_detection(self.first_started)
         started, engaged_at = self.started, self.engaged_at
         if len(started) == len(kind.tasks):
-            values["time_to_mobilize"] = since_detection(max(engaged_at.get(who or "", end) for _, who in started.values()))
+            values["time_to_mobilize"] = since_detection(max(engaged_at.get(who, end) for _, who in started.values()))
         else:
             values["time_to_mobilize"] = None
         decided = self.decided
@@ -143,18 +143,23 @@ class IncidentFacts:
 
 
 class Tally:
-    """A fact sink keeping :class:`IncidentFacts` for every incident that has occurred."""
+    """Folds a World's facts into :class:`IncidentFacts`, one per incident that has occurred."""
 
-    __slots__ = ("incidents",)
+    __slots__ = ("incidents", "_seen")
 
     def __init__(self) -> None:
         self.incidents: dict[int, IncidentFacts] = {}  # by incident number
+        self._seen = 0
 
-    def fact(self, time: float, incident: Incident, fact: str, who: str | None, detail: str | None) -> None:
-        facts = self.incidents.get(incident.number)
-        if facts is None:  # the first fact of an incident is its occurrence
-            facts = self.incidents[incident.number] = IncidentFacts(incident.number, incident.kind, time)
-        facts.add(time, fact, who, detail)
+    def update(self, facts: list[Fact]) -> None:
+        """Fold in the facts logged since the last call."""
+        incidents = self.incidents
+        for time, incident, kind, who, detail in facts[self._seen:]:
+            folded = incidents.get(incident.number)
+            if folded is None:  # the first fact of an incident is its occurrence
+                folded = incidents[incident.number] = IncidentFacts(incident.number, incident.kind, time)
+            folded.add(time, kind, who, detail)
+        self._seen = len(facts)
 
     def metrics(self, end: float) -> list[IncidentMetrics]:
         """One row per incident that has occurred, by incident number, measured up to ``end``."""

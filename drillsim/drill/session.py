@@ -123,8 +123,8 @@ class DrillSession:
         self.seed, self.players = seed, players
         self.model: Model = compile_scenario(scenario)
         self.cast = PlayerCast(players=frozenset(self.model.index[p] for p in players))
-        self.timeline, self.tally = Timeline(), Tally()
-        self.world = World(self.model, Streams(seed, 0), [self.timeline, self.tally], self.cast)
+        self.timeline, self.tally = Timeline([p.id for p in self.model.people]), Tally()
+        self.world = World(self.model, Streams(seed, 0), self.cast)
         self.ended = False
 
     # --- starting and resuming -------------------------------------------------------------------
@@ -298,10 +298,11 @@ class DrillSession:
 
     @property
     def records(self) -> list[Record]:
-        return self.timeline.records
+        return self.timeline.update(self.world.facts)
 
     def live_metrics(self) -> list[IncidentMetrics]:
         """The drill's incidents measured like a replication, up to the present."""
+        self.tally.update(self.world.facts)
         return self.tally.metrics(self.now)
 
     def page(self, page_id: int) -> Page | None:

@@ -53,13 +53,13 @@ class Staffing:
     def request(self, incident: Any, task: Any) -> simpy.Event | int:
         """Who will do ``task``: a person index when someone engaged is free now, else an event that
         succeeds with one."""
-        request = Request((incident.kind.rank, self.env.now, next(self.sequence)), incident, task, None)
+        busy, engaged, now = self.busy, incident.engaged, self.env.now
+        for person in task.candidates:  # the common case: no request, no event, no wait
+            if person in engaged and not busy[person] and self.available(person, now):
+                busy[person] = True
+                return person
+        request = Request((incident.kind.rank, now, next(self.sequence)), incident, task, self.env.event())
         person = self._choose(request)
-        if person is not None and person in incident.engaged:
-            self.busy[person] = True  # the common case: no event, no wait
-            request.done = True
-            return person
-        request.event = self.env.event()
         if person is None:
             heapq.heappush(self.queues.setdefault(task.need, []), request)
         else:

@@ -5,7 +5,7 @@ Everything else — metrics, scores, the drill console, reports, the journal —
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from drillsim.engine.world import Incident
@@ -43,19 +43,22 @@ class Record:
         return f"Record({self.time:.3f}, #{self.incident}, {self.kind}, {self.who}, {self.detail})"
 
 
-class FactSink(Protocol):
-    """Where the World sends each fact as it happens, in time order."""
-
-    def fact(self, time: float, incident: Incident, kind: str, who: str | None, detail: str | None) -> None: ...
+# A fact as the World logs it: (time, incident, kind, person index or None, detail or None).
+Fact = tuple[float, "Incident", str, "int | None", "str | None"]
 
 
 class Timeline:
-    """A fact sink keeping every fact as a :class:`Record`: for traces and live drills."""
+    """The records of a World's facts (person indexes become ids), for traces and live drills."""
 
-    __slots__ = ("records",)
+    __slots__ = ("records", "_ids")
 
-    def __init__(self) -> None:
+    def __init__(self, people_ids: list[str]) -> None:
         self.records: list[Record] = []
+        self._ids = people_ids
 
-    def fact(self, time: float, incident: Incident, kind: str, who: str | None, detail: str | None) -> None:
-        self.records.append(Record(time, incident.number, kind, who, detail))
+    def update(self, facts: list[Fact]) -> list[Record]:
+        """Add the facts logged since the last call; returns every record so far."""
+        ids, records = self._ids, self.records
+        for time, incident, kind, who, detail in facts[len(records):]:
+            records.append(Record(time, incident.number, kind, ids[who] if who is not None else None, detail))
+        return records

@@ -2,13 +2,13 @@
 
 The same World serves a Monte Carlo replication (run to the horizon in one go) and a live drill
 (stepped to the wall clock, with some people played from the console through a different Cast).
-It sends facts to its sinks and nothing else; metrics, screens and traces derive from them.
+It appends facts to ``facts`` and nothing else; metrics, screens and traces derive from them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 import numpy as np
@@ -17,7 +17,7 @@ import simpy
 from drillsim.engine import timeline as T
 from drillsim.engine.model import AuthorityModel, ArrivalModel, KindModel, LevelModel, Model, TaskModel
 from drillsim.engine.staffing import Request, Staffing
-from drillsim.engine.timeline import FactSink
+from drillsim.engine.timeline import Fact
 from drillsim.scenario.organisation import delegation_timeouts
 
 
@@ -86,13 +86,13 @@ def _over_budget(arrival: ArrivalModel) -> EventBudgetError:
 
 
 class World:
-    """``sinks`` receive every fact (see :mod:`drillsim.engine.timeline`) as it happens."""
+    """``facts`` is the log of what happened (see :mod:`drillsim.engine.timeline`), in time order."""
 
-    def __init__(self, model: Model, streams: Streams, sinks: Sequence[FactSink], cast: Cast | None = None) -> None:
+    def __init__(self, model: Model, streams: Streams, cast: Cast | None = None) -> None:
         self.model, self.streams = model, streams
         self.cast: Cast = cast or SimulatedCast()
-        self.env = simpy.Environment()
-        self._sinks = [sink.fact for sink in sinks]
+        self.env = simpy.Environment(initial_time=0.0)  # times are float minutes from the start
+        self.facts: list[Fact] = []
         self.incidents: list[Incident] = []
         self.round_robin: dict[str, int] = {}
         self._steps: dict[str, list[Step]] = {}  # escalation steps per policy, built on first use
@@ -108,7 +108,6 @@ class World:
         for window in model.windows:
             if window.people and window.end < model.horizon:
                 self.env.process(self._availability_returns(window.end, window.people))
-        self._emit = self._sinks[0] if len(self._sinks) == 1 else self._to_every_sink
 
     def run(self, until: float | None = None) -> None:
         """Advance to ``until`` (default: the horizon). Events at exactly ``until`` are left for the
@@ -124,11 +123,7 @@ class World:
             self.env.step()
 
     def record(self, incident: Incident, kind: str, who: int | None = None, detail: str | None = None) -> None:
-        self._emit(self.env.now, incident, kind, self.model.people[who].id if who is not None else None, detail)
-
-    def _to_every_sink(self, time: float, incident: Incident, kind: str, who: str | None, detail: str | None) -> None:
-        for sink in self._sinks:
-            sink(time, incident, kind, who, detail)
+        self.facts.append((self.env.now, incident, kind, who, detail))
 
     def _injects(self) -> Iterator[simpy.Event]:
         """Incidents the scenario injects, each at its time."""
@@ -191,6 +186,10 @@ class World:
         return best
 
     def _level_targets(self, level: LevelModel) -> Callable[[float], list[int]]:
+        if all(target.rotation is None and target.round_robin is None for target in level.targets):
+            fixed = list(dict.fromkeys(person for target in level.targets for person in target.people))
+            return lambda t: fixed
+
         def targets(t: float) -> list[int]:
             people: list[int] = []
             for target in level.targets:
@@ -213,45 +212,46 @@ class World:
         Simulated answers are times known in advance, so a level costs one timeout event; players'
         answers are events, waited on alongside.
         """
-        env = self.env
-        answers: list[tuple[float, int, int]] = []  # (time, page order, person), known in advance
+        env, cast = self.env, self.cast
+        whys = [f"{label} {index + 1}" for index in range(len(steps))]
+        first: tuple[float, int] | None = None  # the earliest answer known in advance: (time, person)
         players: list[simpy.Event] = []
         for round_ in range(repeat + 1):
             for index, (timeout, who) in enumerate(steps):
+                why = whys[index]
                 if round_ or index:
-                    self.record(incident, T.ESCALATED, detail=f"{label} {index + 1}")
+                    self.record(incident, T.ESCALATED, detail=why)
                 for person in who(env.now):
-                    why = f"{label} {index + 1}"
                     self.record(incident, T.PAGED, person, why)
-                    answer = self.cast.acknowledgement(self, incident, person, why)
+                    answer = cast.acknowledgement(self, incident, person, why)
                     if isinstance(answer, float):
-                        answers.append((answer, len(answers), person))  # ties go to the first paged
+                        if first is None or answer < first[0]:  # ties go to the first paged
+                            first = (answer, person)
                     elif answer is not None:
                         players.append(answer)
-                acker = yield from self._first_answer(answers, players, env.now + timeout)
+                acker = yield from self._first_answer(first, players, env.now + timeout)
                 if acker is not None:
                     return acker
         self.record(incident, T.EXHAUSTED, detail=label)
-        return (yield from self._first_answer(answers, players, math.inf))
+        return (yield from self._first_answer(first, players, math.inf))
 
-    def _first_answer(self, answers: list[tuple[float, int, int]], players: list[simpy.Event],
+    def _first_answer(self, first: tuple[float, int] | None, players: list[simpy.Event],
                       deadline: float) -> Iterator[Any]:
         """Wait until the first answer or ``deadline``; returns who answered, or None."""
         env = self.env
-        earliest = min(answers) if answers else None
-        until = min(deadline, earliest[0]) if earliest else deadline
-        if until == math.inf and not players:
-            return None
+        until = deadline if first is None else min(deadline, first[0])
         if players:
             waits = [*players] if until == math.inf else [env.timeout(until - env.now), *players]
             yield env.any_of(waits)
             played = next((e for e in players if e.processed), None)
             if played is not None:
                 return played.value
+        elif until == math.inf:
+            return None
         elif until > env.now:
             yield env.timeout(until - env.now)
         # compare with `until`, not env.now: now + (until - now) may round to just below until
-        return earliest[2] if earliest and earliest[0] <= until else None
+        return first[1] if first is not None and first[0] <= until else None
 
     def _engage(self, incident: Incident, person: int) -> None:
         if person not in incident.engaged:
@@ -320,26 +320,44 @@ class World:
         return ready
 
     def _recruit(self, request: Request, person: int) -> None:
-        self.env.process(self._page_for_task(request, person))
+        """Page ``person`` for a task. Unanswered within the first level's timeout, the task looks for
+        someone else; an answer arriving later still engages the person on the incident.
 
-    def _page_for_task(self, request: Request, person: int) -> Iterator[Any]:
-        """Recruit ``person`` for a task. Unanswered within the first level's timeout, the task looks
-        for someone else; an answer arriving later still engages the person on the incident."""
-        incident = request.incident
+        Driven by callbacks rather than a process: most tasks that need someone not yet engaged
+        page them, and a simulated answer is known in advance."""
+        incident, env = request.incident, self.env
         why = f"task {request.task.id}"
         self.record(incident, T.PAGED, person, why)
         answer = self.cast.acknowledgement(self, incident, person, why)
-        answers = [(answer, 0, person)] if isinstance(answer, float) else []
-        players = [answer] if isinstance(answer, simpy.Event) else []
-        deadline = self.env.now + incident.kind.policy.levels[0].timeout
-        if (yield from self._first_answer(answers, players, deadline)) is not None:
+        deadline = env.now + incident.kind.policy.levels[0].timeout
+        decided = False
+
+        def answered(_: object = None) -> None:
+            nonlocal decided
             self._engage(incident, person)
-            self.staffing.recruited(request, person)
-            return
-        self.staffing.not_recruited(request, person)
-        if (answers or players) and (yield from self._first_answer(answers, players, math.inf)) is not None:
-            self._engage(incident, person)
-            self.staffing.poke(person)
+            if decided:  # too late for this task: free for whatever else is waiting
+                self.staffing.poke(person)
+            else:
+                decided = True
+                self.staffing.recruited(request, person)
+
+        def timed_out(_: object) -> None:
+            nonlocal decided
+            if not decided:
+                decided = True
+                self.staffing.not_recruited(request, person)
+
+        if isinstance(answer, simpy.Event):  # a player: whichever comes first
+            answer.callbacks.append(answered)
+        elif answer is not None:
+            if answer <= deadline:  # an answer exactly at the timeout still counts
+                if answer == env.now:
+                    answered()
+                else:
+                    env.timeout(answer - env.now).callbacks.append(answered)
+                return
+            env.timeout(answer - env.now).callbacks.append(answered)
+        env.timeout(deadline - env.now).callbacks.append(timed_out)
 
     def _availability_returns(self, at: float, people: frozenset[int]) -> Iterator[simpy.Event]:
         yield self.env.timeout(at - self.env.now)

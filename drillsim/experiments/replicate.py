@@ -37,12 +37,14 @@ class Replication:
 
 
 def run_replication(model: Model, seed: int, index: int, trace: bool = False) -> Replication:
-    tally = Tally()
-    timeline = Timeline() if trace else None
     with _collector_paused():
-        World(model, _streams_for(seed, index), [tally] if timeline is None else [tally, timeline]).run()
+        world = World(model, _streams_for(seed, index))
+        world.run()
+        tally = Tally()
+        tally.update(world.facts)
         rows = tally.metrics(model.horizon)
-    return Replication(index, rows, timeline.records if timeline else None)
+    records = Timeline([p.id for p in model.people]).update(world.facts) if trace else None
+    return Replication(index, rows, records)
 
 
 _local = threading.local()  # per thread: one Streams, re-keyed for each replication it runs
