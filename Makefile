@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLAGSHIP := scenarios/flagship-concurrent.yaml
 
-.PHONY: run test soak bench lint clean
+.PHONY: run test soak bench clean
 
 run: $(VENV)/.installed-run
 	$(BIN)/drillsim validate --quiet scenarios

@@ -416,7 +416,8 @@ def structure(
     With --criticality, simulate the scenario once per person with that person away for the whole
     run, and rank people by the readiness lost (paired with common random numbers).
     """
-    from drillsim.structure import analyse, render_text
+    from drillsim.report.structure import render_text
+    from drillsim.structure import analyse
 
     model_scenario = scenario_argument(scenario)
     report = analyse(model_scenario)

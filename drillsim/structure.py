@@ -1,5 +1,6 @@
 """Escalation-structure analysis: worst-case reach times, single points of failure, paging load, and the
-escalation graph as Mermaid or DOT.
+escalation graph as Mermaid or DOT (rendered by :mod:`drillsim.report.graphtext`; the terminal tables
+are :mod:`drillsim.report.structure`).
 
 Pure analysis of a scenario's organisation and playbooks: nothing is simulated, nobody's reachability
 or acknowledgement delay is used. Times are minutes, as everywhere in drillsim.
@@ -7,30 +8,24 @@ or acknowledgement delay is used. Times are minutes, as everywhere in drillsim.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, TypeVar
 
-import networkx as nx
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-
+from drillsim.report.graphtext import dot, mermaid
 from drillsim.scenario.graph import escalation_graph
 from drillsim.scenario.incidents import Task
 from drillsim.scenario.model import Scenario
 from drillsim.scenario.organisation import (
-    delegation_timeouts,
     SEVERITIES,
     EscalationPolicy,
     Level,
     Organisation,
     RoleTarget,
+    delegation_timeouts,
     people_for,
     select_policy,
 )
-from drillsim.scenario.units import format_duration, humanize
 
 # Not a valid id, so no policy can name it: select_policy matches it by severity or catch-all only.
 _UNNAMED = "(an incident no policy names)"
@@ -310,213 +305,9 @@ def _load(org: Organisation) -> tuple[Load, ...]:
                  for pid in busy)
 
 
-# ── The escalation graph as Mermaid and DOT ──────────────────────────────────────────────────────────
-
-Node = tuple[Any, ...]
-
-
-def _node_order(node: Node) -> tuple[int, str, int]:
-    """Each policy followed by its levels, then people; by id."""
-    if node[0] == "policy":
-        return (0, node[1], -1)
-    if node[0] == "level":
-        return (0, node[1], node[2])
-    return (1, node[1], 0)
-
-
-def _sorted_nodes(graph: nx.DiGraph) -> list[Node]:
-    return sorted(graph.nodes, key=_node_order)
-
-
-def _sorted_edges(graph: nx.DiGraph) -> list[tuple[Node, Node, str]]:
-    edges = [(u, v, data["kind"]) for u, v, data in graph.edges(data=True)]
-    return sorted(edges, key=lambda e: (_node_order(e[0]), _node_order(e[1])))
-
-
-def _label(graph: nx.DiGraph, node: Node) -> tuple[str, str]:
-    """A node's label as two lines: (first, second); second may be empty."""
-    data = graph.nodes[node]
-    if node[0] == "policy":
-        return node[1], ""
-    if node[0] == "level":
-        return f"level {node[2] + 1}", f"wait {format_duration(data['timeout'])}"
-    return data.get("name", node[1]), ""
-
-
-def _mermaid_ids(nodes: list[Node]) -> dict[Node, str]:
-    """Mermaid-safe ids (letters, digits, '_'), readable and distinct: a clash gets a numeric suffix."""
-    ids: dict[Node, str] = {}
-    used: set[str] = set()
-    for node in nodes:
-        base = "_".join(re.sub(r"[^A-Za-z0-9]", "_", str(part)) for part in
-                        (node[0], node[1], *([node[2] + 1] if node[0] == "level" else [])))
-        candidate, n = base, 2
-        while candidate in used:
-            candidate, n = f"{base}_{n}", n + 1
-        used.add(candidate)
-        ids[node] = candidate
-    return ids
-
-
-def _mermaid_text(text: str) -> str:
-    """Text for inside a quoted Mermaid label: quotes and markup characters as entity codes."""
-    return "".join({'"': "#quot;", "#": "#35;", "<": "#lt;", ">": "#gt;"}.get(c, c) for c in text)
-
-
-_MERMAID_SHAPES = {"policy": ('[["', '"]]'), "level": ('["', '"]'), "person": ('("', '")')}
-_MERMAID_ARROWS = {"escalates": "==>", "pages": "-->", "reports_to": "-.->"}
-
-
-def mermaid(graph: nx.DiGraph) -> str:
-    """The escalation graph as a Mermaid ``flowchart LR``: policies ==> levels ==> next level, a level
-    --> each person it may page, a person -.-> their manager. Deterministic for equal graphs."""
-    nodes = _sorted_nodes(graph)
-    ids = _mermaid_ids(nodes)
-    lines = ["flowchart LR",
-             "  %% policy ==> level ==> next level (after its timeout); level --> person it pages; "
-             "person -.-> manager"]
-    for node in nodes:
-        first, second = _label(graph, node)
-        text = _mermaid_text(first) + (f"<br/>{_mermaid_text(second)}" if second else "")
-        opening, closing = _MERMAID_SHAPES[node[0]]
-        lines.append(f"  {ids[node]}{opening}{text}{closing}")
-    for u, v, kind in _sorted_edges(graph):
-        lines.append(f"  {ids[u]} {_MERMAID_ARROWS[kind]} {ids[v]}")
-    return "\n".join(lines) + "\n"
-
-
-def _dot_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _dot_id(node: Node) -> str:
-    parts = (*node[:2], node[2] + 1) if node[0] == "level" else node
-    return _dot_string(":".join(str(part) for part in parts))
-
-
-_DOT_NODE_STYLES = {"policy": "shape=box, style=bold", "level": "shape=box", "person": "shape=ellipse"}
-_DOT_EDGE_STYLES = {"escalates": " [style=bold]", "pages": "",
-                    "reports_to": " [style=dashed, arrowhead=empty]"}
-
-
-def dot(graph: nx.DiGraph) -> str:
-    """The escalation graph in Graphviz DOT (``digraph escalation``), same nodes and edges as ``mermaid``."""
-    lines = ["digraph escalation {", "  rankdir=LR;"]
-    for node in _sorted_nodes(graph):
-        first, second = _label(graph, node)
-        label = _dot_string(first + (f"\n{second}" if second else "")).replace("\n", "\\n")
-        lines.append(f"  {_dot_id(node)} [label={label}, {_DOT_NODE_STYLES[node[0]]}];")
-    for u, v, kind in _sorted_edges(graph):
-        lines.append(f"  {_dot_id(u)} -> {_dot_id(v)}{_DOT_EDGE_STYLES[kind]};")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
-# ── JSON and terminal output ─────────────────────────────────────────────────────────────────────────
-
-
 def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     return value
-
-
-def render_text(report: StructureReport, console: Console) -> None:
-    """Print the report as rich tables (reach times, single points of failure, roles held by one
-    person, load), fitting 120 columns, and a hint about the graph options."""
-    console.print(f"[bold]Escalation structure[/] of {report.scenario} (organisation {report.organisation}): "
-                  "worst cases, when nobody answers; reachability and answer delays are not used")
-    console.print(_reach_table(report.reach))
-    console.print(_single_points_table(report.single_points))
-    if report.sole_roles:
-        console.print(_sole_roles_table(report.sole_roles))
-    console.print(_load_table(report.load))
-    console.print("[dim]--mermaid prints the escalation graph as Mermaid (for Markdown), "
-                  "--dot as Graphviz DOT.[/]")
-
-
-_REACH_SECTIONS = {"severity": "by severity", "incident": "by incident kind", "decision": "by decision"}
-
-
-def _reach_table(reach: tuple[Reach, ...]) -> Table:
-    table = Table(title="Reach times (worst case: nobody answers; ×N: the policy runs N times)",
-                  title_justify="left")
-    table.add_column("escalation", min_width=26, max_width=34, overflow="fold")
-    table.add_column("policy")
-    table.add_column("steps: timeout·people paged", overflow="fold")
-    table.add_column("hops", justify="right")
-    table.add_column("last step at", justify="right")
-    table.add_column("no answer at", justify="right")
-    for kind, section in _REACH_SECTIONS.items():
-        rows = [r for r in reach if r.kind == kind]
-        if not rows:
-            continue
-        table.add_section()
-        table.add_row(f"[bold]{section}[/]", "", "", "", "", "")
-        for r in rows:
-            table.add_row(*_reach_row(r))
-    return table
-
-
-def _reach_row(r: Reach) -> tuple[str, ...]:
-    subject = f"{r.incident} ▸ {r.subject}" if r.kind == "decision" else r.subject
-    if r.policy is None:
-        return subject, "[red]none[/]", f"[red]{r.unserved}[/]", "—", "—", "—"
-    steps = " › ".join(_step_text(r.kind, s) for s in r.steps)
-    repeat = f" ×{r.repeat + 1}" if r.repeat else ""
-    return (subject, r.policy, steps + repeat, str(r.hops), humanize(r.last_step_after),
-            humanize(r.no_answer_after))
-
-
-def _step_text(kind: ReachKind, step: Step) -> str:
-    paged = f"[red]{len(step.pages)}[/]" if len(step.pages) == 0 else str(len(step.pages))
-    label = f"{step.label} " if kind == "decision" else ""
-    return f"{label}{format_duration(step.timeout)}·{paged}"
-
-
-def _single_points_table(points: tuple[SinglePoint, ...]) -> Table:
-    table = Table(title="Single points of failure (what each person's absence leaves with nobody)",
-                  title_justify="left")
-    table.add_column("person")
-    table.add_column("losses", justify="right")
-    table.add_column("left with nobody")
-    for point in points:
-        lost = "\n".join(_loss_text(loss) for loss in point.losses)
-        table.add_row(f"{escape(point.name)}\n[dim]{point.person}[/]", str(len(point.losses)), lost)
-    if not points:
-        table.add_row("[green]none[/]", "", "no one's absence leaves a decision, need or policy with nobody")
-    return table
-
-
-def _loss_text(loss: Loss) -> str:
-    needed = f" [dim]({', '.join(loss.needed_by)})[/]" if loss.needed_by else ""
-    return f"{loss.kind} {loss.id}{needed}"
-
-
-def _sole_roles_table(roles: tuple[SoleRole, ...]) -> Table:
-    table = Table(title="Roles held by one person", title_justify="left")
-    table.add_column("role")
-    table.add_column("held by")
-    table.add_column("used by")
-    for sole in roles:
-        table.add_row(sole.role, sole.person, ", ".join(sole.used_by))
-    return table
-
-
-def _load_table(load: tuple[Load, ...]) -> Table:
-    """People paged by two or more policies, or on two or more teams' rotations."""
-    table = Table(title="Load (people paged by several policies or on several teams' rotations)",
-                  title_justify="left")
-    table.add_column("person")
-    table.add_column("policies", justify="right")
-    table.add_column("policies that can page them")
-    table.add_column("on-call rotations")
-    shown = [entry for entry in load if len(entry.policies) >= 2 or len(entry.rotations) >= 2]
-    for entry in shown:
-        table.add_row(entry.person, str(len(entry.policies)), ", ".join(entry.policies),
-                      ", ".join(entry.rotations) or "—")
-    if not shown:
-        table.add_row("[green]nobody[/]", "", "", "")
-    return table

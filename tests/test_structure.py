@@ -12,7 +12,8 @@ from rich.console import Console
 
 from drillsim.scenario.loader import load_scenario
 from drillsim.scenario.model import Scenario
-from drillsim.structure import Reach, StructureReport, analyse, render_text
+from drillsim.report.structure import render_text
+from drillsim.structure import Reach, StructureReport, analyse
 from paths import SCENARIOS
 
 # Who is who (rotations as members, in order):

@@ -15,7 +15,7 @@ import numpy as np
 import simpy
 
 from drillsim.engine import timeline as T
-from drillsim.engine.model import AuthorityModel, ArrivalModel, KindModel, LevelModel, Model, TaskModel
+from drillsim.engine.model import ArrivalModel, AuthorityModel, KindModel, LevelModel, Model, TaskModel
 from drillsim.engine.staffing import Request, Staffing
 from drillsim.engine.timeline import Fact
 from drillsim.scenario.organisation import delegation_timeouts
