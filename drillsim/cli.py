@@ -591,6 +591,7 @@ def calibrate(
     from drillsim.engine.model import compile_scenario
     from drillsim.experiments.compare import Variant, compare as run_comparison
     from drillsim.experiments.replicate import default_workers
+    from drillsim.experiments.rundir import folder_label
     from drillsim.fsutil import write_atomically
     from drillsim.report.terminal import print_calibration
     from drillsim.store import HistoryStore, StoreError, default_path
@@ -614,7 +615,7 @@ def calibrate(
     if not overrides:
         console.print(f"Nothing fitted: every role and task has fewer than {MIN_OBSERVATIONS} observations.")
         return
-    target = out or Path("results") / f"{base.id}.calibrated.yaml"
+    target = out or Path("results") / f"{folder_label(base.id)}.calibrated.yaml"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(target, overrides_yaml(overrides, base, len(drills)))
