@@ -50,10 +50,11 @@ def fail(problems: list[Problem] | str) -> NoReturn:
     raise typer.Exit(BAD_INPUT)
 
 
-def scenario_argument(path: Path) -> Scenario:
-    """Load a scenario named on the command line, or exit 2 with every error in it."""
+def scenario_argument(path: Path, organisation_from: list[Path] | None) -> Scenario:
+    """Load a scenario named on the command line, or exit 2 with every error in it.
+    ``organisation_from``: the folders of --allow-organisation-from."""
     try:
-        return load_scenario(path)
+        return load_scenario(path, organisation_from or ())
     except ScenarioError as exc:
         fail(exc.problems)
 
@@ -69,12 +70,13 @@ def progress_bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
         yield lambda done: bar.update(task, completed=done)
 
 
-def variant_argument(path: Path, overrides: list[str], files: list[Path] | None = None) -> Scenario:
+def variant_argument(path: Path, overrides: list[str], files: list[Path] | None,
+                     organisation_from: list[Path] | None) -> Scenario:
     """A scenario with overrides files and ``--set`` overrides, or exit 2 naming every problem."""
     from drillsim.scenario.overrides import load_with_overrides
 
     try:
-        return load_with_overrides(path, overrides, tuple(files or ()))
+        return load_with_overrides(path, overrides, tuple(files or ()), organisation_from or ())
     except ScenarioError as exc:
         fail(exc.problems)
 
@@ -93,6 +95,12 @@ SCHEDULER_OPTION = typer.Option(metavar="ADDRESS", help="With --backend dask: jo
 OVERRIDES_OPTION = typer.Option("--overrides", metavar="FILE",
                                 help="A file of PATH: VALUE overrides (as drillsim calibrate writes) to apply first.")
 DB_OPTION = typer.Option("--db", help="History database (default: $DRILLSIM_DB, else results/drillsim.db).")
+# One folder per use, rather than a switch that opens every path: a scenario file can then pull in the
+# shared organisation file its coordinator meant, and nothing else (see docs/scenarios.md, Files).
+ORGANISATION_FROM_OPTION = typer.Option(
+    "--allow-organisation-from", metavar="DIR", exists=True, file_okay=False,
+    help="Also read the organisation file a scenario names (organisation: PATH) from DIR and its subfolders. "
+         "Without it, only files in the scenario's own folder and its subfolders are read. Repeat for several folders.")
 
 
 def record_history(db: Path | None, kind: str, folder: Path, summary: dict[str, object], scenario: Scenario) -> None:
@@ -148,6 +156,7 @@ def validate(
     paths: Annotated[list[Path], typer.Argument(help="Scenario or organisation files, or folders of them.")],
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only, not warnings.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    organisation_from: Annotated[list[Path] | None, ORGANISATION_FROM_OPTION] = None,
 ) -> None:
     """Check scenario and organisation files and print every problem found.
 
@@ -157,7 +166,7 @@ def validate(
     files = yaml_files(paths)
     if not files:
         fail(f"no YAML files in {', '.join(str(p) for p in paths)}")
-    results = [check_file(f) for f in files]
+    results = [check_file(f, organisation_from or ()) for f in files]
     shown: set[Problem] = set()
     for result in results:
         for problem in result.problems:
@@ -192,11 +201,14 @@ def schema(
 
 
 @app.command()
-def show(scenario: Annotated[Path, typer.Argument(help="A scenario file.")]) -> None:
+def show(
+    scenario: Annotated[Path, typer.Argument(help="A scenario file.")],
+    organisation_from: Annotated[list[Path] | None, ORGANISATION_FROM_OPTION] = None,
+) -> None:
     """Summarise a scenario: its organisation, escalation policies, incidents and MSEL."""
     from drillsim.summary import print_summary
 
-    print_summary(scenario_argument(scenario), console)
+    print_summary(scenario_argument(scenario, organisation_from), console)
 
 
 @app.command()
@@ -213,6 +225,7 @@ def simulate(
     overrides_files: Annotated[list[Path] | None, OVERRIDES_OPTION] = None,
     backend: Annotated[BackendChoice | None, BACKEND_OPTION] = None,
     scheduler: Annotated[str | None, SCHEDULER_OPTION] = None,
+    organisation_from: Annotated[list[Path] | None, ORGANISATION_FROM_OPTION] = None,
 ) -> None:
     """Simulate a scenario many times and report response times and regulatory deadlines.
 
@@ -226,7 +239,7 @@ def simulate(
     from drillsim.experiments.simulate import simulate as run_simulation
     from drillsim.report.terminal import print_simulation
 
-    model_scenario = variant_argument(scenario, [], overrides_files) if overrides_files else scenario_argument(scenario)
+    model_scenario = variant_argument(scenario, [], overrides_files, organisation_from)
     with progress_bar("simulating", replications) as update:
         try:
             run = run_simulation(model_scenario, scenario, count=replications, seed=seed,
@@ -299,6 +312,7 @@ def compare(
     overrides_files: Annotated[list[Path] | None, OVERRIDES_OPTION] = None,
     backend: Annotated[BackendChoice | None, BACKEND_OPTION] = None,
     scheduler: Annotated[str | None, SCHEDULER_OPTION] = None,
+    organisation_from: Annotated[list[Path] | None, ORGANISATION_FROM_OPTION] = None,
 ) -> None:
     """Compare escalation structures: the base scenario against variants, with common random numbers.
 
@@ -312,11 +326,11 @@ def compare(
     from drillsim.experiments.replicate import BackendError, default_workers
     from drillsim.report.terminal import print_comparison
 
-    base_scenario = scenario_argument(base)
-    chosen = [(str(path), scenario_argument(path)) for path in variants or []]
+    base_scenario = scenario_argument(base, organisation_from)
+    chosen = [(str(path), scenario_argument(path, organisation_from)) for path in variants or []]
     if overrides or overrides_files:
         name = " ".join([*(f"--overrides {f}" for f in overrides_files or []), *(f"--set {o}" for o in overrides or [])])
-        chosen.append((name, variant_argument(base, overrides or [], overrides_files)))
+        chosen.append((name, variant_argument(base, overrides or [], overrides_files, organisation_from)))
     if not chosen:
         fail("nothing to compare: name variant files, or make a variant of the base with --set PATH=VALUE")
     for name, variant in chosen:
@@ -351,6 +365,7 @@ def sweep(
     out: Annotated[Path | None, typer.Option(help="Folder for sweep.csv (default: results/<UTC time>-<id>-sweep/).")] = None,
     backend: Annotated[BackendChoice | None, BACKEND_OPTION] = None,
     scheduler: Annotated[str | None, SCHEDULER_OPTION] = None,
+    organisation_from: Annotated[list[Path] | None, ORGANISATION_FROM_OPTION] = None,
 ) -> None:
     """Try every combination of a grid of settings and rank them by readiness (best first).
 
@@ -379,9 +394,9 @@ def sweep(
         if path.strip() in {axis.path for axis in axes}:
             fail(f"--grid {entry}: {path.strip()} is in the grid twice; list all its values in one --grid")
         axes.append(Axis(path.strip(), choices))
-    base = scenario_argument(scenario)
+    base = scenario_argument(scenario, organisation_from)
     settings = combinations(axes)
-    models = [compile_scenario(variant_argument(scenario, chosen)) for chosen in settings]
+    models = [compile_scenario(variant_argument(scenario, chosen, None, organisation_from)) for chosen in settings]
     try:
         folder = create_run_folder(out, Path("results"), f"{base.id}-sweep", dt.datetime.now(dt.UTC))
     except RunFolderError as exc:
@@ -409,6 +424,7 @@ def structure(
                                               help="With --criticality: replications per person.")] = 200,
     seed: Annotated[int, SEED_OPTION] = 0,
     workers: Annotated[int | None, WORKERS_OPTION] = None,
+    organisation_from: Annotated[list[Path] | None, ORGANISATION_FROM_OPTION] = None,
 ) -> None:
     """Analyse the escalation structure without simulating: reach times per severity, incident and
     decision, single points of failure, load, and the escalation graph.
@@ -419,7 +435,7 @@ def structure(
     from drillsim.report.structure import render_text
     from drillsim.structure import analyse
 
-    model_scenario = scenario_argument(scenario)
+    model_scenario = scenario_argument(scenario, organisation_from)
     report = analyse(model_scenario)
     if mermaid or dot:
         sys.stdout.write((report.mermaid if mermaid else "") + (report.dot if dot else ""))
@@ -460,6 +476,7 @@ def drill(
     host: Annotated[str, typer.Option(help="With --serve: the address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="With --serve: the port.")] = 8000,
     db: Annotated[Path | None, DB_OPTION] = None,
+    organisation_from: Annotated[list[Path] | None, ORGANISATION_FROM_OPTION] = None,
 ) -> None:
     """Run a live tabletop drill: injects on a clock, players in the room, the simulator for everyone else.
 
@@ -473,6 +490,7 @@ def drill(
     if serve:
         arguments = [str(scenario)] if scenario else []
         arguments += [f"--players={p}" for p in players or []] + [f"--speed={speed}", f"--seed={seed}"]
+        arguments += [f"--allow-organisation-from={folder}" for folder in organisation_from or []]
         _serve_drill(host, port, arguments + ([f"--resume={resume}"] if resume else []))
         return
     try:
@@ -489,7 +507,7 @@ def drill(
                 scenario, players, speed = choice.scenario, list(choice.players), choice.speed
             from drillsim.scenario.snapshot import snapshot_text
 
-            loaded = scenario_argument(scenario)
+            loaded = scenario_argument(scenario, organisation_from)
             names = [n.strip() for entry in players or [] for n in entry.split(",") if n.strip()]
             session = DrillSession.start(loaded, snapshot_text(scenario), players=names, speed=speed, seed=seed,
                                          results=Path("results"))
@@ -527,6 +545,7 @@ def history(
     scenarios: Annotated[list[Path] | None, typer.Option(
         "--scenarios", help="With --due: scenario files or folders to check (default: scenarios/).")] = None,
     db: Annotated[Path | None, DB_OPTION] = None,
+    organisation_from: Annotated[list[Path] | None, ORGANISATION_FROM_OPTION] = None,
 ) -> None:
     """Simulations and drills over time, with the readiness trend; --due lists drills that are due."""
     from drillsim.report.terminal import print_due, print_history
@@ -538,8 +557,9 @@ def history(
         fail(str(exc))
     try:
         if due:
-            files = [f for f in yaml_files(scenarios or [Path("scenarios")]) if check_file(f).kind == "scenario"]
-            loaded = [(f, scenario_argument(f)) for f in files]
+            files = [f for f in yaml_files(scenarios or [Path("scenarios")])
+                     if check_file(f, organisation_from or ()).kind == "scenario"]
+            loaded = [(f, scenario_argument(f, organisation_from)) for f in files]
             print_due([(f, s.id, s.cadence, store.last_drill(s.id)) for f, s in loaded], console)
         else:
             print_history(store.runs(scenario), console)
@@ -559,6 +579,7 @@ def calibrate(
     seed: Annotated[int, SEED_OPTION] = 0,
     workers: Annotated[int | None, WORKERS_OPTION] = None,
     db: Annotated[Path | None, DB_OPTION] = None,
+    organisation_from: Annotated[list[Path] | None, ORGANISATION_FROM_OPTION] = None,
 ) -> None:
     """Learn acknowledgement delays (per role) and task durations from recorded drills.
 
@@ -571,11 +592,12 @@ def calibrate(
     from drillsim.engine.model import compile_scenario
     from drillsim.experiments.compare import Variant, compare as run_comparison
     from drillsim.experiments.replicate import default_workers
+    from drillsim.experiments.rundir import folder_label
     from drillsim.fsutil import write_atomically
     from drillsim.report.terminal import print_calibration
     from drillsim.store import HistoryStore, StoreError, default_path
 
-    base = scenario_argument(scenario)
+    base = scenario_argument(scenario, organisation_from)
     if drills is None:
         try:
             store = HistoryStore(db or default_path())
@@ -594,13 +616,13 @@ def calibrate(
     if not overrides:
         console.print(f"Nothing fitted: every role and task has fewer than {MIN_OBSERVATIONS} observations.")
         return
-    target = out or Path("results") / f"{base.id}.calibrated.yaml"
+    target = out or Path("results") / f"{folder_label(base.id)}.calibrated.yaml"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(target, overrides_yaml(overrides, base, len(drills)))
     except OSError as exc:
         fail(f"{target}: cannot be written: {exc.strerror or exc}")
-    calibrated = variant_argument(scenario, [], [target])
+    calibrated = variant_argument(scenario, [], [target], organisation_from)
     with progress_bar("readiness before and after", replications) as update:
         result = run_comparison(Variant("assumed", compile_scenario(base)), [Variant("calibrated", compile_scenario(calibrated))],
                                 seed=seed, count=replications, workers=workers or default_workers(), progress=update)
@@ -617,11 +639,12 @@ def calibrate(
 def msel_export(
     scenario: Annotated[Path, typer.Argument(help="A scenario file.")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="CSV file to write (default: stdout).")] = None,
+    organisation_from: Annotated[list[Path] | None, ORGANISATION_FROM_OPTION] = None,
 ) -> None:
     """Write the scenario's MSEL as CSV with the HSEEP columns."""
     from drillsim.scenario.msel import export_csv
 
-    text = export_csv(scenario_argument(scenario))
+    text = export_csv(scenario_argument(scenario, organisation_from))
     if output is None:
         sys.stdout.write(text)
         return
@@ -638,6 +661,7 @@ def msel_export(
 def msel_import(
     csv_file: Annotated[Path, typer.Argument(metavar="CSV", help="An MSEL as CSV (as `msel export` writes it).")],
     into: Annotated[Path, typer.Option("--into", help="The scenario file whose injects the CSV replaces.")],
+    organisation_from: Annotated[list[Path] | None, ORGANISATION_FROM_OPTION] = None,
 ) -> None:
     """Replace a scenario's injects with the rows of an MSEL CSV.
 
@@ -647,7 +671,7 @@ def msel_import(
     from drillsim.scenario.msel import import_csv
 
     try:
-        changed = import_csv(csv_file, into)
+        changed = import_csv(csv_file, into, organisation_from or ())
     except ScenarioError as exc:
         fail(exc.problems)
     errors.print(f"updated {into}" if changed else f"{into} already has these injects; nothing changed")

@@ -6,6 +6,11 @@
   ``org-*`` are organisation files, the rest are scenarios.
 - ``smells/`` holds valid files with exactly one warning.
 
+Scenarios in ``broken/`` and ``smells/`` share the organisation files of ``valid/`` and ``orgs/``,
+so the corpus is checked as a coordinator with a shared organisations folder would check it:
+``--allow-organisation-from tests/corpus`` (organisation files outside a scenario's folder tree are
+otherwise refused; ``broken/organisation-outside-folder.yaml`` reaches beyond the corpus itself).
+
 ``PROBLEMS`` maps each file to the lines ``drillsim validate`` prints for it (``str(problem)``, run
 from the repository root; ``{f}`` stands for the file's own path). Each line was checked by hand:
 it points at the offending key or value, names the field, says what is wrong and what was expected.
@@ -27,6 +32,7 @@ from drillsim.scenario.loader import CheckResult, check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"
+ALLOW_CORPUS = ("--allow-organisation-from", "tests/corpus")  # the corpus shares organisation files across folders
 TIME_LIMIT = 5  # seconds per file (a hang is a bug too); the slowest file takes about 1.5 s
 
 LONG_ORG = "tests/corpus/valid/" + "o" * 300 + ".yaml"
@@ -234,6 +240,16 @@ PROBLEMS: dict[str, Case] = {
     ),
     "broken/organisation-name-too-long.yaml": ok(f"{{f}}:4:15: organisation: organisation file '{LONG_ORG}' cannot be read: File name too long"
     ),
+    "broken/organisation-outside-folder.yaml": ok(
+        "{f}:4:15: organisation: organisation file 'scenarios/organisations/frontier-lab.yaml' is outside this "
+        "scenario's folder (tests/corpus/broken) and the folders allowed (tests/corpus); move it there, or allow "
+        "its folder with --allow-organisation-from scenarios/organisations"
+    ),
+    "broken/organisation-absolute-path.yaml": ok(
+        "{f}:4:15: organisation: organisation file '/etc/drillsim/organisation.yaml' is outside this scenario's "
+        "folder (tests/corpus/broken) and the folders allowed (tests/corpus); move it there, or allow its folder "
+        "with --allow-organisation-from /etc/drillsim"
+    ),
     "broken/organisation-number.yaml": ok("{f}:4:15: organisation: expected the path of an organisation file or a mapping, got 5"
     ),
     # Problems in an organisation file are reported in that file, even when found through a scenario.
@@ -328,7 +344,7 @@ def time_limit(seconds: int) -> Iterator[None]:
 
 def check(name: str) -> CheckResult:
     with time_limit(TIME_LIMIT):
-        return check_file(Path("tests/corpus") / name)
+        return check_file(Path("tests/corpus") / name, organisation_folders=[Path("tests/corpus")])
 
 
 @pytest.mark.parametrize(("name", "case"), [pytest.param(name, case, id=name) for name, case in PROBLEMS.items()])
@@ -375,22 +391,23 @@ def drillsim(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[st
 
 
 def test_validate_valid_files_exits_0() -> None:
-    run = drillsim("validate", "tests/corpus/valid", "tests/corpus/orgs", "tests/corpus/smells")
+    run = drillsim("validate", *ALLOW_CORPUS, "tests/corpus/valid", "tests/corpus/orgs", "tests/corpus/smells")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Traceback" not in run.stdout + run.stderr
     assert "10 file(s) checked: 10 valid, 0 invalid, 5 warning(s)" in run.stdout
 
 
 def test_validate_strict_fails_on_smells() -> None:
-    run = drillsim("validate", "--strict", "tests/corpus/smells")
+    run = drillsim("validate", *ALLOW_CORPUS, "--strict", "tests/corpus/smells")
     assert run.returncode == 2, run.stdout + run.stderr
+    assert "warning:" in run.stdout and " error" not in run.stdout
     clean = drillsim("validate", "--strict", "tests/corpus/valid", "tests/corpus/orgs")
     assert clean.returncode == 0, clean.stdout + clean.stderr
 
 
 def test_validate_broken_folder_exits_2_without_traceback() -> None:
     files = sorted(n for n in PROBLEMS if n.startswith("broken/"))
-    run = drillsim("validate", "tests/corpus/broken", timeout=60)
+    run = drillsim("validate", *ALLOW_CORPUS, "tests/corpus/broken", timeout=60)
     output = run.stdout + run.stderr
     assert run.returncode == 2, output
     assert "Traceback" not in output

@@ -8,8 +8,8 @@ someone able, engaged and not kept away; nobody doing two tasks at once; every p
 and exhaustion exactly at its step's start or timeout; the same seed giving the same records; any
 number of workers giving the same summary.
 
-Random scenarios use whole minutes for fixed times: times like 1m20s trigger the floating-point
-bug pinned (xfail) in test_engine_cases.py, and would make this test fail at random.
+Random scenarios come from ``scenario_strategies.small_scenarios`` (shared with the loader's fuzz
+tests); ``make soak`` checks many more of them (see fuzzing.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from drillsim.engine import timeline as T
@@ -31,6 +30,8 @@ from drillsim.experiments.replicate import Replication, replications, run_replic
 from drillsim.metrics import METRICS, notify_metric
 from drillsim.scenario.loader import load_scenario
 from engine_helpers import by_incident, model_from
+from fuzzing import fuzz
+from scenario_strategies import small_scenarios
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 BUNDLED = sorted(SCENARIOS.glob("*.yaml"))  # organisations/ is a folder below: not matched
@@ -312,122 +313,8 @@ def test_bundled_summary_does_not_depend_on_workers(path: Path, bundled_models: 
 
 # --- random small scenarios --------------------------------------------------------------------
 
-DISTS = st.one_of(
-    st.integers(0, 30).map(lambda m: f"{m}m"),
-    st.integers(1, 20).map(lambda m: {"exponential": {"mean": f"{m}m"}}),
-    st.tuples(st.integers(0, 10), st.integers(1, 30)).map(
-        lambda t: {"uniform": {"min": f"{t[0]}m", "max": f"{t[0] + t[1]}m"}}),
-)
-DURATIONS = st.one_of(
-    st.integers(1, 240).map(lambda m: f"{m}m"),
-    st.integers(5, 180).map(lambda m: {"exponential": {"mean": f"{m}m"}}),
-    st.tuples(st.integers(1, 60), st.integers(1, 120)).map(
-        lambda t: {"triangular": {"min": f"{t[0]}m", "mode": f"{t[0] + t[1] // 2}m", "max": f"{t[0] + t[1]}m"}}),
-)
-PROB = st.sampled_from([0, 0.5, 0.9, 1])
-
-
-@st.composite
-def small_scenarios(draw: st.DrawFn) -> dict[str, Any]:
-    n = draw(st.integers(1, 4))
-    names = [f"p{i}" for i in range(n)]
-    roles = ["r0", "r1", "r2"]
-    people: dict[str, Any] = {}
-    for name in names:
-        person: dict[str, Any] = {
-            "name": name.upper(), "teams": ["all"],
-            "roles": draw(st.lists(st.sampled_from(roles), min_size=1, max_size=2, unique=True)),
-            "reachability": draw(st.one_of(PROB, st.fixed_dictionaries({"on_duty": PROB, "off_duty": PROB}))),
-            "ack_delay": draw(DISTS),
-        }
-        if draw(st.booleans()):
-            person["skills"] = ["k0"]
-        if draw(st.integers(0, 3)) == 0:
-            start, end = draw(st.sampled_from([("09:00", "17:00"), ("22:00", "06:00"), ("00:00", "12:00")]))
-            days = draw(st.sampled_from(["mon-fri", "sat-mon", ["tue"]]))
-            person["working_hours"] = {"days": days, "start": start, "end": end}
-        people[name] = person
-    held = sorted({r for p in people.values() for r in p["roles"]})
-    skilled = any("skills" in p for p in people.values())
-    team: dict[str, Any] = {"name": "All"}
-    rotation = draw(st.booleans())
-    if rotation:
-        team["on_call"] = {"members": draw(st.lists(st.sampled_from(names), min_size=1, max_size=3)),
-                           "shift": draw(st.sampled_from(["4h", "8h", "1d"])), "start": "2026-01-04T06:00:00Z"}
-    target = st.one_of(
-        st.sampled_from(names).map(lambda p: {"person": p}),
-        st.sampled_from(held).map(lambda r: {"role": r}),
-        st.just({"team": "all"}),
-        st.just({"round_robin": "all"}),
-        *([st.just({"on_call": "all"})] if rotation else []),
-    )
-    levels = [{"timeout": f"{draw(st.integers(1, 30))}m", "targets": draw(st.lists(target, min_size=1, max_size=2))}
-              for _ in range(draw(st.integers(1, 3)))]
-    levels[-1]["targets"].append({"team": "all"})  # everyone reachable: any decision can be taken
-    deciders = draw(st.lists(st.sampled_from(held), min_size=1, max_size=2, unique=True))
-    authorities = {"a0": {"title": "Decide", "roles": deciders}}
-    incidents: dict[str, Any] = {}
-    sources_all: list[str] = []
-    for k in range(draw(st.integers(1, 2))):
-        sources = {f"s{k}{j}": {"probability": draw(PROB), "delay": draw(DISTS)}
-                   for j in range(draw(st.integers(1, 2)))}
-        sources_all += list(sources)
-        detection: dict[str, Any] = {"sources": sources}
-        if draw(st.booleans()):
-            detection["fallback"] = {"delay": draw(st.sampled_from(["2h", "1d", {"exponential": {"mean": "6h"}}]))}
-        regulatory = draw(st.sampled_from(
-            [[], ["ny-raise/safety-incident"], ["ca-sb53/imminent-risk", "ny-raise/safety-incident"]]))
-        playbook: dict[str, Any] = {}
-        for i in range(draw(st.integers(1, 4))):
-            task: dict[str, Any] = {"duration": draw(DURATIONS)}
-            if skilled and draw(st.integers(0, 3)) == 0:
-                task["skill"] = "k0"
-            else:
-                task["role"] = draw(st.sampled_from(held))
-            if i:
-                task["after"] = draw(st.lists(st.sampled_from([f"t{j}" for j in range(i)]), max_size=2, unique=True))
-            if draw(st.integers(0, 2)) == 0:
-                task["decision"] = "a0"
-            milestone = draw(st.sampled_from([None, None, "contained", "resolved"]))
-            if milestone:
-                task["milestone"] = milestone
-            playbook[f"t{i}"] = task
-        for clock in regulatory:
-            playbook[draw(st.sampled_from(sorted(playbook)))].setdefault("notifies", []).append(clock)
-        incidents[f"k{k}"] = {"title": f"Kind {k}", "risk_area": "other",
-                              "severity": draw(st.sampled_from(["sev1", "sev2", "sev3", "sev4"])),
-                              "detection": detection, "playbook": playbook, "regulatory": regulatory}
-    kinds = sorted(incidents)
-    injects: list[dict[str, Any]] = [
-        {"id": f"i{i}", "at": f"{draw(st.integers(0, 36 * 60))}m", "kind": "incident",
-         "incident": draw(st.sampled_from(kinds)), "text": "go"} for i in range(draw(st.integers(1, 3)))]
-    for i in range(draw(st.integers(0, 2))):
-        effect = draw(st.sampled_from(["unavailable", "paging_delay", "disable_source"]))
-        at = f"{draw(st.integers(0, 24 * 60))}m"
-        inject: dict[str, Any] = {"id": f"c{i}", "at": at, "kind": "complication", "text": "x"}
-        inject[effect] = {"unavailable": {"person": draw(st.sampled_from(names))}, "paging_delay": "10m",
-                          "disable_source": draw(st.sampled_from(sources_all))}[effect]
-        if draw(st.booleans()):
-            inject["for"] = f"{draw(st.integers(1, 12 * 60))}m"
-        injects.append(inject)
-    policy = {"levels": levels, "repeat": draw(st.integers(0, 2))}
-    scenario: dict[str, Any] = {
-        "id": "random", "title": "Random", "start": "2026-01-05T00:00:00Z",
-        "horizon": draw(st.sampled_from(["1d", "2d", "3d"])),
-        "organisation": {"id": "org", "name": "Org", "teams": {"all": team}, "people": people,
-                         "authorities": authorities, "escalation": {"main": policy}},
-        "incidents": incidents, "injects": injects,
-    }
-    if draw(st.booleans()):
-        rate = draw(st.sampled_from(["1/6h", "1/2h", "1/h"]))
-        scenario["arrivals"] = [{"incident": draw(st.sampled_from(kinds)), "rate": rate}]
-    return scenario
-
-
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.too_slow])
-@given(data=small_scenarios(), seed=st.integers(0, 2**32 - 1))
-def test_random_scenario_invariants(tmp_path: Path, data: dict[str, Any], seed: int) -> None:
+def random_scenario_invariants(tmp_path: Path, data: dict[str, Any], seed: int) -> None:
+    """A random small scenario keeps every invariant, and occurs when it says, on three replications."""
     model = model_from(tmp_path, json.dumps(data))  # JSON is YAML
     for index in range(3):
         rep = run_replication(model, seed, index, trace=True)
@@ -443,3 +330,7 @@ def test_random_scenario_invariants(tmp_path: Path, data: dict[str, Any], seed: 
                     assert arrival.start <= r.time < arrival.end
         if index == 0:
             same_records(model, seed, index, rep)
+
+
+test_random_scenario_invariants, test_random_scenario_invariants_soak = fuzz(
+    random_scenario_invariants, data=small_scenarios(), seed=st.integers(0, 2**32 - 1), examples=40)

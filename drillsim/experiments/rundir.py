@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import IO, Any
 
@@ -23,8 +24,25 @@ class RunFolderError(Exception):
     """The output folder cannot be used (it exists and holds files, or cannot be created)."""
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+MAX_LABEL = 100
+
+
+def folder_label(text: str) -> str:
+    """``text`` made fit to follow the time stamp in a folder name: letters, digits, '-', '_' and '.'
+    kept, anything else (path separators, spaces, control characters, non-ASCII) replaced by '_',
+    at most MAX_LABEL characters.
+
+    Scenario ids already have this form (``scenario.base.ID_PATTERN``), so for them nothing
+    changes; the run folder stays one folder inside ``results`` even if that pattern is relaxed."""
+    return _UNSAFE.sub("_", text)[:MAX_LABEL]
+
+
 def create_run_folder(out: Path | None, results: Path, scenario_id: str, now: dt.datetime) -> Path:
-    """A new, empty folder for a run. Never reuses a folder that holds anything."""
+    """A new, empty folder for a run. Never reuses a folder that holds anything.
+
+    Without ``out``: ``results/<UTC time>-<scenario_id>`` (``-2``, ``-3``… when taken), always a
+    single folder directly inside ``results`` (see ``folder_label``)."""
     if out is not None:
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
             raise RunFolderError(f"{out} already exists and is not an empty folder; nothing was written "
@@ -36,7 +54,7 @@ def create_run_folder(out: Path | None, results: Path, scenario_id: str, now: dt
         return out
     stamp = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     for attempt in range(1, 1000):
-        folder = results / (f"{stamp}-{scenario_id}" + (f"-{attempt}" if attempt > 1 else ""))
+        folder = results / (f"{stamp}-{folder_label(scenario_id)}" + (f"-{attempt}" if attempt > 1 else ""))
         try:
             folder.mkdir(parents=True, exist_ok=False)
             return folder

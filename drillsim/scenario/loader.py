@@ -7,6 +7,7 @@ field path); ``load_scenario`` returns a valid Scenario or raises ScenarioError 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -93,17 +94,20 @@ def _replaced(node: Any, path: tuple[Any, ...], value: Any) -> Any:
     return copy
 
 
-def check_file(path: Path) -> CheckResult:
-    """Every problem in one scenario or organisation file. Never raises for bad input."""
+def check_file(path: Path, organisation_folders: Sequence[Path] = ()) -> CheckResult:
+    """Every problem in one scenario or organisation file. Never raises for bad input.
+
+    ``organisation_folders``: folders, besides the scenario's own folder tree, that the organisation
+    file a scenario names may come from (see ``organisation_file``)."""
     display = display_path(path)
     try:
-        sources = read_sources(path)
+        sources = read_sources(path, organisation_folders)
     except ScenarioError as exc:
         return CheckResult(display, "scenario", problems=exc.problems)
     return validate_sources(sources)
 
 
-def read_sources(path: Path) -> Sources:
+def read_sources(path: Path, organisation_folders: Sequence[Path] = ()) -> Sources:
     """Read a scenario or organisation file and the organisation file a scenario names."""
     doc = read_yaml(path, display_path(path))
     sources = Sources(doc)
@@ -114,15 +118,44 @@ def read_sources(path: Path) -> Sources:
         raise ScenarioError([sources.problem(
             ("organisation",), f"expected the path of an organisation file or a mapping, got {organisation!r}")])
     org_path = path.parent / organisation
-    try:
-        unusable = "is a folder (expected a YAML file)" if org_path.is_dir() else (
-            None if org_path.is_file() else "not found (a path relative to this scenario)")
-    except OSError as exc:
-        unusable = f"cannot be read: {exc.strerror or exc}"
+    resolved, unusable = organisation_file(path, organisation, organisation_folders)
     if unusable:
         raise ScenarioError([sources.problem(("organisation",), f"organisation file '{display_path(org_path)}' {unusable}")])
-    sources.overlays[("organisation",)] = read_yaml(org_path, display_path(org_path))
+    sources.overlays[("organisation",)] = read_yaml(resolved, display_path(org_path))
     return sources
+
+
+def organisation_file(scenario: Path, named: str, extra_folders: Sequence[Path] = ()) -> tuple[Path, str | None]:
+    """The file ``organisation: NAMED`` in ``scenario`` refers to, symlinks resolved, and why it
+    cannot be used (None when it can).
+
+    The one place that decides which organisation files a scenario may pull in: those inside the
+    scenario's folder or its subfolders, or inside one of ``extra_folders`` (the command line's
+    ``--allow-organisation-from``), after resolving ``..``, absolute paths and symlinks. Whether the
+    file is inside is decided before looking at it, so a scenario cannot probe files outside."""
+    try:
+        resolved = (scenario.parent / named).resolve()
+        allowed = [scenario.parent.resolve(), *(folder.resolve() for folder in extra_folders)]
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
+        return scenario.parent / named, f"cannot be read: {getattr(exc, 'strerror', None) or exc}"
+    if not any(resolved.is_relative_to(folder) for folder in allowed):
+        return resolved, _outside(allowed, resolved)
+    try:
+        if resolved.is_dir():
+            return resolved, "is a folder (expected a YAML file)"
+        return resolved, None if resolved.is_file() else "not found (a path relative to this scenario)"
+    except OSError as exc:
+        return resolved, f"cannot be read: {exc.strerror or exc}"
+
+
+def _outside(allowed: list[Path], resolved: Path) -> str:
+    """Why an organisation file outside the ``allowed`` folders (the scenario's first) is refused,
+    and the option that would allow it."""
+    where = f"this scenario's folder ({display_path(allowed[0])})"
+    if len(allowed) > 1:
+        where += f" and the folders allowed ({', '.join(display_path(f) for f in allowed[1:])})"
+    return (f"is outside {where}; move it there, or allow its folder with "
+            f"--allow-organisation-from {display_path(resolved.parent)}")
 
 
 def validate_sources(sources: Sources) -> CheckResult:
@@ -143,9 +176,9 @@ def validate_sources(sources: Sources) -> CheckResult:
     return CheckResult(sources.main.file, kind, model, problems)
 
 
-def load_scenario(path: Path) -> Scenario:
+def load_scenario(path: Path, organisation_folders: Sequence[Path] = ()) -> Scenario:
     """A valid scenario, or ScenarioError listing every error (warnings are not errors)."""
-    result = check_file(path)
+    result = check_file(path, organisation_folders)
     if result.errors or result.model is None:
         raise ScenarioError(result.errors or [Problem(result.file, 1, 1, "", "not a scenario")])
     if not isinstance(result.model, Scenario):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -168,12 +169,13 @@ def _position_all(doc: Document, path: tuple[Any, ...], value: Any, where: tuple
             _position_all(doc, (*path, key), inner, where)
 
 
-def import_csv(csv_path: Path, scenario_path: Path) -> bool:
+def import_csv(csv_path: Path, scenario_path: Path, organisation_folders: Sequence[Path] = ()) -> bool:
     """Replace the scenario's injects with the CSV's. Returns False when they are already equal.
 
     Raises ScenarioError (nothing written) when the CSV or the resulting scenario is invalid.
+    ``organisation_folders`` as for ``loader.check_file``.
     """
-    sources: Sources = read_sources(scenario_path)
+    sources: Sources = read_sources(scenario_path, organisation_folders)
     before = validate_sources(sources)
     sources.overlays[("injects",)] = read_csv(csv_path, display_path(csv_path))
     after = validate_sources(sources)

@@ -15,6 +15,7 @@ duration``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,10 +152,11 @@ def overrides_file(path: Path) -> list[Override]:
     return overrides
 
 
-def load_with_overrides(path: Path, overrides: list[str], files: tuple[Path, ...] = ()) -> Scenario:
+def load_with_overrides(path: Path, overrides: list[str], files: tuple[Path, ...] = (),
+                        organisation_folders: Sequence[Path] = ()) -> Scenario:
     """A scenario file with overrides files and then ``--set`` overrides applied, validated like a
-    file, or ScenarioError."""
-    sources = read_sources(path)
+    file, or ScenarioError. ``organisation_folders`` as for ``loader.check_file``."""
+    sources = read_sources(path, organisation_folders)
     apply_overrides(sources, [o for f in files for o in overrides_file(f)] + [parse_override(t) for t in overrides])
     result = validate_sources(sources)
     if result.errors or not isinstance(result.model, Scenario):
