@@ -218,7 +218,7 @@ def simulate(
                                               help="How many times to run the scenario.")] = 1000,
     seed: Annotated[int, typer.Option(min=0, max=2**63 - 1, help="Random seed; the same seed gives the same results.")] = 0,
     workers: Annotated[int | None, typer.Option(min=1, max=1024, help="Processes to run on (default: every core).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Run folder to write (default: results/<UTC time>-<scenario id>/).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Run folder to write (default: a new folder in results/ named by the UTC time and the scenario id).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout instead of tables.")] = False,
     trace: Annotated[bool, typer.Option(help="Also write every timeline record to trace.jsonl (large).")] = False,
     db: Annotated[Path | None, DB_OPTION] = None,
@@ -291,7 +291,7 @@ def report(
 
 REPLICATIONS_OPTION = typer.Option("--replications", "-n", min=2, max=10_000_000,
                                    help="Replications per variant.")
-SEED_OPTION = typer.Option(min=0, max=2**63 - 1, help="Random seed, shared by every variant.")
+SEED_OPTION = typer.Option(min=0, max=2**63 - 1, help="Random seed; the same seed gives the same results (variants run with it share random numbers).")
 WORKERS_OPTION = typer.Option(min=1, max=1024, help="Processes to run on (default: every core).")
 
 
@@ -362,7 +362,7 @@ def sweep(
     replications: Annotated[int, REPLICATIONS_OPTION] = 500,
     seed: Annotated[int, SEED_OPTION] = 0,
     workers: Annotated[int | None, WORKERS_OPTION] = None,
-    out: Annotated[Path | None, typer.Option(help="Folder for sweep.csv (default: results/<UTC time>-<id>-sweep/).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for sweep.csv (default: a new folder in results/ named by the UTC time and the scenario id, ending in -sweep).")] = None,
     backend: Annotated[BackendChoice | None, BACKEND_OPTION] = None,
     scheduler: Annotated[str | None, SCHEDULER_OPTION] = None,
     organisation_from: Annotated[list[Path] | None, ORGANISATION_FROM_OPTION] = None,
@@ -480,7 +480,8 @@ def drill(
 ) -> None:
     """Run a live tabletop drill: injects on a clock, players in the room, the simulator for everyone else.
 
-    Every action is written to results/drills/<drill id>/journal.jsonl before the screen shows it;
+    Every action is written to journal.jsonl in the drill's folder (results/drills/DRILL-ID/) before the
+    screen shows it;
     --resume rebuilds the drill from its journal. Ending the drill opens the hot wash and writes the
     results beside the journal.
     """
@@ -573,7 +574,7 @@ def calibrate(
     drills: Annotated[list[Path] | None, typer.Option(
         "--drills", metavar="FOLDER", help="Drill folders to learn from (default: every drill of this organisation "
                                            "in the history).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Overrides file to write (default: results/<id>.calibrated.yaml).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Overrides file to write (default: results/ID.calibrated.yaml, ID being the scenario id).")] = None,
     replications: Annotated[int, typer.Option("--replications", "-n", min=2, max=1_000_000,
                                               help="Replications for the readiness before and after.")] = 300,
     seed: Annotated[int, SEED_OPTION] = 0,
