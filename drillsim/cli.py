@@ -493,8 +493,14 @@ def drill(
     resume: Annotated[str | None, typer.Option(
         metavar="DRILL", help="Resume a drill: its id (a folder in results/drills/) or its folder.")] = None,
     serve: Annotated[bool, typer.Option(help="Serve the console to a browser (textual-serve) instead of the terminal.")] = False,
-    host: Annotated[str, typer.Option(help="With --serve: the address to listen on.")] = "127.0.0.1",
+    host: Annotated[str, typer.Option(help="With --serve: the address to listen on. Any address but loopback "
+                                           "requires a token.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="With --serve: the port.")] = 8000,
+    token: Annotated[str | None, typer.Option(
+        envvar="DRILLSIM_SERVE_TOKEN", show_envvar=True,
+        help="With --serve: the token browsers must give (at least 16 characters; the environment variable "
+             "keeps it out of the process list). Default: a random one when --host is not loopback, none on "
+             "loopback.")] = None,
     db: Annotated[Path | None, DB_OPTION] = None,
 ) -> None:
     """Run a live tabletop drill: injects on a clock, players in the room, the simulator for everyone else.
@@ -509,8 +515,10 @@ def drill(
     if serve:
         arguments = [str(scenario)] if scenario else []
         arguments += [f"--players={p}" for p in players or []] + [f"--speed={speed}", f"--seed={seed}"]
-        _serve_drill(host, port, arguments + ([f"--resume={resume}"] if resume else []))
+        _serve_drill(host, port, token, arguments + ([f"--resume={resume}"] if resume else []))
         return
+    if token is not None:
+        fail("--token is for --serve (the terminal console needs none)")
     try:
         if resume is not None:
             folder = Path(resume) if Path(resume).is_dir() else Path("results") / "drills" / resume
@@ -546,13 +554,16 @@ def drill(
                   + ("" if session.ended else f" (resume with: drillsim drill --resume {session.folder.name})"))
 
 
-def _serve_drill(host: str, port: int, arguments: list[str]) -> None:
-    """Serve the drill console to browsers: each browser session runs ``drillsim drill ARGUMENTS``."""
-    from textual_serve.server import Server
+def _serve_drill(host: str, port: int, token: str | None, arguments: list[str]) -> None:
+    """Serve the drill console to browsers (drillsim.serve): each browser session runs
+    ``drillsim drill ARGUMENTS``; exit 2 with the reason when it cannot start."""
+    from drillsim.serve import ServeError, serve
 
     command = " ".join(shlex.quote(part) for part in [sys.executable, "-m", "drillsim", "drill", *arguments])
-    errors.print(f"serving the drill console on http://{host}:{port} (Ctrl-C to stop)")
-    Server(command, host=host, port=port, title="drillsim drill").serve()
+    try:
+        serve(command, host=host, port=port, token=token)
+    except ServeError as exc:
+        fail(str(exc))
 
 
 @app.command()
