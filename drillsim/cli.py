@@ -1,18 +1,21 @@
 """The ``drillsim`` command. Thin: parses arguments, calls the packages, prints.
 
-Exit codes: 0 success, 2 bad input (with a message naming file, line and field), 1 an internal
-failure.
+Exit codes: 0 success, 2 bad input (with a message naming file, line and field), 130 stopped by
+Ctrl-C (128 + SIGINT, what shells report for an interrupted command), 1 an internal failure.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, NoReturn
 
 import typer
@@ -40,6 +43,7 @@ app.add_typer(msel_app, name="msel")
 console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
 BAD_INPUT = 2
+INTERRUPTED = 128 + signal.SIGINT  # 130: the shells' code for a command stopped by Ctrl-C
 YAML_SUFFIXES = {".yaml", ".yml"}
 
 
@@ -48,6 +52,35 @@ def fail(problems: list[Problem] | str) -> NoReturn:
     for problem in [problems] if isinstance(problems, str) else problems:
         errors.print(f"[red]error:[/] {problem}" if isinstance(problem, str) else str(problem), markup=isinstance(problem, str))
     raise typer.Exit(BAD_INPUT)
+
+
+def interrupted(folder: Path) -> NoReturn:
+    """After Ctrl-C stopped a run that wrote its folder: say where what finished is, exit 130."""
+    errors.print(f"interrupted: {folder} keeps the replications that finished (run.json says so)")
+    raise typer.Exit(INTERRUPTED)
+
+
+@contextmanager
+def ctrl_c_stops_this_process_only() -> Iterator[None]:
+    """Make Ctrl-C interrupt this process and not the workers it forks.
+
+    Ctrl-C sends SIGINT to every process in the terminal's foreground group, process-pool workers
+    included. A worker that gets it fails its chunk or dies with a traceback, and the pool can be left
+    waiting for it for ever. Workers forked while this is in place inherit a handler that does nothing
+    in them; this process gets KeyboardInterrupt as usual, cancels what is queued and lets the workers
+    finish their chunk and exit. (Workers started by spawn or forkserver, and Dask's, do not inherit it.)
+    """
+    main_process = os.getpid()
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        if os.getpid() == main_process:
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def scenario_argument(path: Path, organisation_from: list[Path] | None) -> Scenario:
@@ -235,7 +268,7 @@ def simulate(
     """
     from drillsim.engine.world import EventBudgetError
     from drillsim.experiments.replicate import BackendError, default_workers
-    from drillsim.experiments.rundir import RunFolderError
+    from drillsim.experiments.rundir import RunFolderError, RunInterrupted
     from drillsim.experiments.simulate import simulate as run_simulation
     from drillsim.report.terminal import print_simulation
 
@@ -247,9 +280,8 @@ def simulate(
                                  backend=backend.value if backend else None, scheduler=scheduler, progress=update)
         except (RunFolderError, BackendError, EventBudgetError) as exc:
             fail(str(exc))
-        except KeyboardInterrupt:
-            errors.print("interrupted: the run folder keeps the replications that finished (run.json says so)")
-            raise typer.Exit(130) from None
+        except RunInterrupted as stopped:
+            interrupted(stopped.folder)
     record_history(db, "simulation", run.folder, run.summary, model_scenario)
     report_path = write_report_or_fail(run.folder, db)
     if as_json:
@@ -346,6 +378,9 @@ def compare(
                                     scheduler=scheduler, progress=update)
         except BackendError as exc:
             fail(str(exc))
+        except KeyboardInterrupt:
+            errors.print("interrupted: nothing was written")
+            raise typer.Exit(INTERRUPTED) from None
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
     else:
@@ -370,16 +405,16 @@ def sweep(
     """Try every combination of a grid of settings and rank them by readiness (best first).
 
     Every combination runs with the same seed (common random numbers). Writes sweep.csv with the
-    readiness, each objective's share met and key percentiles per combination, and prints the table.
+    readiness, each objective's share met and key percentiles per combination, and run.json (whether
+    every replication finished), and prints the table.
     """
     import datetime as dt
 
     from drillsim.engine.model import compile_scenario
     from drillsim.experiments.replicate import BackendError, default_workers
-    from drillsim.experiments.rundir import RunFolderError, create_run_folder
-    from drillsim.experiments.sweep import Axis, combinations, rows_csv
+    from drillsim.experiments.rundir import RunFolderError, RunInterrupted, create_run_folder
+    from drillsim.experiments.sweep import Axis, combinations
     from drillsim.experiments.sweep import sweep as run_sweep
-    from drillsim.fsutil import write_atomically
     from drillsim.report.terminal import print_sweep
     from drillsim.scenario.overrides import split_values
 
@@ -403,11 +438,13 @@ def sweep(
         fail(str(exc))
     with progress_bar(f"sweeping {len(settings)} combinations", replications) as update:
         try:
-            rows = run_sweep(models, settings, axes, seed=seed, count=replications, workers=workers or default_workers(),
-                             backend=backend.value if backend else None, scheduler=scheduler, progress=update)
+            rows = run_sweep(models, settings, axes, folder=folder, seed=seed, count=replications,
+                             workers=workers or default_workers(), backend=backend.value if backend else None,
+                             scheduler=scheduler, progress=update)
         except BackendError as exc:
             fail(str(exc))
-    write_atomically(folder / "sweep.csv", rows_csv(rows, axes))
+        except RunInterrupted as stopped:
+            interrupted(stopped.folder)
     print_sweep(rows, axes, console)
     console.print(f"sweep.csv: {folder / 'sweep.csv'}")
 
@@ -473,8 +510,14 @@ def drill(
     resume: Annotated[str | None, typer.Option(
         metavar="DRILL", help="Resume a drill: its id (a folder in results/drills/) or its folder.")] = None,
     serve: Annotated[bool, typer.Option(help="Serve the console to a browser (textual-serve) instead of the terminal.")] = False,
-    host: Annotated[str, typer.Option(help="With --serve: the address to listen on.")] = "127.0.0.1",
+    host: Annotated[str, typer.Option(help="With --serve: the address to listen on. Any address but loopback "
+                                           "requires a token.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="With --serve: the port.")] = 8000,
+    token: Annotated[str | None, typer.Option(
+        envvar="DRILLSIM_SERVE_TOKEN", show_envvar=True,
+        help="With --serve: the token browsers must give (at least 16 characters; the environment variable "
+             "keeps it out of the process list). Default: a random one when --host is not loopback, none on "
+             "loopback.")] = None,
     db: Annotated[Path | None, DB_OPTION] = None,
     organisation_from: Annotated[list[Path] | None, ORGANISATION_FROM_OPTION] = None,
 ) -> None:
@@ -492,8 +535,10 @@ def drill(
         arguments = [str(scenario)] if scenario else []
         arguments += [f"--players={p}" for p in players or []] + [f"--speed={speed}", f"--seed={seed}"]
         arguments += [f"--allow-organisation-from={folder}" for folder in organisation_from or []]
-        _serve_drill(host, port, arguments + ([f"--resume={resume}"] if resume else []))
+        _serve_drill(host, port, token, arguments + ([f"--resume={resume}"] if resume else []))
         return
+    if token is not None:
+        fail("--token is for --serve (the terminal console needs none)")
     try:
         if resume is not None:
             folder = Path(resume) if Path(resume).is_dir() else Path("results") / "drills" / resume
@@ -529,13 +574,16 @@ def drill(
                   + ("" if session.ended else f" (resume with: drillsim drill --resume {session.folder.name})"))
 
 
-def _serve_drill(host: str, port: int, arguments: list[str]) -> None:
-    """Serve the drill console to browsers: each browser session runs ``drillsim drill ARGUMENTS``."""
-    from textual_serve.server import Server
+def _serve_drill(host: str, port: int, token: str | None, arguments: list[str]) -> None:
+    """Serve the drill console to browsers (drillsim.serve): each browser session runs
+    ``drillsim drill ARGUMENTS``; exit 2 with the reason when it cannot start."""
+    from drillsim.serve import ServeError, serve
 
     command = " ".join(shlex.quote(part) for part in [sys.executable, "-m", "drillsim", "drill", *arguments])
-    errors.print(f"serving the drill console on http://{host}:{port} (Ctrl-C to stop)")
-    Server(command, host=host, port=port, title="drillsim drill").serve()
+    try:
+        serve(command, host=host, port=port, token=token)
+    except ServeError as exc:
+        fail(str(exc))
 
 
 @app.command()
@@ -679,8 +727,10 @@ def msel_import(
 
 
 def main() -> None:
-    try:
-        app()
-    except KeyboardInterrupt:
-        errors.print("interrupted")
-        sys.exit(130)
+    """The ``drillsim`` command. Ctrl-C anywhere ends it with a line on stderr and exit code 130."""
+    with ctrl_c_stops_this_process_only():
+        try:
+            app()
+        except KeyboardInterrupt:
+            errors.print("interrupted")
+            sys.exit(INTERRUPTED)

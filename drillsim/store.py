@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any
 
 DEFAULT_DB = Path("results") / "drillsim.db"
 BUSY_TIMEOUT_MS = 30_000
+WAL_RETRY_SECONDS = 0.01
 
 # Each migration takes the schema from version i to i + 1. Never edit one that has shipped: add another.
 MIGRATIONS: tuple[str, ...] = (
@@ -83,7 +85,7 @@ class HistoryStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             self._refuse_newer()  # before anything writes to the file
-            self.db.execute("PRAGMA journal_mode=WAL")
+            self._use_wal()
             self.db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
@@ -107,6 +109,20 @@ class HistoryStore:
             raise
         self.db.execute("COMMIT")
 
+    def _use_wal(self) -> None:
+        """Put the database in WAL mode (a property of the file, so this changes something only the first
+        time). The switch needs the file to itself, and SQLite refuses it at once instead of waiting when
+        another process is opening the same new database, so it is retried until the busy timeout."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    raise
+                time.sleep(WAL_RETRY_SECONDS)
+
     def _refuse_newer(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
@@ -115,9 +131,13 @@ class HistoryStore:
                              f"{SCHEMA_VERSION}); upgrade drillsim or use another --db")
 
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            with self._transaction() as db:
+        """Bring the schema to SCHEMA_VERSION in one transaction. The version is read again under the
+        write lock, so processes opening a new database at the same moment migrate it once."""
+        if self.db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            return  # the usual case, without taking the write lock
+        with self._transaction() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            for target in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[target - 1].split(";"):
                     if statement.strip():
                         db.execute(statement)

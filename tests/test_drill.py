@@ -186,32 +186,53 @@ def test_hot_wash_scores_the_drill_and_writes_results_beside_the_journal(tmp_pat
         session.pause()
 
 
-def test_killing_a_drill_at_any_moment_loses_nothing_shown(tmp_path: Path) -> None:
-    """A real subprocess, killed with SIGKILL at random moments; every action it showed must be in
-    the journal, and resuming must rebuild exactly the state it showed last."""
+# Where a kill lands, cycling over the drill's phases: (line the driver prints that opens the phase, how
+# many such lines to wait for, at most, and the longest delay after it, in seconds). tests/drill_driver
+# plays the flagship drill in about 1.5 s (most actions in the first 0.2 s) and its hot wash in 0.35 s.
+KILL_PHASES = {"start": ("folder", 1, 0.25), "play": ("shown", 16, 1.5), "hot wash": ("hotwash", 1, 0.5)}
+
+
+def run_until_killed(results: Path, phase: str, rng: random.Random) -> tuple[Path, list[str]]:
+    """Start the drill driver, kill it (SIGKILL) at a random moment of ``phase``, and return its folder
+    and every line it printed."""
+    marker, most, delay = KILL_PHASES[phase]
+    process = subprocess.Popen([sys.executable, str(ROOT / "tests" / "drill_driver" / "run_drill.py"), str(results)],
+                               stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert process.stdout is not None
+    lines: list[str] = []
+    wanted = rng.randint(1, most)
+    while sum(line.startswith(marker) for line in lines) < wanted:
+        lines.append(process.stdout.readline())
+        assert lines[-1], "the drill driver stopped on its own"
+    time.sleep(rng.uniform(0.0, delay))
+    process.send_signal(signal.SIGKILL)
+    lines += process.stdout.read().splitlines()
+    assert process.wait() == -signal.SIGKILL
+    return Path(lines[0].split(" ", 1)[1].strip()), lines
+
+
+@pytest.mark.parametrize("kills", [pytest.param(3, id="ci"), pytest.param(50, id="soak", marks=pytest.mark.soak)])
+def test_killing_a_drill_at_any_moment_loses_nothing_shown(tmp_path: Path, kills: int) -> None:
+    """A real drill process killed with SIGKILL at random moments, cycling over its start, its play and
+    its hot wash: every action it showed is in the journal, resuming rebuilds exactly the state it
+    showed last, the hot wash's files are whole or absent, and the same journal always gives the same state."""
+    from drill_driver.run_drill import digest
+
     rng = random.Random(7)
-    for kill in range(3):
-        results = tmp_path / f"run{kill}"
-        process = subprocess.Popen([sys.executable, str(ROOT / "tests" / "drill_driver" / "run_drill.py"), str(results)],
-                                   stdout=subprocess.PIPE, text=True, cwd=ROOT)
-        assert process.stdout is not None
-        folder = Path(process.stdout.readline().split(" ", 1)[1].strip())
-        first = process.stdout.readline()  # wait until the drill has shown something
-        time.sleep(rng.uniform(0.0, 0.8))
-        process.send_signal(signal.SIGKILL)
-        shown = [line.split() for line in [first, *process.stdout.read().splitlines()] if line.startswith("shown")]
-        assert process.wait() == -signal.SIGKILL, "the drill ended before it was killed"
+    for kill in range(kills):
+        folder, lines = run_until_killed(tmp_path / f"run{kill}", list(KILL_PHASES)[kill % len(KILL_PHASES)], rng)
+        last_count, last_digest = [line.split()[1:] for line in lines if line.startswith("shown")][-1]
         journal = read_journal(folder / "journal.jsonl")[1]
-        last_count, last_digest = int(shown[-1][1]), shown[-1][2]
-        assert len(journal) >= last_count
+        assert len(journal) >= int(last_count)
+        for name in ("summary.json", "hotwash.json"):
+            if (folder / name).exists() or "written" in lines:
+                json.loads((folder / name).read_text())
         resumed = DrillSession.resume(folder)
         first = records(resumed)
-        if len(journal) == last_count:  # killed after showing its last action: same state as shown
-            from drill_driver.run_drill import digest
-
+        if len(journal) == int(last_count):  # killed after showing its last action: same state as shown
             assert digest(resumed) == last_digest
         resumed.close()
-        replayed = DrillSession.resume(folder)  # the same journal again gives the same state
+        replayed = DrillSession.resume(folder)
         assert records(replayed) == first
         replayed.close()
 

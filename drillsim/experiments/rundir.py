@@ -38,6 +38,15 @@ def folder_label(text: str) -> str:
     return _UNSAFE.sub("_", text)[:MAX_LABEL]
 
 
+class RunInterrupted(KeyboardInterrupt):
+    """A run stopped by Ctrl-C after writing its folder from the replications that finished (its
+    run.json says ``"status": "interrupted"``)."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self.folder = folder
+
+
 def create_run_folder(out: Path | None, results: Path, scenario_id: str, now: dt.datetime) -> Path:
     """A new, empty folder for a run. Never reuses a folder that holds anything.
 

@@ -19,7 +19,7 @@ import drillsim
 from drillsim.engine.model import compile_scenario
 from drillsim.experiments.aggregate import Aggregate
 from drillsim.experiments.replicate import DEFAULT_CHUNK, Backend, replications
-from drillsim.experiments.rundir import MetricsWriter, TraceWriter, create_run_folder, write_json
+from drillsim.experiments.rundir import MetricsWriter, RunInterrupted, TraceWriter, create_run_folder, write_json
 from drillsim.fsutil import write_atomically
 from drillsim.scenario.model import Scenario
 from drillsim.scenario.snapshot import snapshot_text
@@ -36,7 +36,7 @@ def simulate(scenario: Scenario, scenario_path: Path, *, count: int, seed: int, 
              results: Path, trace: bool = False, chunk: int = DEFAULT_CHUNK, backend: Backend | None = None,
              scheduler: str | None = None, progress: Callable[[int], None] = lambda done: None) -> SimulationRun:
     """Run ``count`` replications and write the run folder. On Ctrl-C the folder keeps what finished,
-    marked ``"status": "interrupted"`` in run.json, and KeyboardInterrupt propagates."""
+    marked ``"status": "interrupted"`` in run.json, and RunInterrupted (a KeyboardInterrupt) is raised."""
     started, clock = dt.datetime.now(dt.UTC), time.perf_counter()
     model = compile_scenario(scenario)
     folder = create_run_folder(out, results, scenario.id, started)
@@ -59,7 +59,7 @@ def simulate(scenario: Scenario, scenario_path: Path, *, count: int, seed: int, 
                 progress(done)
         except KeyboardInterrupt:
             status = "interrupted"
-            raise
+            raise RunInterrupted(folder) from None
         except BaseException:
             status = "failed"
             raise

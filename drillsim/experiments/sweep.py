@@ -1,4 +1,5 @@
-"""Sweeps: every combination of a grid of overrides, run with common random numbers, ranked."""
+"""Sweeps: every combination of a grid of overrides, run with common random numbers, ranked, written
+to a folder as ``sweep.csv`` with a ``run.json`` saying whether every replication finished."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import io
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from drillsim.engine.model import Model
 from drillsim.experiments.aggregate import Aggregate
 from drillsim.experiments.replicate import Backend, replication_sets
+from drillsim.experiments.rundir import RunInterrupted, write_json
+from drillsim.fsutil import write_atomically
 
 KEY_METRICS = ("time_to_acknowledge", "time_to_contain", "time_to_resolve")
 
@@ -28,19 +32,43 @@ def combinations(axes: list[Axis]) -> list[list[str]]:
             for chosen in itertools.product(*(axis.values for axis in axes))]
 
 
-def sweep(models: list[Model], settings: list[list[str]], axes: list[Axis], *, seed: int, count: int,
+def sweep(models: list[Model], settings: list[list[str]], axes: list[Axis], *, folder: Path, seed: int, count: int,
           workers: int, backend: Backend | None = None, scheduler: str | None = None,
           progress: Callable[[int], None] = lambda done: None) -> list[dict[str, Any]]:
-    """One row per combination, best readiness first (ties keep grid order)."""
+    """Run every combination with the same seed and write ``sweep.csv`` and ``run.json`` into
+    ``folder``; return the rows, best readiness first (ties keep grid order). On Ctrl-C both files are
+    written from the replications that finished, run.json says ``"status": "interrupted"``, and
+    RunInterrupted is raised."""
     aggregates = [Aggregate(model, seed, count) for model in models]
     sets = replication_sets(models, [seed] * len(models), count, workers, backend=backend, scheduler=scheduler)
-    for done, replications in enumerate(sets, start=1):
-        for aggregate, replication in zip(aggregates, replications, strict=True):
-            aggregate.add(replication)
-        progress(done)
+    done, status = 0, "complete"
+    try:
+        for replications in sets:
+            for aggregate, replication in zip(aggregates, replications, strict=True):
+                aggregate.add(replication)
+            done += 1
+            progress(done)
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise RunInterrupted(folder) from None
+    except BaseException:
+        status = "failed"
+        raise
+    finally:
+        rows = _rows(settings, axes, aggregates, done)
+        write_atomically(folder / "sweep.csv", rows_csv(rows, axes))
+        write_json(folder / "run.json", {
+            "status": status, "replications_requested": count, "replications_completed": done, "seed": seed,
+            "grid": {axis.path: axis.values for axis in axes}, "workers": workers,
+            "backend": backend or ("serial" if workers <= 1 else "process")})
+    return rows
+
+
+def _rows(settings: list[list[str]], axes: list[Axis], aggregates: list[Aggregate], done: int) -> list[dict[str, Any]]:
+    """One row per combination from its aggregate of ``done`` replications, best readiness first."""
     rows = []
     for chosen, aggregate in zip(settings, aggregates, strict=True):
-        summary = aggregate.summary(count)
+        summary = aggregate.summary(done)
         row: dict[str, Any] = {axis.path: setting.split("=", 1)[1] for axis, setting in zip(axes, chosen, strict=True)}
         row["readiness"] = summary["readiness"]
         row["objectives"] = {o["id"]: o["p_met"] for o in summary["objectives"]}
