@@ -272,10 +272,14 @@ def simulate(
     from drillsim.experiments.simulate import simulate as run_simulation
     from drillsim.report.terminal import print_simulation
 
+    from drillsim.scenario.overrides import overrides_from
+    from drillsim.scenario.snapshot import snapshot_text
+
     model_scenario = variant_argument(scenario, [], overrides_files, organisation_from)
+    snapshot = snapshot_text(scenario, overrides_from([], overrides_files or []))
     with progress_bar("simulating", replications) as update:
         try:
-            run = run_simulation(model_scenario, scenario, count=replications, seed=seed,
+            run = run_simulation(model_scenario, snapshot, count=replications, seed=seed,
                                  workers=workers or default_workers(), out=out, results=Path("results"), trace=trace,
                                  backend=backend.value if backend else None, scheduler=scheduler, progress=update)
         except (RunFolderError, BackendError, EventBudgetError) as exc:
@@ -547,7 +551,7 @@ def drill(
             if scenario is None:
                 from drillsim.tui.app import ScenarioPickerApp
 
-                choice = ScenarioPickerApp().run()
+                choice = ScenarioPickerApp(organisation_from=organisation_from or ()).run()
                 if choice is None:
                     return
                 scenario, players, speed = choice.scenario, list(choice.players), choice.speed

@@ -104,10 +104,13 @@ class HistoryStore:
             raise StoreError(f"{self.path}: busy for {BUSY_TIMEOUT_MS // 1000} s ({exc}); try again") from None
         try:
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
+            self.db.execute("COMMIT")
+        except BaseException as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.IntegrityError):
+                raise StoreError(f"{self.path}: nothing was recorded ({exc})") from None  # a full disk, say
             raise
-        self.db.execute("COMMIT")
 
     def _use_wal(self) -> None:
         """Put the database in WAL mode (a property of the file, so this changes something only the first

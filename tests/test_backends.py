@@ -40,8 +40,9 @@ def test_an_unreachable_scheduler_is_a_clear_error() -> None:
 
 def test_a_run_folder_records_its_backend(tmp_path: Path) -> None:
     from drillsim.experiments.simulate import simulate
+    from drillsim.scenario.snapshot import snapshot_text
 
-    run = simulate(load_scenario(SCENARIO), SCENARIO, count=10, seed=0, workers=1, out=tmp_path / "run",
+    run = simulate(load_scenario(SCENARIO), snapshot_text(SCENARIO), count=10, seed=0, workers=1, out=tmp_path / "run",
                    results=tmp_path, backend="serial")
     assert json.loads((run.folder / "run.json").read_text())["backend"] == "serial"
 

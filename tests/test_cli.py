@@ -143,3 +143,20 @@ def test_schema_prints_json_schema() -> None:
     code, out, _ = invoke("schema")
     assert code == 0
     assert json.loads(out)["title"] == "drillsim scenario"
+
+
+def test_a_run_with_an_overrides_file_saves_the_scenario_it_ran(tmp_path: Path) -> None:
+    """scenario.yaml in the run folder is the scenario that ran, overrides included: loading it gives
+    the same scenario as the file with the overrides applied, not the file alone."""
+    from drillsim.scenario.loader import load_scenario
+    from drillsim.scenario.overrides import load_with_overrides
+
+    path = SCENARIOS / "weight-exfiltration.yaml"
+    overrides = tmp_path / "calibrated.yaml"
+    overrides.write_text("escalation.sev1-security.levels[0].timeout: 2m\npeople.maya-goldberg.reachability: 0.5\n")
+    result = CliRunner().invoke(app, ["simulate", str(path), "-n", "3", "--workers", "1", "--overrides", str(overrides),
+                                      "--out", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    saved = load_scenario(tmp_path / "run" / "scenario.yaml")
+    assert saved == load_with_overrides(path, [], (overrides,))
+    assert saved != load_scenario(path)

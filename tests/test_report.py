@@ -58,7 +58,7 @@ def parse(html: str) -> Structure:
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
 def test_every_bundled_scenario_gets_a_readiness_report_with_its_charts(path: Path, tmp_path: Path) -> None:
     scenario = load_scenario(path)
-    run = simulate(scenario, path, count=12, seed=0, workers=1, out=tmp_path / "run", results=tmp_path)
+    run = simulate(scenario, snapshot_text(path), count=12, seed=0, workers=1, out=tmp_path / "run", results=tmp_path)
     html_path = write_report(run.folder)
     html = html_path.read_text(encoding="utf-8")
     structure = parse(html)
@@ -97,7 +97,7 @@ def test_an_unfinished_drill_or_damaged_run_is_a_clear_error(tmp_path: Path) -> 
     session.close()
     with pytest.raises(ReportError, match="hot wash"):
         write_report(session.folder)
-    run = simulate(load_scenario(path), path, count=5, seed=0, workers=1, out=tmp_path / "run", results=tmp_path)
+    run = simulate(load_scenario(path), snapshot_text(path), count=5, seed=0, workers=1, out=tmp_path / "run", results=tmp_path)
     (run.folder / "summary.json").write_text(json.dumps({"scenario": "tutorial"}))
     with pytest.raises(ReportError, match="damaged"):
         write_report(run.folder)

@@ -14,6 +14,7 @@ import pytest
 
 from drillsim.experiments.rundir import MAX_LABEL, create_run_folder
 from drillsim.experiments.simulate import simulate
+from drillsim.scenario.snapshot import snapshot_text
 from drillsim.scenario.errors import ScenarioError
 from drillsim.scenario.loader import load_scenario
 from paths import ROOT
@@ -53,7 +54,7 @@ def test_a_hostile_id_does_not_validate(tmp_path: Path, scenario_id: str) -> Non
 def test_an_id_that_validates_names_one_folder_inside_results(tmp_path: Path, scenario_id: str) -> None:
     scenario = load_scenario(scenario_with_id(tmp_path, scenario_id))
     results = tmp_path / "results"
-    run = simulate(scenario, tmp_path / "scenario.yaml", count=2, seed=0, workers=1, out=None, results=results)
+    run = simulate(scenario, snapshot_text(tmp_path / "scenario.yaml"), count=2, seed=0, workers=1, out=None, results=results)
     assert run.folder.parent == results and re.fullmatch(r"\d{8}T\d{6}Z-" + re.escape(scenario_id), run.folder.name)
     assert [p.name for p in results.iterdir()] == [run.folder.name]
 

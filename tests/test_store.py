@@ -172,3 +172,18 @@ def test_an_older_database_migrates_forward_keeping_its_runs(tmp_path: Path, mon
     assert [r.folder for r in store.runs()] == [str(tmp_path / "run")]
     assert "note" in [row[1] for row in store.db.execute("PRAGMA table_info(runs)")]
     store.close()
+
+
+def test_a_full_disk_is_a_clear_error_and_keeps_what_was_recorded(tmp_path: Path) -> None:
+    """SQLite's page limit stands in for a full disk: the write fails as it would, at the same place."""
+    store = HistoryStore(tmp_path / "h.db")
+    store.record("simulation", tmp_path / "run1", summary(), at="2026-01-01", organisation="o", scenario_sha256="x")
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count = {pages}")
+    big = summary() | {"objectives": [{"id": f"o{i}" * 50, "metric": "time_to_acknowledge", "target": 10.0,
+                                       "p_met": 0.5, "ci95": [0.4, 0.6], "rating": "M"} for i in range(500)]}
+    with pytest.raises(StoreError, match="nothing was recorded.*full"):
+        store.record("simulation", tmp_path / "run2", big, at="2026-01-02", organisation="o", scenario_sha256="x")
+    assert [r.folder for r in store.runs()] == [str(tmp_path / "run1")]
+    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    store.close()

@@ -151,6 +151,8 @@ class Model:
         self.horizon = scenario.horizon or DEFAULT_HORIZON
         self.people = [PersonModel(i, pid, org, scenario.start) for i, pid in enumerate(org.people)]
         self.index = {p.id: p.index for p in self.people}
+        # per person, the staffing queues (task needs) they can serve
+        self.needs_of = [[f"role:{r}" for r in p.roles] + [f"skill:{s}" for s in p.skills] for p in self.people]
         self.rotations = {tid: RotationClock(team.on_call, [self.index[m] for m in team.on_call.members], scenario.start)
                           for tid, team in org.teams.items() if team.on_call is not None}
         for rotation in self.rotations.values():

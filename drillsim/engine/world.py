@@ -96,8 +96,7 @@ class World:
         self.incidents: list[Incident] = []
         self.round_robin: dict[str, int] = {}
         self._steps: dict[str, list[Step]] = {}  # escalation steps per policy, built on first use
-        needs_of = [[f"role:{r}" for r in p.roles] + [f"skill:{s}" for s in p.skills] for p in model.people]
-        self.staffing = Staffing(self.env, len(model.people), needs_of,
+        self.staffing = Staffing(self.env, len(model.people), model.needs_of,
                                  lambda p, t: not model.unavailable(p, t), self._recruit)
         if model.scheduled:
             self.env.process(self._injects())

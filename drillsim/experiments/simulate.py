@@ -18,11 +18,10 @@ import simpy
 import drillsim
 from drillsim.engine.model import compile_scenario
 from drillsim.experiments.aggregate import Aggregate
-from drillsim.experiments.replicate import DEFAULT_CHUNK, Backend, replications
+from drillsim.experiments.replicate import Backend, replications
 from drillsim.experiments.rundir import MetricsWriter, RunInterrupted, TraceWriter, create_run_folder, write_json
 from drillsim.fsutil import write_atomically
 from drillsim.scenario.model import Scenario
-from drillsim.scenario.snapshot import snapshot_text
 
 
 @dataclass
@@ -32,15 +31,16 @@ class SimulationRun:
     completed: bool
 
 
-def simulate(scenario: Scenario, scenario_path: Path, *, count: int, seed: int, workers: int, out: Path | None,
-             results: Path, trace: bool = False, chunk: int = DEFAULT_CHUNK, backend: Backend | None = None,
+def simulate(scenario: Scenario, snapshot: str, *, count: int, seed: int, workers: int, out: Path | None,
+             results: Path, trace: bool = False, chunk: int | None = None, backend: Backend | None = None,
              scheduler: str | None = None, progress: Callable[[int], None] = lambda done: None) -> SimulationRun:
-    """Run ``count`` replications and write the run folder. On Ctrl-C the folder keeps what finished,
-    marked ``"status": "interrupted"`` in run.json, and RunInterrupted (a KeyboardInterrupt) is raised."""
+    """Run ``count`` replications and write the run folder; ``snapshot`` is the scenario's text as it
+    ran (see :func:`drillsim.scenario.snapshot.snapshot_text`), saved as scenario.yaml. On Ctrl-C the
+    folder keeps what finished, marked ``"status": "interrupted"`` in run.json, and RunInterrupted (a
+    KeyboardInterrupt) is raised."""
     started, clock = dt.datetime.now(dt.UTC), time.perf_counter()
     model = compile_scenario(scenario)
     folder = create_run_folder(out, results, scenario.id, started)
-    snapshot = snapshot_text(scenario_path)
     write_atomically(folder / "scenario.yaml", snapshot)
     aggregate = Aggregate(model, seed, count)
     done, status = 0, "complete"

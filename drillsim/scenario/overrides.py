@@ -152,12 +152,17 @@ def overrides_file(path: Path) -> list[Override]:
     return overrides
 
 
+def overrides_from(texts: Sequence[str], files: Sequence[Path] = ()) -> list[Override]:
+    """The overrides of ``files`` (in order), then the ``--set`` ``texts``: the order they apply in."""
+    return [o for f in files for o in overrides_file(f)] + [parse_override(t) for t in texts]
+
+
 def load_with_overrides(path: Path, overrides: list[str], files: tuple[Path, ...] = (),
                         organisation_folders: Sequence[Path] = ()) -> Scenario:
     """A scenario file with overrides files and then ``--set`` overrides applied, validated like a
     file, or ScenarioError. ``organisation_folders`` as for ``loader.check_file``."""
     sources = read_sources(path, organisation_folders)
-    apply_overrides(sources, [o for f in files for o in overrides_file(f)] + [parse_override(t) for t in overrides])
+    apply_overrides(sources, overrides_from(overrides, files))
     result = validate_sources(sources)
     if result.errors or not isinstance(result.model, Scenario):
         raise ScenarioError(result.errors or [Problem(result.file, 1, 1, "", "is an organisation file (expected a scenario)")])

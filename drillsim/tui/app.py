@@ -14,7 +14,8 @@ import datetime as dt
 import importlib
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from textual.app import App, SystemCommand
@@ -110,9 +111,10 @@ class ScenarioPickerApp(App[DrillChoice | None]):
     CSS_PATH = "app.tcss"
     TITLE = "drillsim — start a drill"
 
-    def __init__(self, paths: list[Any] | None = None) -> None:
+    def __init__(self, paths: list[Any] | None = None, organisation_from: Sequence[Path] = ()) -> None:
         super().__init__()
         self.paths = paths
+        self.organisation_from = organisation_from
 
     def on_mount(self) -> None:
-        self.push_screen(ScenarioPicker(self.paths), self.exit)
+        self.push_screen(ScenarioPicker(self.paths, self.organisation_from), self.exit)

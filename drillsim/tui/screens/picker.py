@@ -4,6 +4,7 @@ folder, the players in the room, and the speed. Dismisses with a :class:`DrillCh
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -102,9 +103,10 @@ class ScenarioPicker(Screen[DrillChoice | None]):
     ]
     AUTO_FOCUS = "#picker-list"
 
-    def __init__(self, paths: list[Path] | None = None) -> None:
+    def __init__(self, paths: list[Path] | None = None, organisation_from: Sequence[Path] = ()) -> None:
         super().__init__(id="picker")
         self.paths = paths if paths is not None else bundled_scenarios()
+        self.organisation_from = organisation_from  # folders --allow-organisation-from allows
         self.loaded: dict[Path, Scenario] = {}
         self.chosen: Path | None = None
         self._players_edited = False
@@ -159,11 +161,10 @@ class ScenarioPicker(Screen[DrillChoice | None]):
             lambda: self._load(path), thread=True, group="load", name=str(path), exit_on_error=False
         )
 
-    @staticmethod
-    def _load(path: Path) -> Scenario:
+    def _load(self, path: Path) -> Scenario:
         from drillsim.scenario.loader import load_scenario
 
-        return load_scenario(path)
+        return load_scenario(path, self.organisation_from)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "load":
