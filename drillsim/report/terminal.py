@@ -70,7 +70,7 @@ def print_simulation(summary: dict[str, Any], console: Console) -> None:
     breakdown = summary["time_breakdown"]
     console.print("Where the time went, per incident: "
                   + ", ".join(f"{part.replace('_', ' ')} {humanize(minutes)}" for part, minutes in breakdown.items())
-                  + f"; {summary['pages_per_incident']} pages and {summary['escalations_per_incident']} "
+                  + f"; {summary['pages_per_incident']:.1f} pages and {summary['escalations_per_incident']:.2f} "
                   "escalations per incident")
 
 
