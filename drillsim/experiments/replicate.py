@@ -141,6 +141,13 @@ def executor(backend: Backend, workers: int, scheduler: str | None = None) -> It
             cluster.close()
 
 
+def plan(backend: Backend | None, workers: int, chunk: int | None = None) -> tuple[Backend, int]:
+    """The backend and chunk size a run uses: serial for one worker and a process pool for more;
+    DASK_CHUNK replications per task on Dask, else DEFAULT_CHUNK."""
+    backend = backend or ("serial" if workers <= 1 else "process")
+    return backend, chunk or (DASK_CHUNK if backend == "dask" else DEFAULT_CHUNK)
+
+
 def replication_sets(models: list[Model], seeds: list[int], count: int, workers: int = 1,
                      chunk: int | None = None, trace: bool = False, backend: Backend | None = None,
                      scheduler: str | None = None) -> Iterator[list[Replication]]:
@@ -148,8 +155,7 @@ def replication_sets(models: list[Model], seeds: list[int], count: int, workers:
     Several models with the same seed share random numbers: the basis of paired comparisons.
     ``backend`` defaults to serial for one worker and a process pool for more; ``chunk`` (replications
     per task) to DASK_CHUNK on Dask, else DEFAULT_CHUNK. Results do not depend on either."""
-    backend = backend or ("serial" if workers <= 1 else "process")
-    chunk = chunk or (DASK_CHUNK if backend == "dask" else DEFAULT_CHUNK)
+    backend, chunk = plan(backend, workers, chunk)
     if backend == "serial" or (backend == "process" and count <= chunk):
         for index in range(count):
             yield [run_replication(model, seed, index, trace) for model, seed in zip(models, seeds, strict=True)]

@@ -13,6 +13,8 @@ import csv
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -45,6 +47,28 @@ class RunInterrupted(KeyboardInterrupt):
     def __init__(self, folder: Path) -> None:
         super().__init__(str(folder))
         self.folder = folder
+
+
+class RunStatus:
+    """How a run ended, for run.json: "complete", "interrupted" (Ctrl-C) or "failed"."""
+
+    def __init__(self) -> None:
+        self.value = "complete"
+
+
+@contextmanager
+def run_status(folder: Path) -> Iterator[RunStatus]:
+    """Track how the work inside ends. Ctrl-C becomes RunInterrupted(folder); the caller writes what
+    finished (in a ``finally`` around this block) with the status it ends with."""
+    status = RunStatus()
+    try:
+        yield status
+    except KeyboardInterrupt:
+        status.value = "interrupted"
+        raise RunInterrupted(folder) from None
+    except BaseException:
+        status.value = "failed"
+        raise
 
 
 def create_run_folder(out: Path | None, results: Path, scenario_id: str, now: dt.datetime) -> Path:

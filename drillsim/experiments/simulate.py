@@ -18,8 +18,8 @@ import simpy
 import drillsim
 from drillsim.engine.model import compile_scenario
 from drillsim.experiments.aggregate import Aggregate
-from drillsim.experiments.replicate import Backend, replications
-from drillsim.experiments.rundir import MetricsWriter, RunInterrupted, TraceWriter, create_run_folder, write_json
+from drillsim.experiments.replicate import Backend, plan, replications
+from drillsim.experiments.rundir import MetricsWriter, RunStatus, TraceWriter, create_run_folder, run_status, write_json
 from drillsim.fsutil import write_atomically
 from drillsim.scenario.model import Scenario
 
@@ -43,36 +43,32 @@ def simulate(scenario: Scenario, snapshot: str, *, count: int, seed: int, worker
     folder = create_run_folder(out, results, scenario.id, started)
     write_atomically(folder / "scenario.yaml", snapshot)
     aggregate = Aggregate(model, seed, count)
-    done, status = 0, "complete"
+    done, status = 0, RunStatus()
+    used, chunk = plan(backend, workers, chunk)
     metrics_path = folder / "metrics.csv"
     with metrics_path.open("w", encoding="utf-8", newline="") as metrics_file, \
             ((folder / "trace.jsonl").open("w", encoding="utf-8") if trace else nullcontext()) as trace_file:
         metrics = MetricsWriter(metrics_file, aggregate.names)
         traces = TraceWriter(trace_file) if trace else None
         try:
-            for replication in replications(model, seed, count, workers, chunk, trace, backend, scheduler):
-                aggregate.add(replication)
-                metrics.add(replication)
-                if traces:
-                    traces.add(replication)
-                done += 1
-                progress(done)
-        except KeyboardInterrupt:
-            status = "interrupted"
-            raise RunInterrupted(folder) from None
-        except BaseException:
-            status = "failed"
-            raise
+            with run_status(folder) as status:
+                for replication in replications(model, seed, count, workers, chunk, trace, used, scheduler):
+                    aggregate.add(replication)
+                    metrics.add(replication)
+                    if traces:
+                        traces.add(replication)
+                    done += 1
+                    progress(done)
         finally:
             summary = aggregate.summary(done)
             write_json(folder / "summary.json", summary)
             write_json(folder / "run.json", {
-                "status": status,
+                "status": status.value,
                 "replications_requested": count,
                 "replications_completed": done,
                 "seed": seed,
                 "workers": workers,
-                "backend": backend or ("serial" if workers <= 1 else "process"),
+                "backend": used,
                 "chunk": chunk,
                 "started": started.isoformat(timespec="seconds"),
                 "elapsed_seconds": round(time.perf_counter() - clock, 3),
@@ -81,5 +77,5 @@ def simulate(scenario: Scenario, snapshot: str, *, count: int, seed: int, worker
                              "simpy": simpy.__version__, "numpy": numpy.__version__},
                 "machine": {"platform": platform.platform(), "processor": platform.machine()},
             })
-    return SimulationRun(folder, summary, status == "complete")
+    return SimulationRun(folder, summary, status.value == "complete")
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from drillsim.engine.model import Model
 from drillsim.experiments.aggregate import Aggregate
-from drillsim.experiments.replicate import Backend, replication_sets
-from drillsim.experiments.rundir import RunInterrupted, write_json
+from drillsim.experiments.replicate import Backend, plan, replication_sets
+from drillsim.experiments.rundir import RunStatus, run_status, write_json
 from drillsim.fsutil import write_atomically
 
 KEY_METRICS = ("time_to_acknowledge", "time_to_contain", "time_to_resolve")
@@ -41,26 +41,21 @@ def sweep(models: list[Model], settings: list[list[str]], axes: list[Axis], *, f
     RunInterrupted is raised."""
     aggregates = [Aggregate(model, seed, count) for model in models]
     sets = replication_sets(models, [seed] * len(models), count, workers, backend=backend, scheduler=scheduler)
-    done, status = 0, "complete"
+    done, status = 0, RunStatus()
     try:
-        for replications in sets:
-            for aggregate, replication in zip(aggregates, replications, strict=True):
-                aggregate.add(replication)
-            done += 1
-            progress(done)
-    except KeyboardInterrupt:
-        status = "interrupted"
-        raise RunInterrupted(folder) from None
-    except BaseException:
-        status = "failed"
-        raise
+        with run_status(folder) as status:
+            for replications in sets:
+                for aggregate, replication in zip(aggregates, replications, strict=True):
+                    aggregate.add(replication)
+                done += 1
+                progress(done)
     finally:
         rows = _rows(settings, axes, aggregates, done)
         write_atomically(folder / "sweep.csv", rows_csv(rows, axes))
+        used, _ = plan(backend, workers)
         write_json(folder / "run.json", {
-            "status": status, "replications_requested": count, "replications_completed": done, "seed": seed,
-            "grid": {axis.path: axis.values for axis in axes}, "workers": workers,
-            "backend": backend or ("serial" if workers <= 1 else "process")})
+            "status": status.value, "replications_requested": count, "replications_completed": done, "seed": seed,
+            "grid": {axis.path: axis.values for axis in axes}, "workers": workers, "backend": used})
     return rows
 
 
