@@ -248,6 +248,10 @@ def _check_incident(model: Model, kind: KindModel, number: int, rs: list[Any], m
     if values["time_to_mobilize"] is not None:
         assert len(started) == len(kind.tasks)
         assert values["time_to_acknowledge"] <= values["time_to_mobilize"]
+    # counts add up: pages and escalations are the records', the breakdown's parts are times spent
+    assert m.pages == sum(1 for r in rs if r.kind == T.PAGED)
+    assert m.escalations == sum(1 for r in rs if r.kind == T.ESCALATED)
+    assert all(part >= 0 for part in m.breakdown.values())
     for clock, deadline in kind.clocks.items():
         taken = values[notify_metric(clock)]
         if detected is not None and taken is None and detected + deadline > model.horizon:
@@ -330,6 +334,25 @@ def random_scenario_invariants(tmp_path: Path, data: dict[str, Any], seed: int) 
                     assert arrival.start <= r.time < arrival.end
         if index == 0:
             same_records(model, seed, index, rep)
+    counts_add_up(model, seed)
+
+
+def counts_add_up(model: Model, seed: int) -> None:
+    """In a summary, every incident is counted once in time to detect (``n`` reached, or censored),
+    and for every metric the kinds' counts add up to the whole."""
+    aggregate = Aggregate(model, seed, 3)
+    incidents_by_kind: dict[str, int] = defaultdict(int)
+    for rep in replications(model, seed, 3):
+        aggregate.add(rep)
+        for m in rep.incidents:
+            incidents_by_kind[m.kind] += 1
+    summary = aggregate.summary(3)
+    for name, whole in summary["metrics"].items():
+        kinds = [k["metrics"][name] for k in summary["incidents"].values() if name in k["metrics"]]
+        assert whole["n"] == sum(k["n"] for k in kinds) and whole["censored"] == sum(k["censored"] for k in kinds)
+    for kind, data in summary["incidents"].items():
+        detect = data["metrics"].get("time_to_detect", {"n": 0, "censored": 0})
+        assert detect["n"] + detect["censored"] == incidents_by_kind[kind]
 
 
 test_random_scenario_invariants, test_random_scenario_invariants_soak = fuzz(
