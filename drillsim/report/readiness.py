@@ -9,7 +9,7 @@ from typing import Any
 
 from drillsim.report import charts
 from drillsim.report.document import Document
-from drillsim.report.terminal import RATING_WORDS, metric_label
+from drillsim.report.terminal import RATING_WORDS, metric_label, share, share_interval
 from drillsim.scenario.graph import escalation_graph
 from drillsim.scenario.model import Scenario
 from drillsim.scenario.units import humanize
@@ -48,7 +48,7 @@ def readiness_report(folder: Path, scenario: Scenario, summary: dict[str, Any], 
                       "meeting each objective; an incident not handled by the end of the run counts as missed.")
     doc.table(["objective", "what", "target", "met", "95% CI", "rating"],
               [[o["id"], scenario.objectives[o["id"]].text if o["id"] in scenario.objectives else "",
-                humanize(o["target"]), _share(o["p_met"]), _interval(o["ci95"]), o["rating"] or "—"]
+                humanize(o["target"]), share(o["p_met"]), share_interval(o["ci95"]), o["rating"] or "—"]
                for o in summary["objectives"]], numeric={2, 3, 4})
     doc.heading("Findings that matter")
     for finding in findings(summary):
@@ -69,7 +69,7 @@ def readiness_report(folder: Path, scenario: Scenario, summary: dict[str, Any], 
         doc.figure(charts.deadline_risk({c: d["p_met"] or 0.0 for c, d in summary["deadlines"].items()},
                                         scenario.ratings.P), "Probability each clock's notification is made in time")
         doc.table(["clock", "incidents", "met", "95% CI", "rating"],
-                  [[c, str(d["n"]), _share(d["p_met"]), _interval(d["ci95"]), d["rating"] or "—"]
+                  [[c, str(d["n"]), share(d["p_met"]), share_interval(d["ci95"]), d["rating"] or "—"]
                    for c, d in summary["deadlines"].items()], numeric={1, 2, 3})
     doc.heading("Where the time went")
     doc.figure(charts.time_breakdown(summary["time_breakdown"]), "Minutes per incident by what the response was waiting for")
@@ -87,11 +87,11 @@ def findings(summary: dict[str, Any]) -> list[str]:
     notes = []
     weak = sorted((o for o in summary["objectives"] if o["rating"] in ("M", "U")), key=lambda o: o["p_met"] or 0)
     for o in weak[:3]:
-        notes.append(f"Objective {o['id']} is met in only {_share(o['p_met'])} of simulated incidents "
+        notes.append(f"Objective {o['id']} is met in only {share(o['p_met'])} of simulated incidents "
                      f"(rated {o['rating']}): target {humanize(o['target'])}.")
     for clock, d in summary["deadlines"].items():
         if d["p_met"] is not None and d["p_met"] < 0.9:
-            notes.append(f"The {clock} deadline is met in {_share(d['p_met'])} of incidents.")
+            notes.append(f"The {clock} deadline is met in {share(d['p_met'])} of incidents.")
     waits = {k: v for k, v in summary["time_breakdown"].items() if k != "working"}
     if waits:
         part, minutes = max(waits.items(), key=lambda item: item[1])
@@ -116,13 +116,6 @@ def _label(node: tuple[Any, ...], data: dict[str, Any]) -> str:
     return str(node[1])
 
 
-def _share(p: float | None) -> str:
-    return f"{p:.1%}" if p is not None else "—"
-
-
-def _interval(interval: list[float | None]) -> str:
-    low, high = interval
-    return f"{low:.0%}–{high:.0%}" if low is not None and high is not None else "—"
 
 
 def load_json(path: Path) -> dict[str, Any]:

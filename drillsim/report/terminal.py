@@ -64,7 +64,7 @@ def print_simulation(summary: dict[str, Any], console: Console) -> None:
         for column in ("clock", "incidents", "met", "95% CI", "rating"):
             deadlines.add_column(column, justify="left" if column == "clock" else "right")
         for clock, data in summary["deadlines"].items():
-            deadlines.add_row(clock, str(data["n"]), _share(data["p_met"]), _share_interval(data["ci95"]),
+            deadlines.add_row(clock, str(data["n"]), share(data["p_met"]), share_interval(data["ci95"]),
                               rating_text(data["rating"]))
         console.print(deadlines)
     breakdown = summary["time_breakdown"]
@@ -80,18 +80,20 @@ def _objectives_table(objectives: list[dict[str, Any]]) -> Table:
     for column in ("objective", "metric", "target", "incidents", "met", "95% CI", "rating"):
         table.add_column(column, justify="left" if column in ("objective", "metric") else "right")
     for o in objectives:
-        table.add_row(o["id"], metric_label(o["metric"]), humanize(o["target"]), str(o["n"]), _share(o["p_met"]),
-                      _share_interval(o["ci95"]), rating_text(o["rating"]))
+        table.add_row(o["id"], metric_label(o["metric"]), humanize(o["target"]), str(o["n"]), share(o["p_met"]),
+                      share_interval(o["ci95"]), rating_text(o["rating"]))
     return table
 
 
-def _share(p: float | None) -> str:
+def share(p: float | None) -> str:
+    """A probability as a percentage with one decimal, or — when there is none."""
     return f"{p:.1%}" if p is not None else "—"
 
 
-def _share_interval(interval: list[float | None]) -> str:
+def share_interval(interval: list[float | None]) -> str:
+    """A probability interval with the same precision as :func:`share` (99.8% must not read 100%–100%)."""
     low, high = interval
-    return f"{low:.0%}–{high:.0%}" if low is not None and high is not None else "—"
+    return f"{low:.1%}–{high:.1%}" if low is not None and high is not None else "—"
 
 
 def _metrics_table(title: str, metrics: dict[str, Any]) -> Table:
