@@ -440,19 +440,23 @@ def test_called_away_before_answering(tmp_path: Path) -> None:
     assert (ack.time, ack.who) == (18.0, "bob")
 
 
+# bob (a lead) takes the incident's only level; alice is the only analyst, for tasks that need one.
+LEAD_AND_ANALYST = """
+teams: {ops: {name: Ops}}
+people:
+  alice: {name: Alice, teams: [ops], roles: [analyst], reachability: 1, ack_delay: 2m}
+  bob: {name: Bob, teams: [ops], roles: [lead], reachability: 1, ack_delay: 3m}
+escalation:
+  main:
+    levels:
+      - {timeout: 5m, targets: [{person: bob}]}
+"""
+
+
 def test_task_waits_for_a_person_to_come_back(tmp_path: Path) -> None:
     # bob acknowledges at 3 but the task needs an analyst, and alice (the only one) is away until
     # 1h: she is paged for the task when she returns at 60, acks at 62 and works 62 → 92.
-    org = """
-    teams: {ops: {name: Ops}}
-    people:
-      alice: {name: Alice, teams: [ops], roles: [analyst], reachability: 1, ack_delay: 2m}
-      bob: {name: Bob, teams: [ops], roles: [lead], reachability: 1, ack_delay: 3m}
-    escalation:
-      main:
-        levels:
-          - {timeout: 5m, targets: [{person: bob}]}
-    """
+    org = LEAD_AND_ANALYST
     injects = inject("0m") + "- {id: '2', at: 0m, kind: complication, unavailable: {person: alice}, for: 1h, text: away}\n"
     rep = run(model_from(tmp_path, scenario(org, one_task_incident(role="analyst"), injects)))
     assert rows([r for r in rep.records if r.who == "alice" or r.kind == T.TASK_READY]) == [
@@ -701,16 +705,7 @@ def test_task_repages_a_person_who_comes_back_after_a_failed_page(tmp_path: Path
     # bob acknowledges at 3; the task needs an analyst and alice is the only one. She is paged at 3
     # (she would answer at 5) but is called away at 4 until 1h04m, so the page fails at its 5m timeout
     # (8). When she comes back at 64 she should be paged again: answers at 66, works 66 → 96.
-    org = """
-    teams: {ops: {name: Ops}}
-    people:
-      alice: {name: Alice, teams: [ops], roles: [analyst], reachability: 1, ack_delay: 2m}
-      bob: {name: Bob, teams: [ops], roles: [lead], reachability: 1, ack_delay: 3m}
-    escalation:
-      main:
-        levels:
-          - {timeout: 5m, targets: [{person: bob}]}
-    """
+    org = LEAD_AND_ANALYST
     injects = inject("0m") + "- {id: '2', at: 4m, kind: complication, unavailable: {person: alice}, for: 1h, text: away}\n"
     rep = run(model_from(tmp_path, scenario(org, one_task_incident(role="analyst"), injects, horizon="1d")))
     assert (3.0, T.PAGED, "alice", "task work") in rows(rep.records)
