@@ -132,7 +132,7 @@ def flagship_rate(workers: int, count: int) -> float:
     scenario = load_scenario(ROOT / "scenarios/flagship-concurrent.yaml")
     model = compile_scenario(scenario)
     start = time.perf_counter()
-    aggregate = Aggregate(model, 0, count)
+    aggregate = Aggregate(model, 0)
     for replication in replications(model, 0, count, workers=workers):
         aggregate.add(replication)
     return count / (time.perf_counter() - start)

@@ -169,10 +169,10 @@ if __name__ == "__main__":
     count, workers, backend = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     model = compile_scenario(load_scenario(Path(sys.argv[1])))
     started = time.perf_counter()
-    aggregate = Aggregate(model, 0, count)
+    aggregate = Aggregate(model, 0)
     for replication in replications(model, 0, count, workers=workers, backend=backend):
         aggregate.add(replication)
-    aggregate.summary(count)
+    aggregate.summary()
     print(time.perf_counter() - started)
 """
 
@@ -209,7 +209,7 @@ count, workers = int(sys.argv[2]), int(sys.argv[3])
 model = compile_scenario(load_scenario(Path(sys.argv[1])))
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 started = time.perf_counter()
-aggregate = Aggregate(model, 0, count)
+aggregate = Aggregate(model, 0)
 if workers:
     stream = replications(model, 0, count, workers=workers)
 else:  # Aggregate alone: 50 real replications replayed under new indices
@@ -222,7 +222,7 @@ else:  # Aggregate alone: 50 real replications replayed under new indices
     stream = stream()
 for replication in stream:
     aggregate.add(replication)
-aggregate.summary(count)
+aggregate.summary()
 print(json.dumps({"before": before, "self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
                   "incidents": aggregate.incidents, "seconds": time.perf_counter() - started}))

@@ -6,6 +6,7 @@ Ctrl-C (128 + SIGINT, what shells report for an interrupted command), 1 an inter
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import shlex
@@ -16,10 +17,11 @@ from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from drillsim import __version__
 from drillsim.scenario.errors import Problem, ScenarioError
@@ -104,12 +106,12 @@ def progress_bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
 
 
 def variant_argument(path: Path, overrides: list[str], files: list[Path] | None,
-                     organisation_from: list[Path] | None) -> Scenario:
-    """A scenario with overrides files and ``--set`` overrides, or exit 2 naming every problem."""
+                     organisation_from: list[Path] | None, flag: str = "--set") -> Scenario:
+    """A scenario with overrides files and ``flag`` overrides, or exit 2 naming every problem."""
     from drillsim.scenario.overrides import load_with_overrides
 
     try:
-        return load_with_overrides(path, overrides, tuple(files or ()), organisation_from or ())
+        return load_with_overrides(path, overrides, tuple(files or ()), organisation_from or (), flag)
     except ScenarioError as exc:
         fail(exc.problems)
 
@@ -128,6 +130,7 @@ SCHEDULER_OPTION = typer.Option(metavar="ADDRESS", help="With --backend dask: jo
 OVERRIDES_OPTION = typer.Option("--overrides", metavar="FILE",
                                 help="A file of PATH: VALUE overrides (as drillsim calibrate writes) to apply first.")
 DB_OPTION = typer.Option("--db", help="History database (default: $DRILLSIM_DB, else results/drillsim.db).")
+NO_HISTORY_OPTION = typer.Option("--no-history", help="Keep this run out of the history (a smoke test, a trial).")
 # One folder per use, rather than a switch that opens every path: a scenario file can then pull in the
 # shared organisation file its coordinator meant, and nothing else (see docs/scenarios.md, Files).
 ORGANISATION_FROM_OPTION = typer.Option(
@@ -255,6 +258,7 @@ def simulate(
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout instead of tables.")] = False,
     trace: Annotated[bool, typer.Option(help="Also write every timeline record to trace.jsonl (large).")] = False,
     db: Annotated[Path | None, DB_OPTION] = None,
+    no_history: Annotated[bool, NO_HISTORY_OPTION] = False,
     overrides_files: Annotated[list[Path] | None, OVERRIDES_OPTION] = None,
     backend: Annotated[BackendChoice | None, BACKEND_OPTION] = None,
     scheduler: Annotated[str | None, SCHEDULER_OPTION] = None,
@@ -286,7 +290,8 @@ def simulate(
             fail(str(exc))
         except RunInterrupted as stopped:
             interrupted(stopped.folder)
-    record_history(db, "simulation", run.folder, run.summary, model_scenario)
+    if not no_history:
+        record_history(db, "simulation", run.folder, run.summary, model_scenario)
     report_path = write_report_or_fail(run.folder, db)
     if as_json:
         sys.stdout.write((run.folder / "summary.json").read_text(encoding="utf-8"))
@@ -299,14 +304,13 @@ def write_report_or_fail(folder: Path, db: Path | None) -> Path:
     """Write report.md and report.html into a run or drill folder (with the readiness trend from the
     history when there is one); exit 2 naming what is wrong with the folder."""
     from drillsim.report.writer import ReportError, write_report
-    from drillsim.store import HistoryStore, StoreError, default_path
+    from drillsim.store import HistoryStore, Run, StoreError, default_path
 
-    history: list[tuple[str, float]] = []
+    history: list[Run] = []
     try:
         scenario_id = json.loads((folder / "summary.json").read_text(encoding="utf-8")).get("scenario")
-        store = HistoryStore(db or default_path())
-        history = [(r.at[:16], r.readiness) for r in store.runs(scenario_id) if r.readiness is not None]
-        store.close()
+        with HistoryStore(db or default_path(), create=False) as store:
+            history = store.runs(scenario_id)
     except (OSError, ValueError, AttributeError, StoreError):
         pass  # the report goes without the trend
     try:
@@ -435,7 +439,8 @@ def sweep(
         axes.append(Axis(path.strip(), choices))
     base = scenario_argument(scenario, organisation_from)
     settings = combinations(axes)
-    models = [compile_scenario(variant_argument(scenario, chosen, None, organisation_from)) for chosen in settings]
+    models = [compile_scenario(variant_argument(scenario, chosen, None, organisation_from, "--grid"))
+              for chosen in settings]
     try:
         folder = create_run_folder(out, Path("results"), f"{base.id}-sweep", dt.datetime.now(dt.UTC))
     except RunFolderError as exc:
@@ -449,7 +454,7 @@ def sweep(
             fail(str(exc))
         except RunInterrupted as stopped:
             interrupted(stopped.folder)
-    print_sweep(rows, axes, console)
+    print_sweep(rows, axes, replications, seed, console)
     console.print(f"sweep.csv: {folder / 'sweep.csv'}")
 
 
@@ -523,6 +528,7 @@ def drill(
              "keeps it out of the process list). Default: a random one when --host is not loopback, none on "
              "loopback.")] = None,
     db: Annotated[Path | None, DB_OPTION] = None,
+    no_history: Annotated[bool, NO_HISTORY_OPTION] = False,
     organisation_from: Annotated[list[Path] | None, ORGANISATION_FROM_OPTION] = None,
 ) -> None:
     """Run a live tabletop drill: injects on a clock, players in the room, the simulator for everyone else.
@@ -539,6 +545,7 @@ def drill(
         arguments = [str(scenario)] if scenario else []
         arguments += [f"--players={p}" for p in players or []] + [f"--speed={speed}", f"--seed={seed}"]
         arguments += [f"--allow-organisation-from={folder}" for folder in organisation_from or []]
+        arguments += ([f"--db={db}"] if db else []) + (["--no-history"] if no_history else [])
         _serve_drill(host, port, token, arguments + ([f"--resume={resume}"] if resume else []))
         return
     if token is not None:
@@ -571,8 +578,9 @@ def drill(
         session.close()
     summary_path = session.folder / "summary.json"
     if session.ended and (session.folder / "hotwash.json").is_file() and summary_path.is_file():
-        record_history(db, "drill", session.folder, json.loads(summary_path.read_text(encoding="utf-8")),
-                       session.scenario)
+        if not no_history:
+            record_history(db, "drill", session.folder, json.loads(summary_path.read_text(encoding="utf-8")),
+                           session.scenario)
         write_report_or_fail(session.folder, db)
     console.print(f"drill {session.folder.name}: journal in {session.folder / 'journal.jsonl'}"
                   + ("" if session.ended else f" (resume with: drillsim drill --resume {session.folder.name})"))
@@ -600,24 +608,64 @@ def history(
     db: Annotated[Path | None, DB_OPTION] = None,
     organisation_from: Annotated[list[Path] | None, ORGANISATION_FROM_OPTION] = None,
 ) -> None:
-    """Simulations and drills over time, with the readiness trend; --due lists drills that are due."""
+    """Simulations and drills over time, as separate series with the readiness trend; --due lists
+    drills that are due. Reads the history database; never creates one."""
     from drillsim.report.terminal import print_due, print_history
-    from drillsim.store import HistoryStore, StoreError, default_path
+    from drillsim.store import HistoryStore, NoHistory, StoreError, default_path
 
+    path = db or default_path()
     try:
-        store = HistoryStore(db or default_path())
+        store = HistoryStore(path, create=False)
+    except NoHistory as exc:
+        if db is None and "DRILLSIM_DB" not in os.environ and not due:
+            console.print(f"No simulation or drill recorded yet ({path} does not exist): `drillsim simulate` and "
+                          "`drillsim drill` add to the history.")
+            return
+        if not due:
+            fail(str(exc))
+        store = None
     except StoreError as exc:
         fail(str(exc))
     try:
         if due:
-            files = [f for f in yaml_files(scenarios or [Path("scenarios")])
-                     if check_file(f, organisation_from or ()).kind == "scenario"]
-            loaded = [(f, scenario_argument(f, organisation_from)) for f in files]
-            print_due([(f, s.id, s.cadence, store.last_drill(s.id)) for f, s in loaded], console)
-        else:
-            print_history(store.runs(scenario), console)
+            _print_due(store, scenarios or [Path("scenarios")], organisation_from, print_due)
+            return
+        runs = store.runs(scenario) if store else []
+        if scenario and not runs and store:
+            known = store.scenarios()
+            close = [s for s in known if scenario.lower() in s.lower()] or difflib.get_close_matches(scenario, known)
+            hint = f"; did you mean {', '.join(close)}?" if close else (f" (recorded: {', '.join(known)})" if known else "")
+            console.print(f"Nothing recorded for scenario '{scenario}'{hint}")
+            return
+        print_history(runs, console)
     finally:
-        store.close()
+        if store:
+            store.close()
+
+
+def _print_due(store: Any, paths: list[Path], organisation_from: list[Path] | None,
+               print_due: Callable[..., None]) -> None:
+    """The drills due among the scenario files in ``paths``. A file named on the command line must be
+    valid (exit 2 with its problems); one found in a folder is skipped with a note when it is not."""
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        fail(f"{', '.join(str(p) for p in missing)}: no such file or folder (name scenario files or folders with "
+             "--scenarios)")
+    named = {p for p in paths if not p.is_dir()}
+    loaded = []
+    for file in yaml_files(paths):
+        result = check_file(file, organisation_from or ())
+        if result.kind != "scenario":
+            continue
+        if result.errors and file in named:
+            fail(result.errors)
+        if result.errors:
+            more = f" (and {len(result.errors) - 1} more)" if len(result.errors) > 1 else ""
+            errors.print(f"[yellow]skipped[/] {escape(str(result.errors[0]))}{more}")
+            continue
+        assert isinstance(result.model, Scenario)  # a scenario file without errors
+        loaded.append((file, result.model))
+    print_due([(f, s.id, s.cadence, store.last_drill(s.id) if store else None) for f, s in loaded], console)
 
 
 @app.command()

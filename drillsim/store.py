@@ -60,6 +60,10 @@ class StoreError(Exception):
     """The history database cannot be used (newer schema, locked too long, not a database)."""
 
 
+class NoHistory(StoreError):
+    """Reading a history database that does not exist (reading never creates one)."""
+
+
 @dataclass(frozen=True)
 class Run:
     kind: str
@@ -79,8 +83,13 @@ def default_path() -> Path:
 
 
 class HistoryStore:
-    def __init__(self, path: Path) -> None:
+    """The history database at ``path``. ``create=False`` (for commands that only read) refuses a
+    missing database with :class:`NoHistory` instead of creating it and its folder."""
+
+    def __init__(self, path: Path, *, create: bool = True) -> None:
         self.path = path
+        if not create and not path.is_file():
+            raise NoHistory(f"{path}: no history database here (drillsim simulate and drillsim drill create it)")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -95,6 +104,12 @@ class HistoryStore:
 
     def close(self) -> None:
         self.db.close()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -173,6 +188,10 @@ class HistoryStore:
         rows = self.db.execute(query + (" WHERE scenario = ?" if scenario else "") + " ORDER BY at, id",
                                (scenario,) if scenario else ()).fetchall()
         return [Run(*row) for row in rows]
+
+    def scenarios(self) -> list[str]:
+        """The ids of every scenario with a recorded run, sorted."""
+        return [row[0] for row in self.db.execute("SELECT DISTINCT scenario FROM runs ORDER BY scenario")]
 
     def last_drill(self, scenario: str) -> str | None:
         row = self.db.execute("SELECT max(at) FROM runs WHERE kind = 'drill' AND scenario = ?", (scenario,)).fetchone()

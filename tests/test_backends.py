@@ -18,10 +18,10 @@ SCENARIO = SCENARIOS / "weight-exfiltration.yaml"
 
 def summary(backend: str, workers: int, chunk: int) -> str:
     model = compile_scenario(load_scenario(SCENARIO))
-    aggregate = Aggregate(model, 5, 120)
+    aggregate = Aggregate(model, 5)
     for replication in replications(model, 5, 120, workers=workers, chunk=chunk, backend=backend):  # type: ignore[arg-type]
         aggregate.add(replication)
-    return json.dumps(aggregate.summary(120))
+    return json.dumps(aggregate.summary())
 
 
 def test_serial_process_and_dask_give_the_same_bytes() -> None:

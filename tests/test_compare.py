@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,61 @@ def test_sweep_ranks_combinations_and_writes_csv(tmp_path: Path) -> None:
     rows = (tmp_path / "sweep" / "sweep.csv").read_text().splitlines()
     assert rows[0].startswith("escalation.sev1-security.levels[0].timeout,readiness,readiness_low")
     assert [r.split(",")[0] for r in rows[1:]] == ["1m", "20m"]  # the faster escalation ranks first
+
+
+def test_paired_difference_with_one_incident_per_replication_is_the_paired_t_interval() -> None:
+    """weight-exfiltration has one incident per replication: the delta-method interval of the difference
+    of two pooled means must be the textbook paired t interval of the per-replication differences."""
+    from engine_helpers import t_interval
+
+    from drillsim.experiments.compare import _restricted
+    from drillsim.experiments.replicate import replication_sets
+
+    base = variant("base", EXFIL)
+    faster = variant("faster", EXFIL, "escalation.sev1-security.levels[0].timeout=2m")
+    result = compare(base, [faster], seed=9, count=40, workers=1)
+    row = result["variants"][0]["results"]["metric:time_to_acknowledge"]
+    differences = []
+    for pair in replication_sets([base.model, faster.model], [9, 9], 40):
+        (first,), (second,) = (r.incidents for r in pair)
+        differences.append(_restricted(second, "time_to_acknowledge", faster.model.horizon)
+                           - _restricted(first, "time_to_acknowledge", base.model.horizon))
+    mean, low, high = t_interval(differences)
+    assert row["difference"] == pytest.approx(mean, abs=1e-4)
+    assert row["ci95"] == [pytest.approx(low, abs=2e-3), pytest.approx(high, abs=2e-3)]
+
+
+def test_compare_reports_the_base_as_simulate_does() -> None:
+    """The base's readiness and shares are the pooled values summary.json gives for the same seed."""
+    from drillsim.experiments.aggregate import Aggregate
+    from drillsim.experiments.replicate import replications
+
+    base = variant("base", EXFIL)
+    result = compare(base, [variant("same", EXFIL)], seed=4, count=30, workers=1)
+    aggregate = Aggregate(base.model, 4)
+    for replication in replications(base.model, 4, 30):
+        aggregate.add(replication)
+    summary = aggregate.summary()
+    rows = result["variants"][0]["results"]
+    assert rows["readiness"]["base"] == summary["readiness"]["score"]
+    for objective in summary["objectives"]:
+        assert rows[f"objective:{objective['id']}"]["base"] == objective["p_met"]
+
+
+def test_sweep_marks_rows_beyond_noise_and_says_how_many_replications(tmp_path: Path) -> None:
+    code, output = invoke("sweep", EXFIL, "--grid", "escalation.sev1-security.levels[0].timeout=1m,30m",
+                          "--grid", "horizon=20d,25d", "-n", "40", "--workers", "1", "--out", tmp_path / "sweep")
+    assert code == 0, output
+    assert "40 replications per combination" in output
+    rows = list(csv.DictReader((tmp_path / "sweep" / "sweep.csv").open()))
+    verdicts = {(r["escalation.sev1-security.levels[0].timeout"], r["horizon"]): r["vs_best_verdict"] for r in rows}
+    assert rows[0]["vs_best_verdict"] == "best"
+    # the horizon changes nothing that happens within 20 days: the same timeout with another horizon ties
+    assert sorted(verdicts.values()).count("not distinguishable") >= 1
+    assert verdicts[("30m", "20d")] == verdicts[("30m", "25d")] == "worse"
+    assert "cannot be told apart from the best" in output
+
+
+def test_a_bad_grid_value_is_named_as_a_grid() -> None:
+    code, output = invoke("sweep", EXFIL, "--grid", "escalation.sev1-security.levels[0].timeout=1m,soon")
+    assert code == 2 and "--grid escalation.sev1-security.levels[0].timeout=soon" in output

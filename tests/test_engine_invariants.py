@@ -269,10 +269,10 @@ def same_records(model: Model, seed: int, index: int, first: Replication) -> Non
 
 
 def summary(model: Model, seed: int, count: int, workers: int, chunk: int) -> str:
-    aggregate = Aggregate(model, seed, count)
+    aggregate = Aggregate(model, seed)
     for rep in replications(model, seed, count, workers=workers, chunk=chunk):
         aggregate.add(rep)
-    return json.dumps(aggregate.summary(count), sort_keys=True)
+    return json.dumps(aggregate.summary(), sort_keys=True)
 
 
 # --- the bundled scenarios ---------------------------------------------------------------------
@@ -340,13 +340,13 @@ def random_scenario_invariants(tmp_path: Path, data: dict[str, Any], seed: int) 
 def counts_add_up(model: Model, seed: int) -> None:
     """In a summary, every incident is counted once in time to detect (``n`` reached, or censored),
     and for every metric the kinds' counts add up to the whole."""
-    aggregate = Aggregate(model, seed, 3)
+    aggregate = Aggregate(model, seed)
     incidents_by_kind: dict[str, int] = defaultdict(int)
     for rep in replications(model, seed, 3):
         aggregate.add(rep)
         for m in rep.incidents:
             incidents_by_kind[m.kind] += 1
-    summary = aggregate.summary(3)
+    summary = aggregate.summary()
     for name, whole in summary["metrics"].items():
         kinds = [k["metrics"][name] for k in summary["incidents"].values() if name in k["metrics"]]
         assert whole["n"] == sum(k["n"] for k in kinds) and whole["censored"] == sum(k["censored"] for k in kinds)

@@ -88,6 +88,10 @@ def test_a_finished_drill_gets_an_after_action_report(tmp_path: Path) -> None:
         assert heading in markdown
     assert "Counsel was not reachable by phone" in markdown
     assert f"{rows[0]['id']}: " in markdown.split("## Improvement plan")[1]  # the M-rated objective is in the plan
+    for row in rows:  # how many of the room's incidents met each objective, as "k of n"
+        assert f"| {row['incidents_met']} of {row['incidents']} |" in markdown
+    captions = re.findall(r"\*Figure: ([^*]+)\*", markdown.split("## Analysis of objectives")[1].split("## Strengths")[0])
+    assert len(captions) == len(rows) and len(set(captions)) == len(captions)  # one caption per chart, none repeated
 
 
 def test_an_unfinished_drill_or_damaged_run_is_a_clear_error(tmp_path: Path) -> None:
@@ -104,3 +108,39 @@ def test_an_unfinished_drill_or_damaged_run_is_a_clear_error(tmp_path: Path) -> 
     (run.folder / "summary.json").write_text("{not json")
     with pytest.raises(ReportError, match="damaged"):
         write_report(run.folder)
+
+
+def test_chart_labels_have_the_precision_of_their_tables() -> None:
+    from drillsim.report import charts
+
+    svg = charts.deadline_risk({"gpai-cop-9.3/cyber-breach": 0.998, "ny-raise/safety-incident": 0.5})
+    assert "99.8%" in svg and "100%" not in svg and "50.0%" in svg
+
+
+def test_where_the_time_went_says_its_unit_once_and_that_parallel_tasks_add_up(tmp_path: Path) -> None:
+    path = SCENARIOS / "weight-exfiltration.yaml"
+    run = simulate(load_scenario(path), snapshot_text(path), count=8, seed=0, workers=1, out=tmp_path / "run",
+                   results=tmp_path)
+    write_report(run.folder)
+    markdown = (run.folder / "report.md").read_text(encoding="utf-8")
+    html = (run.folder / "report.html").read_text(encoding="utf-8")
+    caption = re.search(r"\*Figure: Average (\w+) per incident by what the response was waiting for[^*]*\*", markdown)
+    assert caption is not None and "parallel" in caption.group(0) and "can exceed the time to resolve" in caption.group(0)
+    assert f"{caption.group(1)} per incident (tasks in parallel" in html  # the axis is in the caption's unit
+    assert "computed over the 8 replications" in markdown and "pooled" in markdown
+
+
+def test_the_readiness_trend_never_joins_a_drill_to_a_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
+    from drillsim.report import readiness
+    from drillsim.store import Run
+
+    drawn: dict[str, object] = {}
+    monkeypatch.setattr(readiness.charts, "readiness_trend",
+                        lambda simulations, drills, labels: drawn.update(s=simulations, d=drills, l=labels) or "<svg/>")
+    history = [Run("simulation", "s", "2026-01-01T10:00", "a", 60.0, 55.0, 65.0, "M", 100, 0),
+               Run("drill", "s", "2026-01-02T10:00", "b", 100.0, None, None, "P", 1, 0),
+               Run("simulation", "s", "2026-01-03T10:00", "c", 70.0, 66.0, 74.0, "M", 100, 1)]
+    assert readiness.trend_figure(history) == "<svg/>"
+    assert drawn["s"] == [(0, 60.0, 55.0, 65.0), (2, 70.0, 66.0, 74.0)]  # one line through the simulations
+    assert drawn["d"] == [(1, 100.0)]  # the drill is a marker of its own
+    assert readiness.trend_figure(history[:1]) is None

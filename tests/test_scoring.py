@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from drillsim.confidence import t_quantile_975, wilson
 from drillsim.metrics import IncidentMetrics
 from drillsim.scenario.model import RatingThresholds
-from drillsim.scoring import ObjectiveTally, ScoredObjective, rating, readiness
+from drillsim.scoring import ScoredObjective, rating, readiness
 
 DEFAULT = RatingThresholds()
 
@@ -61,17 +61,3 @@ def test_objective_outcomes_censored_is_missed_and_other_kinds_do_not_count() ->
     assert ack.outcome(incident("outage", time_to_acknowledge=1.0)) is None  # not this objective's kind
     contain = ScoredObjective("contain", "time_to_contain", 60.0, frozenset({"leak"}), 1.0)
     assert contain.outcome(incident("leak", time_to_acknowledge=1.0)) is None  # no containment milestone
-
-
-def test_tally_counts_incidents_and_gives_readiness_with_an_interval() -> None:
-    ack = ScoredObjective("ack", "time_to_acknowledge", 10.0, frozenset({"leak"}), 3.0)
-    notify = ScoredObjective("notify", "time_to_notify:ny-raise/safety-incident", 4320.0, frozenset({"leak"}), 1.0)
-    tally = ObjectiveTally([ack, notify], replications=40)
-    for r in range(40):
-        acked = 5.0 if r % 4 else None  # 30 of 40 met (censored otherwise)
-        notified = 100.0 if r % 2 else 5000.0  # 20 of 40 met
-        tally.add(r, [incident("leak", time_to_acknowledge=acked, **{"time_to_notify:ny-raise/safety-incident": notified})])
-    assert tally.p_met() == {"ack": 0.75, "notify": 0.5}
-    score, interval = tally.readiness()
-    assert score == pytest.approx(100 * (3 * 0.75 + 1 * 0.5) / 4)
-    assert interval is not None and interval[0] < score < interval[1]

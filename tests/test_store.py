@@ -187,3 +187,48 @@ def test_a_full_disk_is_a_clear_error_and_keeps_what_was_recorded(tmp_path: Path
     assert [r.folder for r in store.runs()] == [str(tmp_path / "run1")]
     assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     store.close()
+
+
+def test_trends_keep_drills_and_simulations_apart_and_call_changes_by_their_intervals() -> None:
+    from drillsim.store import Run
+    from drillsim.trend import CHANGED, FIRST, NO_INTERVAL, WITHIN_NOISE, trends
+
+    def run(kind: str, score: float, half: float | None) -> Run:
+        low, high = (score - half, score + half) if half is not None else (None, None)
+        return Run(kind, "s", "2026-01-01", "f", score, low, high, "M", 10, 0)
+
+    runs = [run("simulation", 70.0, 3.0), run("drill", 40.0, None), run("simulation", 73.0, 3.0),
+            run("simulation", 80.0, 3.0), run("drill", 90.0, None)]
+    found = trends(runs)
+    assert [t.verdict for t in found] == [FIRST, FIRST, WITHIN_NOISE, CHANGED, NO_INTERVAL]
+    # 73 follows 70 (the simulation), not the drill at 40; 3 < √(3² + 3²) = 4.24 is noise, 7 is not
+    assert [t.change for t in found] == [None, None, 3.0, 7.0, 50.0]
+
+
+def test_history_shows_series_apart_keeps_no_history_runs_out_and_never_creates_a_database(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    read = runner.invoke(app, ["history", "--db", str(db)])
+    assert read.exit_code == 2 and "no history database" in read.stderr and not db.exists()
+    args = ["simulate", str(SCENARIOS / "tutorial.yaml"), "-n", "20", "--workers", "1", "--db", str(db)]
+    assert runner.invoke(app, [*args, "--out", str(tmp_path / "kept")]).exit_code == 0
+    assert runner.invoke(app, [*args, "--out", str(tmp_path / "trial"), "--no-history"]).exit_code == 0
+    shown = runner.invoke(app, ["history", "--db", str(db)])
+    assert shown.exit_code == 0 and "Simulations" in shown.stdout and "Live drills" not in shown.stdout
+    assert "kept" in shown.stdout and "trial" not in shown.stdout and "20 (0)" in shown.stdout
+    partial = runner.invoke(app, ["history", "--db", str(db), "--scenario", "tuto"])
+    assert partial.exit_code == 0 and "did you mean tutorial" in partial.stdout
+
+
+def test_drills_due_lists_the_valid_scenarios_and_reports_a_broken_draft(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    shutil.copy(SCENARIOS / "tutorial.yaml", folder / "tutorial.yaml")
+    (folder / "drafts").mkdir()
+    (folder / "drafts" / "broken.yaml").write_text("id: broken\ntitle: Draft\nincidents: {}\nhorizon: soon\n")
+    result = runner.invoke(app, ["history", "--due", "--db", str(tmp_path / "h.db"), "--scenarios", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "tutorial" in result.stdout and "skipped" in result.stderr and "broken.yaml" in result.stderr
+    missing = runner.invoke(app, ["history", "--due", "--scenarios", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 2 and "no such file or folder" in missing.stderr

@@ -35,7 +35,9 @@ def suggested_rating(live: float | None, target: float) -> str:
 
 
 def hotwash_rows(session: DrillSession, simulated: int = 300) -> list[dict[str, Any]]:
-    """One row per objective: id, text, metric, target, live, met, suggested, percentile."""
+    """One row per objective: id, text, metric, target, live (the slowest of the room's incidents), met,
+    incidents and incidents_met (how many of the room's incidents it applies to, and met it), suggested,
+    percentile (of the live time among every simulated incident, pooled)."""
     objectives = scored_objectives(session.scenario)
     texts = {oid: o.text for oid, o in session.scenario.objectives.items()}
     live = session.live_metrics()
@@ -58,6 +60,7 @@ def hotwash_rows(session: DrillSession, simulated: int = 300) -> list[dict[str, 
         percentile = None if value is None or not sample else 100.0 * sum(v <= value for v in sample) / len(sample)
         rows.append({"id": objective.id, "text": texts[objective.id], "metric": objective.metric,
                      "target": objective.target, "live": value, "met": met, "result": result,
+                     "incidents": len(values), "incidents_met": sum(v <= objective.target for v in values),
                      "suggested": suggested_rating(value, objective.target) if met is not None else None,
                      "percentile": percentile})
     return rows
@@ -90,9 +93,9 @@ def finish(session: DrillSession, ratings: dict[str, str], rows: list[dict[str, 
                                           and e.args.get("rating") == chosen for e in session.journal.entries):
             session.act("rate", objective=row["id"], rating=chosen)
         row["rating"] = chosen
-    aggregate = Aggregate(session.model, session.seed, 1)
+    aggregate = Aggregate(session.model, session.seed)
     aggregate.add(Replication(0, session.live_metrics()))
-    summary = aggregate.summary(1) | {"drill": session.folder.name, "players": sorted(session.players)}
+    summary = aggregate.summary() | {"drill": session.folder.name, "players": sorted(session.players)}
     observations = [{"time": e.time, "objective": e.args.get("objective"), "text": e.args.get("text")}
                     for e in session.journal.entries if e.action == "observe"]
     hotwash = {"scenario": session.scenario.id, "drill": session.folder.name, "ended_at": session.now,

@@ -2,18 +2,21 @@
 
 Every variant runs replication r with the same seed as the base, so the same people draw the same
 delays for the same purposes and the difference between variants is measured with far less noise
-than with independent runs. For each replication a profile is computed per variant:
+than with independent runs. Each replication contributes, per variant, the totals behind each
+compared measure:
 
-- ``readiness``: the replication's readiness score (0–100);
-- ``objective:<id>`` and ``deadline:<clock>``: the share of the replication's incidents meeting it;
-- ``metric:<name>``: the restricted mean of the metric over the replication's incidents — a time
-  not reached by the horizon counts as the time to the horizon, so censored runs weigh in as
-  "at least this long" instead of vanishing (metrics measured from detection leave out incidents
-  never detected).
+- ``objective:<id>`` and ``deadline:<clock>``: incidents meeting it, and incidents it applies to;
+- ``metric:<name>``: the sum of the metric's restricted values, and their count — a time not
+  reached by the horizon counts as the time to the horizon, so censored runs weigh in as "at least
+  this long" instead of vanishing (metrics measured from detection leave out incidents never
+  detected);
+- ``readiness``: built from the objectives' totals (the score simulate prints).
 
-The paired differences (variant − base) over replications give a mean with a 95% t-interval; the
-verdict is *better* or *worse* when the interval excludes zero (lower times and higher shares are
-better), else *no significant difference*.
+Each measure is the pooled ratio over every replication (what ``drillsim simulate`` prints for the
+same seed and count), and the difference variant − base gets a 95% interval over replications by
+the delta method on the paired totals (:mod:`drillsim.experiments.totals`), Student's t on R − 1
+degrees of freedom. The verdict is *better* or *worse* when the interval excludes zero (lower times
+and higher shares are better), else *no significant difference*.
 """
 
 from __future__ import annotations
@@ -22,12 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from drillsim.engine.model import Model
-from drillsim.experiments.aggregate import metric_names
+from drillsim.experiments.aggregate import Scores, metric_names
 from drillsim.experiments.replicate import Backend, Replication, replication_sets
-from drillsim.experiments.stats import MetricStats, _round
+from drillsim.experiments.stats import round4, rounded_interval
+from drillsim.experiments.totals import Layout, Linear, ReplicationTotals, interval, ratio
 from drillsim.metrics import IncidentMetrics
-from drillsim.scoring import ScoredObjective, readiness, scored_objectives
 
 BETTER, WORSE, SAME = "better", "worse", "no significant difference"
 INDEPENDENT_SEED_STEP = 1_000_003  # seed offset per variant when common random numbers are turned off
@@ -39,33 +44,35 @@ class Variant:
     model: Model
 
 
-def profile(model: Model, objectives: list[ScoredObjective], metrics: list[str],
-            replication: Replication) -> dict[str, float]:
-    """One replication summarised as the numbers compared across variants (``metrics``: the model's
-    metric names, from aggregate.metric_names)."""
-    values: dict[str, float] = {}
-    rows = replication.incidents
-    shares: dict[str, float | None] = {}
-    for objective in objectives:
-        outcomes = [o for o in (objective.outcome(row) for row in rows) if o is not None]
-        shares[objective.id] = sum(outcomes) / len(outcomes) if outcomes else None
-        if shares[objective.id] is not None:
-            values[f"objective:{objective.id}"] = shares[objective.id]  # type: ignore[assignment]
-    score = readiness(shares, {o.id: o.weight for o in objectives})
-    if score is not None:
-        values["readiness"] = score
-    for name in metrics:
-        restricted = [r for r in (_restricted(row, name, model.horizon) for row in rows if name in row.values)
-                      if r is not None]
-        if restricted:
-            values[f"metric:{name}"] = sum(restricted) / len(restricted)
-    clocks: dict[str, list[bool]] = {}
-    for row in rows:
-        for clock, met in row.deadlines.items():
-            clocks.setdefault(clock, []).append(met)
-    for clock, outcomes in clocks.items():
-        values[f"deadline:{clock}"] = sum(outcomes) / len(outcomes)
-    return values
+class Profile:
+    """What one model contributes per replication to a comparison: the totals of every measure."""
+
+    def __init__(self, model: Model) -> None:
+        self.horizon = model.horizon
+        self.layout = Layout()
+        self.scores = Scores(model, self.layout)
+        self.metric_at = {name: self.layout.declare(f"metric:{name}") for name in metric_names(model)}
+
+    def totals(self, replication: Replication) -> list[float]:
+        """The replication's totals, in layout order."""
+        vector = [0.0] * self.layout.size
+        for row in replication.incidents:
+            self.scores.fold(row, vector)
+            for name, at in self.metric_at.items():
+                if name in row.values and (value := _restricted(row, name, self.horizon)) is not None:
+                    vector[at] += value
+                    vector[at + 1] += 1
+        return vector
+
+    def estimates(self, totals: ReplicationTotals, offset: int) -> dict[str, Linear]:
+        """Every measure with observations, from ``totals`` where this profile's layout starts at ``offset``."""
+        found: dict[str, Linear] = {}
+        if (score := self.scores.readiness(totals, offset)) is not None:
+            found["readiness"] = score
+        for key, at in self.layout.index.items():
+            if (estimate := ratio(totals, offset + at, offset + at + 1)) is not None:
+                found[key] = estimate
+        return found
 
 
 def _restricted(row: IncidentMetrics, name: str, horizon: float) -> float | None:
@@ -86,52 +93,41 @@ def compare(base: Variant, variants: list[Variant], *, seed: int, count: int, wo
     """Run base and variants side by side and return the comparison (JSON-ready, deterministic)."""
     models = [base.model, *(v.model for v in variants)]
     seeds = [seed + (i * INDEPENDENT_SEED_STEP if independent else 0) for i in range(len(models))]
-    objectives = [scored_objectives(m.scenario) for m in models]
-    metrics = [metric_names(m) for m in models]
-    base_stats: dict[str, MetricStats] = {}
-    variant_stats: list[dict[str, MetricStats]] = [{} for _ in variants]
-    differences: list[dict[str, MetricStats]] = [{} for _ in variants]
+    profiles = [Profile(model) for model in models]
+    base_size = profiles[0].layout.size
+    pairs = [ReplicationTotals(base_size + p.layout.size) for p in profiles[1:]]  # base totals, then the variant's
     done = 0
     for replications in replication_sets(models, seeds, count, workers, backend=backend, scheduler=scheduler):
-        profiles = [profile(m, o, n, r) for m, o, n, r in zip(models, objectives, metrics, replications, strict=True)]
-        for key, value in profiles[0].items():
-            base_stats.setdefault(key, MetricStats()).add(value)
-        for i, variant_profile in enumerate(profiles[1:]):
-            for key, value in variant_profile.items():
-                variant_stats[i].setdefault(key, MetricStats()).add(value)
-                if key in profiles[0]:
-                    differences[i].setdefault(key, MetricStats()).add(value - profiles[0][key])
+        vectors = [profile.totals(r) for profile, r in zip(profiles, replications, strict=True)]
+        for pair, vector in zip(pairs, vectors[1:], strict=True):
+            pair.add(np.array(vectors[0] + vector))
         done += 1
         progress(done)
     return {
         "base": base.name,
         "seed": seed,
-        "replications": count,
+        "replications": done,
         "common_random_numbers": not independent,
-        "variants": [_variant_result(v.name, base_stats, variant_stats[i], differences[i])
-                     for i, v in enumerate(variants)],
+        "variants": [_variant_result(v.name, pair, profiles[0], profile, base_size)
+                     for v, pair, profile in zip(variants, pairs, profiles[1:], strict=True)],
     }
 
 
-def _variant_result(name: str, base: dict[str, MetricStats], variant: dict[str, MetricStats],
-                    differences: dict[str, MetricStats]) -> dict[str, Any]:
+def _variant_result(name: str, totals: ReplicationTotals, base: Profile, variant: Profile,
+                    offset: int) -> dict[str, Any]:
+    base_estimates = base.estimates(totals, 0)
+    variant_estimates = variant.estimates(totals, offset)
     rows: dict[str, dict[str, Any]] = {}
-    for key in sorted(differences, key=_order):
-        diff = differences[key]
-        if diff.n < 2:  # one pair says nothing about significance
-            rows[key] = {"base": _round(base[key].mean), "variant": _round(variant[key].mean),
-                         "difference": _round(diff.mean), "ci95": [None, None], "n": diff.n, "verdict": SAME}
-            continue
-        low, high = diff.ci95()
-        lower_is_better = key.startswith("metric:")
-        if low > 0 or high < 0:
-            improved = (high < 0) == lower_is_better
-            verdict = BETTER if improved else WORSE
-        else:
-            verdict = SAME
-        rows[key] = {"base": _round(base[key].mean), "variant": _round(variant[key].mean),
-                     "difference": _round(diff.mean), "ci95": [_round(low), _round(high)], "n": diff.n,
-                     "verdict": verdict}
+    for key in sorted(set(base_estimates) & set(variant_estimates), key=_order):
+        difference = variant_estimates[key] - base_estimates[key]
+        bounds = interval(totals, difference)
+        verdict = SAME
+        if bounds is not None and (bounds[0] > 0 or bounds[1] < 0):
+            lower_is_better = key.startswith("metric:")
+            verdict = BETTER if (bounds[1] < 0) == lower_is_better else WORSE
+        rows[key] = {"base": round4(base_estimates[key].value), "variant": round4(variant_estimates[key].value),
+                     "difference": round4(difference.value), "ci95": rounded_interval(bounds),
+                     "n": totals.replications, "verdict": verdict}
     return {"name": name, "results": rows}
 
 

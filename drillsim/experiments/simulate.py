@@ -42,7 +42,7 @@ def simulate(scenario: Scenario, snapshot: str, *, count: int, seed: int, worker
     model = compile_scenario(scenario)
     folder = create_run_folder(out, results, scenario.id, started)
     write_atomically(folder / "scenario.yaml", snapshot)
-    aggregate = Aggregate(model, seed, count)
+    aggregate = Aggregate(model, seed)
     done, status = 0, RunStatus()
     used, chunk = plan(backend, workers, chunk)
     metrics_path = folder / "metrics.csv"
@@ -60,7 +60,7 @@ def simulate(scenario: Scenario, snapshot: str, *, count: int, seed: int, worker
                     done += 1
                     progress(done)
         finally:
-            summary = aggregate.summary(done)
+            summary = aggregate.summary()
             write_json(folder / "summary.json", summary)
             write_json(folder / "run.json", {
                 "status": status.value,

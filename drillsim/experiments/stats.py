@@ -1,4 +1,7 @@
-"""Streaming statistics of one metric over replications: bounded memory, deterministic.
+"""The distribution of one metric pooled over every incident of every replication: bounded memory,
+deterministic. Its mean's interval is not here: intervals are over replications (see
+:mod:`drillsim.experiments.totals`); percentiles, the standard deviation and the maximum describe
+the pooled distribution of response times.
 
 Mean and variance use Welford's update. Quantiles are exact (linear interpolation, as numpy's
 default) while at most ``EXACT_LIMIT`` values have been seen; past that, values go into a
@@ -14,14 +17,14 @@ from collections import Counter
 
 import numpy as np
 
-from drillsim.confidence import t_quantile_975
-
 EXACT_LIMIT = 100_000
 _BUCKET_GROWTH = math.log1p(0.001)
 _FLOOR = 1e-6  # minutes; smaller values (including zero) share the lowest bucket
 
 
 class MetricStats:
+    """A metric's values over incidents (None = censored): count, mean, spread, quantiles, maximum."""
+
     __slots__ = ("n", "censored", "mean", "_m2", "max", "_exact", "_buckets")
 
     def __init__(self) -> None:
@@ -68,21 +71,15 @@ class MetricStats:
                 return min(_bucket_value(bucket), self.max)
         return self.max
 
-    def ci95(self) -> tuple[float, float]:
-        if self.n < 2:
-            return (math.nan, math.nan)
-        half = t_quantile_975(self.n - 1) * self.sd / math.sqrt(self.n)
-        return (self.mean - half, self.mean + half)
-
-    def summary(self) -> dict[str, object]:
-        """The fields of summary.json; values rounded to 1e-4 minutes, NaN as null."""
+    def summary(self, mean: float | None, interval: tuple[float, float] | None) -> dict[str, object]:
+        """The fields of summary.json, values rounded to 1e-4 minutes: ``mean`` and its 95% ``interval``
+        come from the replication totals, the rest from the pooled values."""
         if self.n == 0:
             return {"n": 0, "censored": self.censored, "mean": None, "sd": None, "p50": None, "p90": None,
                     "p95": None, "max": None, "ci95": [None, None]}
-        low, high = self.ci95()
-        return {"n": self.n, "censored": self.censored, "mean": _round(self.mean), "sd": _round(self.sd),
-                "p50": _round(self.quantile(0.5)), "p90": _round(self.quantile(0.9)),
-                "p95": _round(self.quantile(0.95)), "max": _round(self.max), "ci95": [_round(low), _round(high)]}
+        return {"n": self.n, "censored": self.censored, "mean": round4(mean), "sd": round4(self.sd),
+                "p50": round4(self.quantile(0.5)), "p90": round4(self.quantile(0.9)),
+                "p95": round4(self.quantile(0.95)), "max": round4(self.max), "ci95": rounded_interval(interval)}
 
 
 def _bucket(value: float) -> int:
@@ -93,5 +90,13 @@ def _bucket_value(bucket: int) -> float:
     return _FLOOR * math.exp((bucket + 0.5) * _BUCKET_GROWTH)
 
 
-def _round(value: float) -> float | None:
-    return None if math.isnan(value) else round(value, 4) + 0.0  # + 0.0 turns -0.0 into 0.0
+def round4(value: float | None) -> float | None:
+    """A value as summary.json writes it: rounded to 1e-4; None (null) for no value or NaN."""
+    if value is None or math.isnan(value):
+        return None
+    return round(value, 4) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def rounded_interval(interval: tuple[float, float] | None) -> list[float | None]:
+    """An interval as summary.json writes it: ``[low, high]``, or ``[null, null]`` when there is none."""
+    return [round4(interval[0]), round4(interval[1])] if interval else [None, None]

@@ -1,5 +1,11 @@
 """Sweeps: every combination of a grid of overrides, run with common random numbers, ranked, written
-to a folder as ``sweep.csv`` with a ``run.json`` saying whether every replication finished."""
+to a folder as ``sweep.csv`` with a ``run.json`` saying whether every replication finished.
+
+Rows are ranked by readiness, but a ranking of estimates is not a ranking of the truth: each row
+also carries its paired difference from the best row (same seeds, so the same draws), with a 95%
+interval over replications (:mod:`drillsim.experiments.totals`). A row is ``worse`` than the best
+only when that interval excludes zero; otherwise it cannot be told apart from the best with this
+many replications."""
 
 from __future__ import annotations
 
@@ -11,13 +17,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from drillsim.engine.model import Model
 from drillsim.experiments.aggregate import Aggregate
 from drillsim.experiments.replicate import Backend, plan, replication_sets
 from drillsim.experiments.rundir import RunStatus, run_status, write_json
+from drillsim.experiments.stats import round4, rounded_interval
+from drillsim.experiments.totals import Linear, ReplicationTotals, interval, weighted_shares
 from drillsim.fsutil import write_atomically
 
 KEY_METRICS = ("time_to_acknowledge", "time_to_contain", "time_to_resolve")
+BEST, WORSE, TIED = "best", "worse", "not distinguishable"
 
 
 @dataclass(frozen=True)
@@ -39,18 +50,19 @@ def sweep(models: list[Model], settings: list[list[str]], axes: list[Axis], *, f
     ``folder``; return the rows, best readiness first (ties keep grid order). On Ctrl-C both files are
     written from the replications that finished, run.json says ``"status": "interrupted"``, and
     RunInterrupted is raised."""
-    aggregates = [Aggregate(model, seed, count) for model in models]
+    aggregates = [Aggregate(model, seed) for model in models]
+    paired = PairedReadiness(aggregates)
     sets = replication_sets(models, [seed] * len(models), count, workers, backend=backend, scheduler=scheduler)
     done, status = 0, RunStatus()
     try:
         with run_status(folder) as status:
             for replications in sets:
-                for aggregate, replication in zip(aggregates, replications, strict=True):
-                    aggregate.add(replication)
+                paired.add([aggregate.add(replication)
+                            for aggregate, replication in zip(aggregates, replications, strict=True)])
                 done += 1
                 progress(done)
     finally:
-        rows = _rows(settings, axes, aggregates, done)
+        rows = _rows(settings, axes, aggregates, paired)
         write_atomically(folder / "sweep.csv", rows_csv(rows, axes))
         used, _ = plan(backend, workers)
         write_json(folder / "run.json", {
@@ -59,29 +71,79 @@ def sweep(models: list[Model], settings: list[list[str]], axes: list[Axis], *, f
     return rows
 
 
-def _rows(settings: list[list[str]], axes: list[Axis], aggregates: list[Aggregate], done: int) -> list[dict[str, Any]]:
-    """One row per combination from its aggregate of ``done`` replications, best readiness first."""
+class PairedReadiness:
+    """The objectives' totals of every combination side by side, replication by replication, so that
+    any two combinations' readiness can be compared pairwise (they ran with the same seeds)."""
+
+    def __init__(self, aggregates: list[Aggregate]) -> None:
+        self.aggregates = aggregates
+        self.offsets: list[int] = []
+        size = 0
+        for aggregate in aggregates:
+            self.offsets.append(size)
+            size += 2 * len(aggregate.scores.objectives)
+        self.totals = ReplicationTotals(size)
+
+    def add(self, vectors: list[list[float]]) -> None:
+        """One replication: each combination's totals as its Aggregate returned them."""
+        joint: list[float] = []
+        for aggregate, vector in zip(self.aggregates, vectors, strict=True):
+            for at in aggregate.scores.objective_at:
+                joint += vector[at:at + 2]
+        self.totals.add(np.array(joint))
+
+    def readiness(self, combination: int) -> Linear | None:
+        scores = self.aggregates[combination].scores
+        offset = self.offsets[combination]
+        return weighted_shares(self.totals, [(offset + 2 * i, offset + 2 * i + 1, o.weight)
+                                             for i, o in enumerate(scores.objectives)])
+
+
+def _rows(settings: list[list[str]], axes: list[Axis], aggregates: list[Aggregate],
+          paired: PairedReadiness) -> list[dict[str, Any]]:
+    """One row per combination, best readiness first (ties keep grid order), each with its paired
+    difference from the best row."""
+    scores = [paired.readiness(i) for i in range(len(aggregates))]
+    order = sorted(range(len(aggregates)), key=lambda i: -(scores[i].value if scores[i] else 0.0))
+    best = scores[order[0]] if order else None
     rows = []
-    for chosen, aggregate in zip(settings, aggregates, strict=True):
-        summary = aggregate.summary(done)
-        row: dict[str, Any] = {axis.path: setting.split("=", 1)[1] for axis, setting in zip(axes, chosen, strict=True)}
+    for i in order:
+        summary = aggregates[i].summary()
+        row: dict[str, Any] = {axis.path: setting.split("=", 1)[1]
+                               for axis, setting in zip(axes, settings[i], strict=True)}
         row["readiness"] = summary["readiness"]
+        row["vs_best"] = _versus(paired.totals, scores[i], best, i == order[0])
         row["objectives"] = {o["id"]: o["p_met"] for o in summary["objectives"]}
         row["p90"] = {m: summary["metrics"].get(m, {}).get("p90") for m in KEY_METRICS}
         rows.append(row)
-    return sorted(rows, key=lambda r: -(r["readiness"]["score"] or 0.0))
+    return rows
+
+
+def _versus(totals: ReplicationTotals, score: Linear | None, best: Linear | None, is_best: bool) -> dict[str, Any]:
+    """A row's readiness minus the best row's, with its paired 95% interval and what it says."""
+    if is_best:
+        return {"difference": 0.0, "ci95": [None, None], "verdict": BEST}
+    if score is None or best is None:
+        return {"difference": None, "ci95": [None, None], "verdict": TIED}
+    difference = score - best
+    bounds = interval(totals, difference)
+    verdict = WORSE if bounds is not None and bounds[1] < 0 else TIED
+    return {"difference": round4(difference.value), "ci95": rounded_interval(bounds), "verdict": verdict}
 
 
 def rows_csv(rows: list[dict[str, Any]], axes: list[Axis]) -> str:
-    """The sweep as CSV: the grid's values, readiness with its interval and rating, each objective's
-    share met, and the 90th percentile (minutes) of the key metrics."""
+    """The sweep as CSV: the grid's values, readiness with its interval and rating, the paired
+    difference from the best row with its interval and verdict, each objective's share met, and the
+    90th percentile (minutes, pooled over incidents) of the key metrics."""
     objectives = list(rows[0]["objectives"]) if rows else []
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([*(a.path for a in axes), "readiness", "readiness_low", "readiness_high", "rating",
+                     "vs_best", "vs_best_low", "vs_best_high", "vs_best_verdict",
                      *(f"p_met:{o}" for o in objectives), *(f"p90:{m}" for m in KEY_METRICS)])
     for row in rows:
-        readiness = row["readiness"]
+        readiness, versus = row["readiness"], row["vs_best"]
         writer.writerow([*(row[a.path] for a in axes), readiness["score"], *readiness["ci95"], readiness["rating"],
+                         versus["difference"], *versus["ci95"], versus["verdict"],
                          *(row["objectives"][o] for o in objectives), *(row["p90"][m] for m in KEY_METRICS)])
     return buffer.getvalue()

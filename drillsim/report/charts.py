@@ -10,6 +10,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from drillsim.report.terminal import share  # noqa: E402
+
 plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False})
 BLUE, RED, GREEN, GREY, AMBER = "#3366aa", "#c62828", "#2e7d32", "#8a94a6", "#b26a00"
 
@@ -22,8 +24,8 @@ def _svg(figure: plt.Figure) -> str:
     return text[text.index("<svg"):]
 
 
-def _unit(largest: float) -> tuple[float, str]:
-    """Divide minutes by this to plot in a readable unit."""
+def time_unit(largest: float) -> tuple[float, str]:
+    """A readable unit for times up to ``largest`` minutes: (minutes per unit, its name)."""
     if largest > 3 * 1440:
         return 1440.0, "days"
     if largest > 180:
@@ -44,7 +46,7 @@ def distribution(values: Sequence[float], censored: int, title: str, targets: Se
         drawn = [v for v in drawn if v <= limit]
     values = drawn
     largest = max([*values, *(t for _, t in targets), live or 0.0, 1.0])
-    scale, unit = _unit(largest)
+    scale, unit = time_unit(largest)
     if values:
         axes.hist([v / scale for v in values], bins=40, color=BLUE, alpha=0.75)
     for label, target in targets:
@@ -75,31 +77,45 @@ def deadline_risk(deadlines: dict[str, float], threshold: float = 0.9) -> str:
     axes.set_xlabel("probability the deadline is met")
     axes.invert_yaxis()
     for index, clock in enumerate(clocks):
-        axes.annotate(f"{deadlines[clock]:.0%}", (deadlines[clock], index), xytext=(3, -3), textcoords="offset points",
+        axes.annotate(share(deadlines[clock]), (deadlines[clock], index), xytext=(3, -3), textcoords="offset points",
                       fontsize=8)
     return _svg(figure)
 
 
-def time_breakdown(parts: dict[str, float]) -> str:
-    """Where the time went per incident, as one stacked bar (hours)."""
+def time_breakdown(parts: dict[str, float], unit: tuple[float, str]) -> str:
+    """Where the time went per incident, as one stacked bar in ``unit`` (from :func:`time_unit`)."""
+    scale, name = unit
     figure, axes = plt.subplots(figsize=(6.4, 1.3))
     left = 0.0
     for (part, minutes), colour in zip(parts.items(), (AMBER, RED, GREY, BLUE), strict=False):
-        axes.barh([0], [minutes / 60], left=[left], color=colour, label=part.replace("_", " "))
-        left += minutes / 60
+        axes.barh([0], [minutes / scale], left=[left], color=colour, label=part.replace("_", " "))
+        left += minutes / scale
     axes.set_yticks([])
-    axes.set_xlabel("hours per incident (tasks in parallel add up)")
+    axes.set_xlabel(f"{name} per incident (tasks in parallel each add their working time)")
     axes.legend(ncol=4, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.55), frameon=False)
     return _svg(figure)
 
 
-def readiness_trend(points: Sequence[tuple[str, float]]) -> str:
-    """Readiness over time (labels on the x axis, oldest first)."""
-    figure, axes = plt.subplots(figsize=(6.4, 2.2))
-    axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", color=BLUE)
+def readiness_trend(simulations: Sequence[tuple[int, float, float | None, float | None]],
+                    drills: Sequence[tuple[int, float]], labels: Sequence[str]) -> str:
+    """Readiness over the recorded runs, oldest first, ``labels`` naming every run on the x axis.
+    Simulations ``(position, score, low, high)`` are one line with their 95% intervals; drills
+    ``(position, score)`` are separate markers: a drill and a simulation are not one series."""
+    figure, axes = plt.subplots(figsize=(6.4, 2.4))
+    if simulations:
+        x = [p for p, *_ in simulations]
+        y = [score for _, score, _, _ in simulations]
+        below = [score - low if low is not None else 0.0 for _, score, low, _ in simulations]
+        above = [high - score if high is not None else 0.0 for _, score, _, high in simulations]
+        axes.errorbar(x, y, yerr=[below, above], marker="o", color=BLUE, capsize=3, label="simulations (95% interval)")
+    if drills:
+        axes.plot([p for p, _ in drills], [score for _, score in drills], linestyle="none", marker="D", color=GREEN,
+                  label="live drills")
+    axes.set_xticks(range(len(labels)), labels)
     axes.set_ylim(0, 100)
     axes.set_ylabel("readiness")
     axes.tick_params(axis="x", labelrotation=30, labelsize=7)
+    axes.legend(fontsize=7, frameon=False, loc="lower left")
     return _svg(figure)
 
 

@@ -13,7 +13,7 @@ h1 { font-size: 1.7rem; margin-bottom: .2rem; } h2 { margin-top: 2rem; border-bo
 .meta { color: #5b6577; }
 table { border-collapse: collapse; margin: .8rem 0; font-size: .92rem; }
 th, td { border: 1px solid #d9dee7; padding: .3rem .6rem; text-align: left; vertical-align: top; }
-th { background: #f2f4f8; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f2f4f8; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .rating { font-weight: 700; padding: 0 .4rem; border-radius: 3px; color: white; }
 .rating-P { background: #2e7d32; } .rating-S { background: #00838f; } .rating-M { background: #b26a00; }
 .rating-U { background: #c62828; }

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from drillsim.report import charts
 from drillsim.report.document import Document
@@ -33,11 +33,12 @@ def objective_values(scenario: Scenario, columns: dict[str, dict[str, list[float
 
 
 def readiness_report(folder: Path, scenario: Scenario, summary: dict[str, Any], run: dict[str, Any],
-                     history: list[tuple[str, float]]) -> Document:
+                     history: Sequence[Recorded]) -> Document:
     readiness = summary["readiness"]
     doc = Document(f"Readiness report — {scenario.title}", [
         f"Scenario {scenario.id} · organisation {scenario.organisation.name} · run folder {folder.name}",
-        f"{summary['replications']} simulated replications, seed {summary['seed']}, started {run.get('started', '?')} UTC",
+        f"{summary['replications']} simulated replications, seed {summary['seed']}, started "
+        f"{str(run.get('started', '?'))[:16].replace('T', ' ')} UTC",
     ])
     doc.heading("Readiness")
     if readiness["score"] is not None:
@@ -46,6 +47,7 @@ def readiness_report(folder: Path, scenario: Scenario, summary: dict[str, Any], 
         doc.paragraph(f"Readiness {readiness['score']:.1f} out of 100{interval}: rated {readiness['rating']} — "
                       f"{RATING_WORDS[readiness['rating']]}. The score is the weighted share of simulated incidents "
                       "meeting each objective; an incident not handled by the end of the run counts as missed.")
+    doc.paragraph(INTERVALS_NOTE.format(replications=summary["replications"]))
     doc.table(["objective", "what", "target", "met", "95% CI", "rating"],
               [[o["id"], scenario.objectives[o["id"]].text if o["id"] in scenario.objectives else "",
                 humanize(o["target"]), share(o["p_met"]), share_interval(o["ci95"]), o["rating"] or "—"]
@@ -53,8 +55,11 @@ def readiness_report(folder: Path, scenario: Scenario, summary: dict[str, Any], 
     doc.heading("Findings that matter")
     for finding in findings(summary):
         doc.paragraph(finding)
-    if history and len(history) > 1:
-        doc.figure(charts.readiness_trend(history), "Readiness of this scenario over its recorded runs")
+    trend = trend_figure(history)
+    if trend:
+        drills = " and live drills (diamonds: one replication each, no interval, not joined to the simulations)" \
+            if any(run.kind == "drill" for run in history) else ""
+        doc.figure(trend, f"Readiness of this scenario over its recorded runs: simulations with their 95% intervals{drills}")
     doc.heading("Response times against the objectives")
     columns = metric_columns(folder / "metrics.csv")
     for oid, objective in scenario.objectives.items():
@@ -72,7 +77,12 @@ def readiness_report(folder: Path, scenario: Scenario, summary: dict[str, Any], 
                   [[c, str(d["n"]), share(d["p_met"]), share_interval(d["ci95"]), d["rating"] or "—"]
                    for c, d in summary["deadlines"].items()], numeric={1, 2, 3})
     doc.heading("Where the time went")
-    doc.figure(charts.time_breakdown(summary["time_breakdown"]), "Minutes per incident by what the response was waiting for")
+    unit = charts.time_unit(sum(summary["time_breakdown"].values()))
+    doc.figure(charts.time_breakdown(summary["time_breakdown"], unit),
+               f"Average {unit[1]} per incident by what the response was waiting for. Tasks that run in parallel each "
+               "add their own working time, so 'working' can exceed the time to resolve.")
+    doc.paragraph("Percentiles are of every simulated incident pooled together (the spread of response times "
+                  "a single incident can expect), not of the replications' averages.")
     doc.table(["metric", "n", "not reached", "median", "90th percentile", "95th percentile"],
               [[metric_label(m), str(s["n"]), str(s["censored"]), humanize(s["p50"]), humanize(s["p90"]),
                 humanize(s["p95"])] for m, s in summary["metrics"].items()], numeric={1, 2, 3, 4, 5})
@@ -80,6 +90,34 @@ def readiness_report(folder: Path, scenario: Scenario, summary: dict[str, Any], 
     doc.figure(graph_svg(scenario), "Policies page their levels in turn (blue), levels page people (grey), "
                                     "people report to managers (amber, dotted)")
     return doc
+
+
+INTERVALS_NOTE = (
+    "Every 95% interval in this report is computed over the {replications} replications, each one a whole "
+    "independent run of the scenario: incidents of one run share people and queues, so they are not counted "
+    "as independent observations. Shares met are the pooled share of incidents; their interval is Wilson's "
+    "with the effective sample size the replications support.")
+
+
+class Recorded(Protocol):
+    """A run of the history (store.Run), as the trend chart reads it."""
+
+    kind: str
+    at: str
+    readiness: float | None
+    readiness_low: float | None
+    readiness_high: float | None
+
+
+def trend_figure(history: Sequence[Recorded]) -> str | None:
+    """The readiness-over-time chart of the recorded runs with a score, or None with fewer than two."""
+    scored = [(run, score) for run in history if (score := run.readiness) is not None]
+    if len(scored) < 2:
+        return None
+    simulations = [(i, score, run.readiness_low, run.readiness_high)
+                   for i, (run, score) in enumerate(scored) if run.kind != "drill"]
+    drills = [(i, score) for i, (run, score) in enumerate(scored) if run.kind == "drill"]
+    return charts.readiness_trend(simulations, drills, [run.at[:16].replace("T", " ") for run, _ in scored])
 
 
 def findings(summary: dict[str, Any]) -> list[str]:
@@ -115,8 +153,3 @@ def _label(node: tuple[Any, ...], data: dict[str, Any]) -> str:
         return f"{node[1]} L{node[2] + 1} ({humanize(data['timeout'])})"
     return str(node[1])
 
-
-
-
-def load_json(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from drillsim.scenario.units import humanize
+from drillsim.trend import CHANGED, FIRST, NO_INTERVAL, WITHIN_NOISE, Trend, trends
 
 METRIC_LABELS = {
     "time_to_detect": "detect (from occurrence)",
@@ -38,7 +39,8 @@ def rating_text(letter: str | None) -> str:
 
 def print_simulation(summary: dict[str, Any], console: Console) -> None:
     console.print(f"[bold]{summary['scenario']}[/]: {summary['replications']} replications, seed {summary['seed']}, "
-                  f"{summary['incidents_per_replication']} incidents per replication; times from detection")
+                  f"{summary['incidents_per_replication']} incidents per replication; times from detection. "
+                  "95% intervals are over replications; percentiles pool every incident.")
     readiness = summary["readiness"]
     if readiness["score"] is not None:
         low, high = readiness["ci95"]
@@ -46,7 +48,8 @@ def print_simulation(summary: dict[str, Any], console: Console) -> None:
         console.print(f"Readiness [bold]{readiness['score']:.1f}[/] / 100{interval}: {rating_text(readiness['rating'])} "
                       f"— {RATING_WORDS[readiness['rating']]}")
         console.print(_objectives_table(summary["objectives"]))
-    console.print(_metrics_table("All incidents", summary["metrics"]))
+    console.print(_metrics_table("All incidents (mean with its 95% interval over replications; percentiles of "
+                                 "all incidents pooled)", summary["metrics"]))
     kinds = Table(title="By incident kind (median / 90th percentile; censored = not reached by the horizon)",
                   title_justify="left")
     for column in ("incident", "n", "acknowledge", "contain", "resolve", "censored (resolve)"):
@@ -165,20 +168,61 @@ def print_comparison(result: dict[str, Any], console: Console) -> None:
         console.print(table)
 
 
-def print_sweep(rows: list[dict[str, Any]], axes: list[Any], console: Console) -> None:
-    table = Table(title="Sweep, best readiness first (90th percentiles of the key times)", title_justify="left")
-    for axis in axes:
-        table.add_column(escape(axis.path), overflow="fold")
-    for column in ("readiness", "95% CI", "rating", "acknowledge p90", "contain p90", "resolve p90"):
-        table.add_column(column, justify="right")
+def print_sweep(rows: list[dict[str, Any]], axes: list[Any], replications: int, seed: int, console: Console) -> None:
+    """The sweep's rows, best readiness first, each with its paired difference from the best."""
+    table = Table(title=f"Sweep: {replications} replications per combination, seed {seed}, common random numbers; "
+                        "best readiness first (90th percentiles of the key times, pooled over incidents)",
+                  title_justify="left")
+    headers = short_paths([axis.path for axis in axes])
+    for header in headers:
+        table.add_column(escape(header), overflow="fold", min_width=min(len(header), 40))
+    for column in ("readiness", "95% CI", "rating", "vs best (95% CI)"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for column in ("ack p90", "contain p90", "resolve p90"):
+        table.add_column(column, justify="right", no_wrap=True)
     for row in rows:
         readiness = row["readiness"]
         low, high = readiness["ci95"]
         table.add_row(*(escape(row[axis.path]) for axis in axes),
                       f"{readiness['score']:.1f}" if readiness["score"] is not None else "—",
                       f"{low:.1f}–{high:.1f}" if low is not None else "—", rating_text(readiness["rating"]),
+                      _versus_best(row["vs_best"]),
                       *(humanize(row["p90"][m]) for m in ("time_to_acknowledge", "time_to_contain", "time_to_resolve")))
     console.print(table)
+    shortened = [f"{header} = {axis.path}" for header, axis in zip(headers, axes, strict=True) if header != axis.path]
+    if shortened:
+        console.print("Columns: " + "; ".join(escape(line) for line in shortened))
+    tied = sum(1 for row in rows if row["vs_best"]["verdict"] == "not distinguishable")
+    if tied:
+        console.print(f"{tied} combination(s) cannot be told apart from the best with {replications} replications "
+                      "(their paired interval includes 0): their order is not a ranking. More replications (-n) "
+                      "may separate them.")
+
+
+def short_paths(paths: list[str]) -> list[str]:
+    """The shortest dotted suffix of each override path that still tells the paths apart
+    (``escalation.sev1.levels[0].timeout`` → ``levels[0].timeout``), for column headers."""
+    parts = [path.split(".") for path in paths]
+    shortest = []
+    for own in parts:
+        for take in range(1, len(own) + 1):
+            suffix = own[-take:]
+            if take == len(own) or sum(other[-take:] == suffix for other in parts) == 1 and take > 1:
+                break
+        shortest.append(".".join(suffix))
+    return shortest
+
+
+def _versus_best(versus: dict[str, Any]) -> str:
+    if versus["verdict"] == "best":
+        return "[bold]best[/]"
+    low, high = versus["ci95"]
+    if versus["difference"] is None:
+        return "—"
+    interval = f" ({low:+.1f} … {high:+.1f})" if low is not None else ""
+    style = "red" if versus["verdict"] == "worse" else "dim"
+    word = "worse" if versus["verdict"] == "worse" else "≈ best"
+    return f"[{style}]{versus['difference']:+.1f}{interval} {word}[/]"
 
 
 def print_criticality(rows: list[dict[str, Any]], replications: int, console: Console) -> None:
@@ -194,28 +238,40 @@ def print_criticality(rows: list[dict[str, Any]], replications: int, console: Co
     console.print(table)
 
 
+TREND_STYLES = {CHANGED: "bold", WITHIN_NOISE: "dim", NO_INTERVAL: "dim", FIRST: "dim"}
+
+
 def print_history(runs: list[Any], console: Console) -> None:
+    """Simulations and drills as two tables (separate series), oldest first, each run with its
+    replications, seed, readiness interval and the change since the previous run of its series."""
     if not runs:
         console.print("No simulation or drill recorded yet: `drillsim simulate` and `drillsim drill` add to the history.")
         return
-    table = Table(title="History (oldest first; trend: change in readiness since the scenario's previous run)",
-                  title_justify="left")
-    for column in ("when (UTC)", "kind", "scenario", "readiness", "95% CI", "rating", "trend", "folder"):
-        table.add_column(column, justify="right" if column in ("readiness", "95% CI", "trend") else "left")
-    previous: dict[str, float] = {}
-    for run in runs:
-        score = run.readiness
-        trend = "—"
-        if score is not None and run.scenario in previous:
-            change = score - previous[run.scenario]
-            trend = f"[{'green' if change > 0 else 'red' if change < 0 else 'dim'}]{change:+.1f}[/]"
-        if score is not None:
-            previous[run.scenario] = score
-        interval = (f"{run.readiness_low:.1f}–{run.readiness_high:.1f}"
-                    if run.readiness_low is not None and run.readiness_high is not None else "—")
-        table.add_row(run.at.replace("T", " ").removesuffix("+00:00"), run.kind, run.scenario,
-                      f"{score:.1f}" if score is not None else "—", interval, rating_text(run.rating), trend, run.folder)
-    console.print(table)
+    found = trends(runs)
+    for kind, title in (("simulation", "Simulations"), ("drill", "Live drills")):
+        rows = [(run, trend) for run, trend in zip(runs, found, strict=True) if run.kind == kind]
+        if not rows:
+            continue
+        table = Table(title=f"{title} (oldest first; change: readiness since the scenario's previous "
+                            f"{kind}, called a change only when beyond the two runs' intervals)", title_justify="left")
+        for column in ("when (UTC)", "scenario", "replications (seed)", "readiness", "95% CI", "rating", "change",
+                       "folder"):
+            table.add_column(column, justify="right" if column in ("replications (seed)", "readiness", "95% CI")
+                             else "left", no_wrap=column != "folder", overflow="fold", min_width=24 * (column == "folder"))
+        for run, trend in rows:
+            interval = (f"{run.readiness_low:.1f}–{run.readiness_high:.1f}"
+                        if run.readiness_low is not None and run.readiness_high is not None else "—")
+            table.add_row(run.at.replace("T", " ")[:16], escape(run.scenario),
+                          f"{run.replications if run.replications is not None else '—'} ({run.seed})",
+                          f"{run.readiness:.1f}" if run.readiness is not None else "—", interval,
+                          rating_text(run.rating), _trend_text(trend), escape(run.folder))
+        console.print(table)
+
+
+def _trend_text(trend: Trend) -> str:
+    if trend.change is None:
+        return "—"
+    return f"[{TREND_STYLES[trend.verdict]}]{trend.change:+.1f} ({trend.verdict})[/]"
 
 
 def print_due(rows: list[tuple[Any, str, float | None, str | None]], console: Console) -> None:

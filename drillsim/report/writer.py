@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ class ReportError(Exception):
     """The folder is not a complete run or drill (missing or damaged files)."""
 
 
-def write_report(folder: Path, history: list[tuple[str, float]] | None = None) -> Path:
+def write_report(folder: Path, history: Sequence[Any] | None = None) -> Path:
     """A readiness report for a simulation run folder, an AAR/IP for a finished drill folder.
     Returns the HTML report's path."""
     if not folder.is_dir():

@@ -37,15 +37,21 @@ class Override:
     path: tuple[str | int, ...]  # in the scenario's data (organisation fields under "organisation")
     value: Any
     append: bool
+    flag: str = "--set"  # the option it came from, which problems name
+
+    @property
+    def where(self) -> str:
+        """How problems name this override: ``--set PATH=VALUE``."""
+        return f"{self.flag} {self.text}"
 
 
-def parse_override(text: str) -> Override:
-    """``PATH=VALUE`` or ``PATH+=VALUE``, or ScenarioError naming the override."""
-    where = f"--set {text}"
-    return _override(text, where)
+def parse_override(text: str, flag: str = "--set") -> Override:
+    """``PATH=VALUE`` or ``PATH+=VALUE``, or ScenarioError naming the override as ``flag text``."""
+    return _override(text, flag)
 
 
-def _override(text: str, where: str) -> Override:
+def _override(text: str, flag: str) -> Override:
+    where = f"{flag} {text}"
     match = re.match(r"^\s*([^=+]+?)\s*(\+?=)(.*)$", text, re.DOTALL)
     if match is None:
         raise ScenarioError([Problem(where, 0, 0, "", "expected PATH=VALUE or PATH+=VALUE, "
@@ -58,7 +64,7 @@ def _override(text: str, where: str) -> Override:
         raise ScenarioError([Problem(where, 0, 0, "", f"the value is not YAML: {exc.problems[0].message}")]) from None
     if path[0] in _ORGANISATION_FIELDS:
         path = ("organisation", *path)
-    return Override(text, path, value, operator == "+=")
+    return Override(text, path, value, operator == "+=", flag)
 
 
 def _path(text: str, where: str) -> tuple[str | int, ...]:
@@ -85,7 +91,7 @@ def apply_overrides(sources: Sources, overrides: list[Override]) -> None:
     reported against the override), or raise ScenarioError for a path that does not exist."""
     for override in overrides:
         data = sources.data()
-        where = f"--set {override.text}"
+        where = override.where
         parent = _walk(data, override.path[:-1], where)
         last = override.path[-1]
         if override.append:
@@ -152,17 +158,18 @@ def overrides_file(path: Path) -> list[Override]:
     return overrides
 
 
-def overrides_from(texts: Sequence[str], files: Sequence[Path] = ()) -> list[Override]:
-    """The overrides of ``files`` (in order), then the ``--set`` ``texts``: the order they apply in."""
-    return [o for f in files for o in overrides_file(f)] + [parse_override(t) for t in texts]
+def overrides_from(texts: Sequence[str], files: Sequence[Path] = (), flag: str = "--set") -> list[Override]:
+    """The overrides of ``files`` (in order), then the ``texts`` given with ``flag``: the order they apply in."""
+    return [o for f in files for o in overrides_file(f)] + [parse_override(t, flag) for t in texts]
 
 
 def load_with_overrides(path: Path, overrides: list[str], files: tuple[Path, ...] = (),
-                        organisation_folders: Sequence[Path] = ()) -> Scenario:
-    """A scenario file with overrides files and then ``--set`` overrides applied, validated like a
-    file, or ScenarioError. ``organisation_folders`` as for ``loader.check_file``."""
+                        organisation_folders: Sequence[Path] = (), flag: str = "--set") -> Scenario:
+    """A scenario file with overrides files and then the ``overrides`` (given with ``flag``, which
+    problems name) applied, validated like a file, or ScenarioError. ``organisation_folders`` as for
+    ``loader.check_file``."""
     sources = read_sources(path, organisation_folders)
-    apply_overrides(sources, overrides_from(overrides, files))
+    apply_overrides(sources, overrides_from(overrides, files, flag))
     result = validate_sources(sources)
     if result.errors or not isinstance(result.model, Scenario):
         raise ScenarioError(result.errors or [Problem(result.file, 1, 1, "", "is an organisation file (expected a scenario)")])
