@@ -478,17 +478,21 @@ def structure(
     With --criticality, simulate the scenario once per person with that person away for the whole
     run, and rank people by the readiness lost (paired with common random numbers).
     """
+    from drillsim.report import graphtext
     from drillsim.report.structure import render_text
+    from drillsim.scenario.graph import escalation_graph
     from drillsim.structure import analyse
 
     model_scenario = scenario_argument(scenario, organisation_from)
     report = analyse(model_scenario)
+    graph = escalation_graph(model_scenario.organisation)
     if mermaid or dot:
-        sys.stdout.write((report.mermaid if mermaid else "") + (report.dot if dot else ""))
+        sys.stdout.write((graphtext.mermaid(graph) if mermaid else "") + (graphtext.dot(graph) if dot else ""))
         return
     ranking = _criticality(model_scenario, replications, seed, workers) if criticality else None
     if as_json:
-        data = report.to_json() | ({"criticality": ranking} if ranking is not None else {})
+        data = report.to_json() | {"mermaid": graphtext.mermaid(graph), "dot": graphtext.dot(graph)}
+        data |= {"criticality": ranking} if ranking is not None else {}
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return
     render_text(report, console)

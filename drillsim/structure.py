@@ -12,8 +12,6 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, TypeVar
 
-from drillsim.report.graphtext import dot, mermaid
-from drillsim.scenario.graph import escalation_graph
 from drillsim.scenario.incidents import Task
 from drillsim.scenario.model import Scenario
 from drillsim.scenario.organisation import (
@@ -119,8 +117,6 @@ class StructureReport:
     single_points: tuple[SinglePoint, ...]
     sole_roles: tuple[SoleRole, ...]
     load: tuple[Load, ...]
-    mermaid: str
-    dot: str
 
     def to_json(self) -> dict[str, Any]:
         """The report as plain JSON values (lists, not tuples), so it equals its own JSON round trip."""
@@ -128,10 +124,10 @@ class StructureReport:
 
 
 def analyse(scenario: Scenario) -> StructureReport:
-    """The escalation structure of ``scenario``: reach times, single points of failure, load, graph."""
+    """The escalation structure of ``scenario``: reach times, single points of failure, load. (The
+    escalation graph itself is ``scenario.graph.escalation_graph``; ``report.graphtext`` draws it.)"""
     org = scenario.organisation
     reach = _reach_all(scenario)
-    graph = escalation_graph(org)
     return StructureReport(
         scenario=scenario.id,
         organisation=org.id,
@@ -139,8 +135,6 @@ def analyse(scenario: Scenario) -> StructureReport:
         single_points=_single_points(scenario, reach),
         sole_roles=_sole_roles(scenario),
         load=_load(org),
-        mermaid=mermaid(graph),
-        dot=dot(graph),
     )
 
 
@@ -228,23 +222,18 @@ def _decision_losses(scenario: Scenario) -> Iterable[tuple[str, Loss]]:
     org = scenario.organisation
     gated = _tasks_by(scenario, lambda task: task.decision)
     for aid in sorted(org.authorities):
-        holders = {p for role in org.authorities[aid].roles for p in org.holders(role)}
+        holders = org.deciders(aid)
         if len(holders) == 1:
-            yield next(iter(holders)), Loss("decision", aid, gated.get(aid, ()))
+            yield holders[0], Loss("decision", aid, gated.get(aid, ()))
 
 
 def _need_losses(scenario: Scenario) -> Iterable[tuple[str, Loss]]:
     org = scenario.organisation
-    needs = _tasks_by(scenario, _need)
-    for kind, need in sorted(needs):
-        holders = org.holders(need) if kind == "role" else org.with_skill(need)
+    needs = _tasks_by(scenario, lambda task: task.need)
+    for need in sorted(needs):
+        holders = org.able(need)
         if len(holders) == 1:
-            yield holders[0], Loss(kind, need, needs[kind, need])
-
-
-def _need(task: Task) -> tuple[Literal["role", "skill"], str]:
-    """What a task needs: ``("role", id)`` or ``("skill", id)`` (a task has exactly one of them)."""
-    return ("role", task.role) if task.role is not None else ("skill", str(task.skill))
+            yield holders[0], Loss(need[0], need[1], needs[need])
 
 
 def _policy_losses(org: Organisation, reach: tuple[Reach, ...]) -> Iterable[tuple[str, Loss]]:

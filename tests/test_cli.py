@@ -160,3 +160,11 @@ def test_a_run_with_an_overrides_file_saves_the_scenario_it_ran(tmp_path: Path) 
     saved = load_scenario(tmp_path / "run" / "scenario.yaml")
     assert saved == load_with_overrides(path, [], (overrides,))
     assert saved != load_scenario(path)
+
+
+def test_validate_warns_when_one_person_alone_has_a_skill_a_task_needs() -> None:
+    """The only holder of a skill is a single point of failure, as the only holder of a role is."""
+    result = runner.invoke(app, ["validate", str(SCENARIOS / "tutorial.yaml")])
+    assert result.exit_code == 0
+    assert "warning: incidents.cot-flag.playbook.notify.skill: only one person has the skill " \
+           "'regulatory-reporting'" in result.stdout

@@ -144,3 +144,20 @@ def test_the_readiness_trend_never_joins_a_drill_to_a_simulation(monkeypatch: py
     assert drawn["s"] == [(0, 60.0, 55.0, 65.0), (2, 70.0, 66.0, 74.0)]  # one line through the simulations
     assert drawn["d"] == [(1, 100.0)]  # the drill is a marker of its own
     assert readiness.trend_figure(history[:1]) is None
+
+
+def test_an_aar_from_an_older_hot_wash_takes_the_seed_from_the_journal(tmp_path: Path) -> None:
+    """hotwash.json files written before it carried the seed and start time still give the same AAR."""
+    fake = FakeTime()
+    session = start(tmp_path, fake)
+    play(session, fake, until=120, task_minutes=30)
+    finish(session, {}, hotwash_rows(session, simulated=20))
+    session.close()
+    write_report(session.folder)
+    current = (session.folder / "report.md").read_text(encoding="utf-8")
+    hotwash = json.loads((session.folder / "hotwash.json").read_text(encoding="utf-8"))
+    assert hotwash["seed"] == session.seed and hotwash["started"]
+    del hotwash["seed"], hotwash["started"]
+    (session.folder / "hotwash.json").write_text(json.dumps(hotwash), encoding="utf-8")
+    write_report(session.folder)
+    assert (session.folder / "report.md").read_text(encoding="utf-8") == current

@@ -17,13 +17,12 @@ from typing import Any
 
 from drillsim.drill.session import DrillSession
 from drillsim.experiments.aggregate import Aggregate
-from drillsim.experiments.replicate import Replication, replications
+from drillsim.experiments.replicate import Replication
 from drillsim.experiments.rundir import write_json
-from drillsim.metrics import IncidentMetrics
-from drillsim.scoring import ScoredObjective, scored_objectives
+from drillsim.experiments.samples import NOT_REACHED, objective_samples, objective_values
+from drillsim.scoring import RATINGS, scored_objectives
 
 LATE_BUT_CLOSE = 1.25  # up to this multiple of the target, a miss suggests S rather than M
-RATINGS = ("P", "S", "M", "U")
 
 
 def suggested_rating(live: float | None, target: float) -> str:
@@ -41,18 +40,15 @@ def hotwash_rows(session: DrillSession, simulated: int = 300) -> list[dict[str, 
     objectives = scored_objectives(session.scenario)
     texts = {oid: o.text for oid, o in session.scenario.objectives.items()}
     live = session.live_metrics()
-    samples: dict[str, list[float]] = {o.id: [] for o in objectives}
-    for replication in replications(session.model, session.seed, simulated, workers=1):
-        for objective in objectives:
-            samples[objective.id].extend(_values(objective, replication.incidents))
+    samples = objective_samples(session.model, session.seed, simulated)
     rows = []
     for objective in objectives:
-        values = _values(objective, live)
+        values = objective_values(objective, live)
         elapsed = [session.running_for(row, objective.metric) for row in live if objective.outcome(row) is not None]
-        value = None if not values or float("inf") in values else max(values)
-        missed = any(v > objective.target and (v != float("inf") or e >= objective.target)
+        value = None if not values or NOT_REACHED in values else max(values)
+        missed = any(v > objective.target and (v != NOT_REACHED or e >= objective.target)
                      for v, e in zip(values, elapsed, strict=True))
-        unfinished = not missed and float("inf") in values
+        unfinished = not missed and NOT_REACHED in values
         met = None if not values or unfinished else not missed
         result = ("not exercised" if not values else "unfinished" if unfinished
                   else "met" if met else "missed" if value is not None else "not reached")
@@ -67,19 +63,10 @@ def hotwash_rows(session: DrillSession, simulated: int = 300) -> list[dict[str, 
 
 
 
-def _values(objective: ScoredObjective, rows: list[IncidentMetrics]) -> list[float]:
-    """The objective's metric for each incident it applies to; not reached counts as infinite."""
-    values = []
-    for row in rows:
-        if objective.outcome(row) is not None:
-            value = row.values[objective.metric]
-            values.append(float("inf") if value is None else value)
-    return values
-
-
 def finish(session: DrillSession, ratings: dict[str, str], rows: list[dict[str, Any]] | None = None) -> Path:
     """Score the drill like a one-replication simulation and write, beside the journal,
-    ``summary.json`` and ``hotwash.json`` (live results, suggested and final ratings, observations).
+    ``summary.json`` and ``hotwash.json`` (the seed and the wall time play started, live results,
+    suggested and final ratings, observations: everything the after-action report needs).
     Returns the drill folder."""
     rows = rows if rows is not None else hotwash_rows(session)
     for oid, rating in ratings.items():
@@ -98,7 +85,9 @@ def finish(session: DrillSession, ratings: dict[str, str], rows: list[dict[str, 
     summary = aggregate.summary() | {"drill": session.folder.name, "players": sorted(session.players)}
     observations = [{"time": e.time, "objective": e.args.get("objective"), "text": e.args.get("text")}
                     for e in session.journal.entries if e.action == "observe"]
-    hotwash = {"scenario": session.scenario.id, "drill": session.folder.name, "ended_at": session.now,
+    entries = session.journal.entries
+    hotwash = {"scenario": session.scenario.id, "drill": session.folder.name, "seed": session.seed,
+               "started": entries[0].wall if entries else None, "ended_at": session.now,
                "players": sorted(session.players), "objectives": rows, "observations": observations}
     write_json(session.folder / "summary.json", summary)
     write_json(session.folder / "hotwash.json", hotwash)

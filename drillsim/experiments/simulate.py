@@ -26,9 +26,10 @@ from drillsim.scenario.model import Scenario
 
 @dataclass
 class SimulationRun:
+    """A finished run: its folder and what summary.json holds."""
+
     folder: Path
     summary: dict[str, Any]
-    completed: bool
 
 
 def simulate(scenario: Scenario, snapshot: str, *, count: int, seed: int, workers: int, out: Path | None,
@@ -77,5 +78,5 @@ def simulate(scenario: Scenario, snapshot: str, *, count: int, seed: int, worker
                              "simpy": simpy.__version__, "numpy": numpy.__version__},
                 "machine": {"platform": platform.platform(), "processor": platform.machine()},
             })
-    return SimulationRun(folder, summary, status.value == "complete")
+    return SimulationRun(folder, summary)
 

@@ -6,27 +6,26 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from drillsim.engine.model import compile_scenario
-from drillsim.experiments.replicate import replications
+from drillsim.experiments.samples import NOT_REACHED, scenario_samples
 from drillsim.report import charts
 from drillsim.report.document import Document
-from drillsim.report.terminal import RATING_WORDS, metric_label
+from drillsim.report.labels import RATING_WORDS, RATINGS, metric_label, versus_simulation
 from drillsim.scenario.model import Scenario
 from drillsim.scenario.units import humanize
-from drillsim.scoring import scored_objectives
 
 FOLLOW_UP_DAYS = 30
 SIMULATED = 300
 
 
-def aar_report(folder: Path, scenario: Scenario, hotwash: dict[str, Any], header: dict[str, Any],
-               started: str | None) -> Document:
+def aar_report(folder: Path, scenario: Scenario, hotwash: dict[str, Any]) -> Document:
+    """The AAR/IP of a drill from its ``hotwash.json`` (with its ``seed`` and ``started`` wall time)."""
+    started, seed = hotwash.get("started"), hotwash.get("seed")
     people = scenario.organisation.people
     players = [f"{people[p].name} ({', '.join(people[p].roles)})" for p in hotwash["players"] if p in people]
     when = started or folder.name[:16]
     doc = Document(f"After-action report — {scenario.title}", [
         f"Drill {hotwash['drill']} · scenario {scenario.id} · organisation {scenario.organisation.name}",
-        f"Held {when}; play ended at scenario time T+{humanize(hotwash['ended_at'])}; seed {header.get('seed', '?')}",
+        f"Held {when}; play ended at scenario time T+{humanize(hotwash['ended_at'])}; seed {seed if seed is not None else '?'}",
     ])
     doc.heading("Exercise overview")
     doc.table(["item", "details"], [
@@ -42,14 +41,14 @@ def aar_report(folder: Path, scenario: Scenario, hotwash: dict[str, Any], header
     rows = hotwash["objectives"]
     doc.table(["objective", "target", "live (slowest)", "incidents met", "result", "vs simulated incidents", "rating"],
               [[r["id"], humanize(r["target"]), humanize(r["live"]), _met_count(r), r.get("result", ""),
-                _percentile(r["percentile"]), r.get("rating") or "—"] for r in rows], numeric={1, 2, 3})
+                versus_simulation(r["percentile"]), r.get("rating") or "—"] for r in rows], numeric={1, 2, 3})
     doc.paragraph(f"'vs simulated incidents' places the room's time among every incident of {SIMULATED} simulated "
                   "runs of the same scenario and seed, pooled: 'faster than 80%' means 80% of simulated incidents "
                   "took longer.")
-    samples = simulated_values(scenario, int(header.get("seed", 0)))
+    samples = scenario_samples(scenario, int(seed or 0), SIMULATED)
     for r in rows:
         values = samples.get(r["id"], [])
-        observed = [v for v in values if v != float("inf")]
+        observed = [v for v in values if v != NOT_REACHED]
         doc.figure(charts.distribution(observed, len(values) - len(observed), f"{r['id']}: {metric_label(r['metric'])}",
                                        [(humanize(r["target"]), r["target"])], live=r["live"]),
                    f"{r['id']} — {r['text']}: the room took {humanize(r['live'])} ({_met_count(r)} incidents met "
@@ -59,14 +58,14 @@ def aar_report(folder: Path, scenario: Scenario, hotwash: dict[str, Any], header
                    f"({r.get('result', '')})")
     observations = hotwash["observations"]
     doc.heading("Strengths")
-    strong = [r for r in rows if r.get("rating") in ("P", "S")]
+    strong = [r for r in rows if r.get("rating") in RATINGS[:2]]
     for r in strong:
         doc.paragraph(f"{r['id']} — {r['text']}: {RATING_WORDS[r['rating']]} (live {humanize(r['live'])}, "
                       f"target {humanize(r['target'])}).")
     if not strong:
         doc.paragraph("No objective was performed without major challenges.")
     doc.heading("Areas for improvement")
-    weak = [r for r in rows if r.get("rating") in ("M", "U")]
+    weak = [r for r in rows if r.get("rating") in RATINGS[2:]]
     for r in weak:
         notes = [o["text"] for o in observations if o["objective"] == r["id"]]
         cause = "Observed: " + " / ".join(notes) if notes else "Root cause: to be agreed (no observation recorded)."
@@ -84,20 +83,6 @@ def aar_report(folder: Path, scenario: Scenario, hotwash: dict[str, Any], header
         doc.table(["time", "objective", "observation"],
                   [[f"T+{humanize(o['time'])}", o["objective"] or "—", o["text"]] for o in observations])
     return doc
-
-
-def simulated_values(scenario: Scenario, seed: int) -> dict[str, list[float]]:
-    """Each objective's metric over simulated runs (not reached = infinity), reproducible from the seed."""
-    model = compile_scenario(scenario)
-    objectives = scored_objectives(scenario)
-    values: dict[str, list[float]] = {o.id: [] for o in objectives}
-    for replication in replications(model, seed, SIMULATED, workers=1):
-        for row in replication.incidents:
-            for objective in objectives:
-                if objective.outcome(row) is not None:
-                    value = row.values[objective.metric]
-                    values[objective.id].append(float("inf") if value is None else value)
-    return values
 
 
 def _action(row: dict[str, Any]) -> str:
@@ -124,10 +109,6 @@ def _met_count(row: dict[str, Any]) -> str:
     if "incidents" not in row:
         return "—"
     return f"{row['incidents_met']} of {row['incidents']}"
-
-
-def _percentile(p: float | None) -> str:
-    return "—" if p is None else f"faster than {100 - p:.0f}%" if p <= 50 else f"slower than {p:.0f}%"
 
 
 def _due_date(when: str) -> str:

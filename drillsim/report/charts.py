@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from drillsim.report.terminal import share  # noqa: E402
+from drillsim.report.labels import share  # noqa: E402
 
 plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False})
 BLUE, RED, GREEN, GREY, AMBER = "#3366aa", "#c62828", "#2e7d32", "#8a94a6", "#b26a00"

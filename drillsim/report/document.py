@@ -6,6 +6,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
+from drillsim.scoring import RATINGS
+
 CSS = """
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2430; max-width: 1100px;
        margin: 2rem auto; padding: 0 1.5rem; }
@@ -78,6 +80,6 @@ class Document:
 
 
 def _cell(text: str, numeric: bool) -> str:
-    if text in ("P", "S", "M", "U"):
+    if text in RATINGS:
         return f"<td><span class='rating rating-{text}'>{text}</span></td>"
     return f"<td class='num'>{html.escape(text)}</td>" if numeric else f"<td>{html.escape(text)}</td>"

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from drillsim.report import charts
 from drillsim.report.document import Document
-from drillsim.report.terminal import RATING_WORDS, metric_label, share, share_interval
+from drillsim.report.labels import RATING_WORDS, metric_label, share, share_interval
 from drillsim.scenario.graph import escalation_graph
 from drillsim.scenario.model import Scenario
 from drillsim.scenario.units import humanize

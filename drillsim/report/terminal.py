@@ -8,30 +8,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from drillsim.report.labels import RATING_STYLES, RATING_WORDS, metric_label, share, share_interval
 from drillsim.scenario.units import humanize
 from drillsim.trend import CHANGED, FIRST, NO_INTERVAL, WITHIN_NOISE, Trend, trends
-
-METRIC_LABELS = {
-    "time_to_detect": "detect (from occurrence)",
-    "time_to_acknowledge": "acknowledge",
-    "time_to_engage": "engage (first task)",
-    "time_to_mobilize": "mobilize (all responders)",
-    "time_to_authority": "authority decision",
-    "time_to_contain": "contain",
-    "time_to_resolve": "resolve",
-}
-
-
-def metric_label(name: str) -> str:
-    if name.startswith("time_to_notify:"):
-        return "notify " + name.split(":", 1)[1]
-    return METRIC_LABELS.get(name, name)
-
-
-RATING_WORDS = {"P": "performed without challenges", "S": "performed with some challenges",
-                "M": "performed with major challenges", "U": "unable to be performed"}
-RATING_STYLES = {"P": "green", "S": "cyan", "M": "yellow", "U": "red"}
-
 
 def rating_text(letter: str | None) -> str:
     return f"[bold {RATING_STYLES[letter]}]{letter}[/]" if letter else "—"
@@ -86,17 +65,6 @@ def _objectives_table(objectives: list[dict[str, Any]]) -> Table:
         table.add_row(o["id"], metric_label(o["metric"]), humanize(o["target"]), str(o["n"]), share(o["p_met"]),
                       share_interval(o["ci95"]), rating_text(o["rating"]))
     return table
-
-
-def share(p: float | None) -> str:
-    """A probability as a percentage with one decimal, or — when there is none."""
-    return f"{p:.1%}" if p is not None else "—"
-
-
-def share_interval(interval: list[float | None]) -> str:
-    """A probability interval with the same precision as :func:`share` (99.8% must not read 100%–100%)."""
-    low, high = interval
-    return f"{low:.1%}–{high:.1%}" if low is not None and high is not None else "—"
 
 
 def _metrics_table(title: str, metrics: dict[str, Any]) -> Table:

@@ -42,17 +42,27 @@ def write_report(folder: Path, history: Sequence[Any] | None = None) -> Path:
 
 
 def _drill(folder: Path, scenario: Any) -> Document:
-    from drillsim.drill.journal import JournalError, read_journal
     from drillsim.report.aar import aar_report
 
     if not (folder / "hotwash.json").is_file():
         raise ReportError(f"{folder}: the drill has not been through its hot wash yet (no hotwash.json); "
                           f"finish it with: drillsim drill --resume {folder.name}")
+    hotwash = _json(folder / "hotwash.json")
+    if "seed" not in hotwash:  # a hot wash written before hotwash.json carried the seed and start time
+        hotwash |= _journal_start(folder / "journal.jsonl")
+    return aar_report(folder, scenario, hotwash)
+
+
+def _journal_start(path: Path) -> dict[str, Any]:
+    """The seed (from the header line) and the first action's wall time of a drill journal: the two
+    facts older hotwash.json files lack. The journal's format is its header line then one JSON
+    object per action (see drill/journal.py)."""
     try:
-        header, entries, _ = read_journal(folder / "journal.jsonl")
-    except JournalError as exc:
-        raise ReportError(str(exc)) from None
-    return aar_report(folder, scenario, _json(folder / "hotwash.json"), header, entries[0].wall if entries else None)
+        with path.open(encoding="utf-8") as stream:
+            header, first = json.loads(stream.readline()), stream.readline()
+        return {"seed": header.get("seed"), "started": json.loads(first).get("wall") if first.strip() else None}
+    except (OSError, ValueError, AttributeError) as exc:
+        raise ReportError(f"{path}: damaged ({exc})") from None
 
 
 def _write(folder: Path, document: Document) -> Path:

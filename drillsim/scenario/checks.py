@@ -62,7 +62,7 @@ class _Findings:
 
 def check_organisation(org: Organisation, at: Loc = ()) -> list[Finding]:
     found = _Findings()
-    roles_held = {r for p in org.people.values() for r in p.roles}
+    roles_held = org.roles_held()
     for pid, person in org.people.items():
         here = (*at, "people", pid)
         for i, team in enumerate(person.teams):
@@ -85,14 +85,14 @@ def check_organisation(org: Organisation, at: Loc = ()) -> list[Finding]:
             found.warn((*at, "teams", tid), "the team has no members and no on-call rotation")
     for aid, authority in org.authorities.items():
         here = (*at, "authorities", aid)
-        holders = {p for role in authority.roles for p in org.holders(role)}
+        holders = org.deciders(aid)
         for i, role in enumerate(authority.roles):
             if role not in roles_held:
                 found.warn((*here, "roles", i), f"nobody holds the role '{role}'{did_you_mean(role, roles_held)}")
         if not holders:
             found.error((*here, "roles"), "nobody can take this decision: no person holds any of these roles")
         elif len(holders) == 1:
-            found.warn(here, f"only {next(iter(holders))} can take this decision: a single point of failure")
+            found.warn(here, f"only {holders[0]} can take this decision: a single point of failure")
     for policy_id, policy in org.escalation.items():
         for index, level in enumerate(policy.levels):
             _check_level(org, (*at, "escalation", policy_id, "levels", index), level, roles_held, found)
@@ -155,8 +155,7 @@ def check_scenario(scenario: Scenario) -> list[Finding]:
 def _check_incident(scenario: Scenario, iid: str, incident: IncidentKind, clocks: set[str], graph: Any,
                     found: _Findings) -> None:
     org, here = scenario.organisation, ("incidents", iid)
-    roles_held = {r for p in org.people.values() for r in p.roles}
-    skills_held = {s for p in org.people.values() for s in p.skills}
+    held = {"role": org.roles_held(), "skill": org.skills_held()}
     for i, clock in enumerate(incident.regulatory):
         found.ref((*here, "regulatory", i), "regulatory clock", clock, clocks)
     policy_id, why_not = select_policy(org, iid, incident.severity)
@@ -165,11 +164,10 @@ def _check_incident(scenario: Scenario, iid: str, incident: IncidentKind, clocks
     reachable = reachable_people(graph, policy_id) if policy_id else set()
     for tid, task in incident.playbook.items():
         loc = (*here, "playbook", tid)
-        if task.role is not None and found.ref((*loc, "role"), "role", task.role, roles_held, NOBODY_HOLDS):
-            if len(org.holders(task.role)) == 1:
-                found.warn((*loc, "role"), f"only one person holds the role '{task.role}'")
-        if task.skill is not None:
-            found.ref((*loc, "skill"), "skill", task.skill, skills_held, NOBODY_HOLDS)
+        kind, need = task.need
+        if found.ref((*loc, kind), kind, need, held[kind], NOBODY_HOLDS) and len(able := org.able(task.need)) == 1:
+            found.warn((*loc, kind), f"only one person {'holds the role' if kind == 'role' else 'has the skill'} "
+                                     f"'{need}'")
         for i, before in enumerate(task.after):
             if before == tid:
                 found.error((*loc, "after", i), "a task cannot come after itself")
@@ -179,7 +177,7 @@ def _check_incident(scenario: Scenario, iid: str, incident: IncidentKind, clocks
             if clock not in incident.regulatory:
                 found.error((*loc, "notifies", i), f"'{clock}' is not among this incident's regulatory clocks")
         if task.decision is not None and found.ref((*loc, "decision"), "authority", task.decision, org.authorities):
-            deciders = {p for role in org.authorities[task.decision].roles for p in org.holders(role)}
+            deciders = set(org.deciders(task.decision))
             if policy_id and deciders and not deciders & reachable:
                 found.error((*loc, "decision"), f"no one who can take '{task.decision}' is reachable from escalation "
                             f"policy '{policy_id}' (its levels and reporting lines)")

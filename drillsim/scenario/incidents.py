@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from drillsim.scenario.base import Id, Probability, StrictModel
 from drillsim.scenario.distributions import Distribution
-from drillsim.scenario.organisation import Severity
+from drillsim.scenario.organisation import Need, Severity
 from drillsim.scenario.regimes import ClockRef
 
 RiskArea = Literal[
@@ -66,6 +66,11 @@ class Task(StrictModel):
         if (self.role is None) == (self.skill is None):
             raise ValueError("expected exactly one of role or skill")
         return self
+
+    @property
+    def need(self) -> Need:
+        """Who can do the task: ``("role", id)`` or ``("skill", id)`` (a task has exactly one)."""
+        return ("role", self.role) if self.role is not None else ("skill", str(self.skill))
 
 
 class IncidentKind(StrictModel):

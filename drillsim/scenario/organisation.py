@@ -207,6 +207,9 @@ class EscalationPolicy(StrictModel):
     repeat: int = Field(default=0, ge=0, le=100, description="times the whole policy runs again")
 
 
+Need = tuple[Literal["role", "skill"], str]  # what a playbook task needs: a role or a skill, by id
+
+
 class Organisation(StrictModel):
     id: Id
     name: str = Field(min_length=1)
@@ -222,7 +225,26 @@ class Organisation(StrictModel):
         return [pid for pid, p in self.people.items() if role in p.roles]
 
     def with_skill(self, skill: str) -> list[str]:
+        """People with ``skill``, in file order."""
         return [pid for pid, p in self.people.items() if skill in p.skills]
+
+    def able(self, need: Need) -> list[str]:
+        """People who can do what a task needs (``("role", id)`` or ``("skill", id)``), in file order."""
+        kind, name = need
+        return self.holders(name) if kind == "role" else self.with_skill(name)
+
+    def deciders(self, authority: str) -> list[str]:
+        """People who can take an authority's decision (hold any of its roles), in file order."""
+        roles = set(self.authorities[authority].roles)
+        return [pid for pid, p in self.people.items() if roles.intersection(p.roles)]
+
+    def roles_held(self) -> set[str]:
+        """Every role someone holds."""
+        return {role for person in self.people.values() for role in person.roles}
+
+    def skills_held(self) -> set[str]:
+        """Every skill someone has."""
+        return {skill for person in self.people.values() for skill in person.skills}
 
     def members(self, team: str) -> list[str]:
         return [pid for pid, p in self.people.items() if team in p.teams]

@@ -81,10 +81,6 @@ def format_duration(minutes: float) -> str:
     return "".join(parts)
 
 
-def format_rate(per_minute: float) -> str:
-    return f"{per_minute * 60.0:g}/h"
-
-
 def _kind(value: Any) -> str:
     if value is None:
         return "an empty value"

@@ -11,7 +11,6 @@ clock shown in the header is injectable, like the session's time source, so a te
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -71,21 +70,19 @@ class DrillApp(App[None]):
 
     # --- the hot wash and leaving ---------------------------------------------------------------------
 
-    def hotwash_provider(self) -> HotWashProvider | None:
+    def hotwash_provider(self) -> HotWashProvider:
+        """The hot wash's scoring: ``drillsim.drill.hotwash`` unless a test gave another. Imported on
+        first use: it brings the simulator, which the console does not need until play ends."""
         if self._hotwash is None:
-            try:
-                self._hotwash = importlib.import_module("drillsim.drill.hotwash")  # type: ignore[assignment]
-            except ImportError as exc:
-                self.notify(f"The hot wash is not available: {exc}", severity="error")
-                return None
+            from drillsim.drill import hotwash
+
+            self._hotwash = hotwash
         return self._hotwash
 
     def open_hotwash(self) -> None:
         if isinstance(self.screen, HotWashScreen):
             return
-        provider = self.hotwash_provider()
-        if provider is not None:
-            self.push_screen(HotWashScreen(self.session, provider, self.simulated))
+        self.push_screen(HotWashScreen(self.session, self.hotwash_provider(), self.simulated))
 
     def quit_drill(self) -> None:
         self.goodbye = (

@@ -23,12 +23,11 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from drillsim.drill.session import DrillError, DrillSession
-from drillsim.report.terminal import RATING_STYLES, RATING_WORDS, metric_label
+from drillsim.report.labels import RATING_STYLES, RATING_WORDS, RATINGS, metric_label, versus_simulation
 from drillsim.scenario.units import humanize
 from drillsim.tui.format import DIM, GREEN, RED, tplus
 from drillsim.tui.widgets.live_table import Cell, LiveTable
 
-LETTERS = ("P", "S", "M", "U")
 RATE = Binding.Group("Rate the objective", compact=True)
 
 
@@ -38,15 +37,6 @@ class HotWashProvider(Protocol):
     def finish(
         self, session: DrillSession, ratings: dict[str, str], rows: list[dict[str, Any]] | None = ...
     ) -> Path: ...
-
-
-def versus_simulation(percentile: float | None) -> str:
-    """Where the live time falls among simulated ones, in words."""
-    if percentile is None:
-        return "—"
-    if percentile <= 50:
-        return f"faster than {100 - percentile:.0f}%"
-    return f"slower than {percentile:.0f}%"
 
 
 class HotWashTable(LiveTable):
@@ -176,7 +166,7 @@ class HotWashScreen(Screen[None]):
     def _show_ratings(self) -> None:
         self.query_one(HotWashTable).show_rows(self.rows, self.ratings)
         counts = " · ".join(
-            f"{letter} {sum(1 for r in self.ratings.values() if r == letter)}" for letter in LETTERS
+            f"{letter} {sum(1 for r in self.ratings.values() if r == letter)}" for letter in RATINGS
         )
         to_rate = [row["id"] for row in self.rows if row["id"] not in self.ratings and row["met"] is not None]
         left = f"   {len(to_rate)} to rate" if to_rate else "   all rated: f writes the results"
@@ -189,7 +179,7 @@ class HotWashScreen(Screen[None]):
         return {
             e.args["objective"]: e.args["rating"]
             for e in self.session.journal.entries
-            if e.action == "rate" and e.args.get("rating") in LETTERS
+            if e.action == "rate" and e.args.get("rating") in RATINGS
         }
 
     # --- the selected objective ---------------------------------------------------------------------
@@ -293,7 +283,7 @@ class HotWashScreen(Screen[None]):
                 RATING_WORDS[letter],
                 lambda letter=letter: self.action_rate(letter),
             )
-            for letter in LETTERS
+            for letter in RATINGS
         ]
         return [
             *rate,

@@ -59,7 +59,7 @@ class ObjectivesPanel(Vertical):
 
 
 def readiness_text(readiness: tuple[float | None, int, int, int], rating: str | None) -> Text:
-    from drillsim.report.terminal import RATING_STYLES, RATING_WORDS
+    from drillsim.report.labels import RATING_STYLES, RATING_WORDS
 
     score, met, missed, running = readiness
     counts = f"{met} met · {missed} missed · {running} running"
