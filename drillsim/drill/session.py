@@ -32,7 +32,14 @@ from drillsim.experiments.streams import Streams
 from drillsim.fsutil import write_atomically
 from drillsim.metrics import IncidentMetrics, Tally
 from drillsim.scenario.model import IncidentInject, Scenario
-from drillsim.scenario.organisation import Organisation
+from drillsim.scenario.organisation import (
+    AnyTarget,
+    Organisation,
+    PersonTarget,
+    RoleTarget,
+    TeamTarget,
+    people_for,
+)
 
 
 class DrillError(Exception):
@@ -40,21 +47,24 @@ class DrillError(Exception):
 
 
 def players_of(org: Organisation, names: Iterable[str]) -> frozenset[str]:
-    """The people a ``--players`` list names: person ids, roles or teams. DrillError for unknown names."""
+    """The people a ``--players`` list names: person ids, roles or teams (in that order of precedence),
+    resolved as escalation targets are. DrillError for unknown names."""
     roles = {r for p in org.people.values() for r in p.roles}
     people: set[str] = set()
     for name in names:
+        target: AnyTarget
         if name in org.people:
-            people.add(name)
+            target = PersonTarget(person=name)
         elif name in roles:
-            people.update(org.holders(name))
+            target = RoleTarget(role=name)
         elif name in org.teams:
-            people.update(org.members(name))
+            target = TeamTarget(team=name)
         else:
             from drillsim.scenario.messages import did_you_mean
 
             raise DrillError(f"--players {name}: no person, role or team '{name}' in {org.id}"
                              f"{did_you_mean(name, [*org.people, *roles, *org.teams])}")
+        people.update(people_for(org, target))
     return frozenset(people)
 
 

@@ -15,12 +15,11 @@ from drillsim.engine.samplers import Sampler, compile_distribution
 from drillsim.scenario.model import ComplicationInject, IncidentInject, Scenario
 from drillsim.scenario.organisation import (
     SEVERITIES,
+    AnyTarget,
     OnCallTarget,
     Organisation,
-    PersonTarget,
-    RoleTarget,
     RoundRobinTarget,
-    TeamTarget,
+    people_for,
     select_policy,
 )
 from drillsim.scenario.regimes import BUILTIN_REGIMES
@@ -53,7 +52,8 @@ class PersonModel:
 
 
 class TargetModel:
-    """Who a level target pages at time t: fixed people, a rotation's on-call, or a round robin."""
+    """Who a level target pages at time t: a rotation's on-call, the next of ``people`` in a round robin,
+    or all of ``people``. ``people`` is everyone it may page, in :func:`people_for`'s order."""
 
     __slots__ = ("people", "rotation", "round_robin")
 
@@ -158,7 +158,6 @@ class Model:
         for rotation in self.rotations.values():
             for member in set(rotation.members):
                 self.people[member].rotations.append(rotation)
-        self.team_members = {tid: [self.index[p] for p in org.members(tid)] for tid in org.teams}
         self.authorities = {aid: AuthorityModel(aid, a.title, [[self.index[p] for p in org.holders(r)] for r in a.roles])
                             for aid, a in org.authorities.items()}
         self.policies = {pid: self._policy(pid) for pid in org.escalation}
@@ -177,18 +176,13 @@ class Model:
         return PolicyModel(pid, [LevelModel(level.timeout, [self._target(t) for t in level.targets])
                                  for level in policy.levels], policy.repeat)
 
-    def _target(self, target: object) -> TargetModel:
-        org = self.scenario.organisation
-        if isinstance(target, PersonTarget):
-            return TargetModel([self.index[target.person]])
-        if isinstance(target, RoleTarget):
-            return TargetModel([self.index[p] for p in org.holders(target.role)])
-        if isinstance(target, TeamTarget):
-            return TargetModel(self.team_members[target.team])
+    def _target(self, target: AnyTarget) -> TargetModel:
+        people = [self.index[p] for p in people_for(self.scenario.organisation, target)]
         if isinstance(target, OnCallTarget):
-            return TargetModel([], rotation=self.rotations[target.on_call])
-        assert isinstance(target, RoundRobinTarget)
-        return TargetModel(self.team_members[target.round_robin], round_robin=target.round_robin)
+            return TargetModel(people, rotation=self.rotations[target.on_call])
+        if isinstance(target, RoundRobinTarget):
+            return TargetModel(people, round_robin=target.round_robin)
+        return TargetModel(people)
 
     def _kind(self, kid: str) -> KindModel:
         kind = self.scenario.incidents[kid]
@@ -223,14 +217,8 @@ class Model:
             return Window(inject.at, end, delay=inject.paging_delay)
         if inject.disable_source is not None:
             return Window(inject.at, end, source=inject.disable_source)
-        org, who = self.scenario.organisation, inject.unavailable
-        if isinstance(who, PersonTarget):
-            people = [who.person]
-        elif isinstance(who, RoleTarget):
-            people = org.holders(who.role)
-        else:
-            assert isinstance(who, TeamTarget)
-            people = org.members(who.team)
+        assert inject.unavailable is not None, "validated complications have exactly one effect"
+        people = people_for(self.scenario.organisation, inject.unavailable)
         return Window(inject.at, end, people=frozenset(self.index[p] for p in people))
 
     # Complications in force at time t.
