@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from drillsim.engine.calendar import HoursClock, RotationClock
 from drillsim.engine.samplers import Sampler, compile_distribution
+from drillsim.engine.timeline import PageReason, ReasonKind
 from drillsim.scenario.model import ComplicationInject, IncidentInject, Scenario
 from drillsim.scenario.organisation import (
     SEVERITIES,
@@ -70,29 +71,36 @@ class TargetModel:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class LevelModel:
-    """One escalation level: its targets are paged together, then ``timeout`` minutes pass before the
-    next level (an acknowledgement arriving later still counts)."""
+    """One escalation level: its targets are paged together, for ``reason``, then ``timeout`` minutes
+    pass before the next level (an acknowledgement arriving later still counts)."""
 
     timeout: float
     targets: list[TargetModel]
+    reason: PageReason
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PolicyModel:
-    """An escalation policy: ``levels`` in order, the whole run ``repeat`` more times when nobody answers."""
+    """An escalation policy: ``levels`` in order, the whole run ``repeat`` more times when nobody answers.
+    ``escalation`` names the whole run (what EXHAUSTED reports)."""
 
     id: str
     levels: list[LevelModel]
     repeat: int
+    escalation: PageReason
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class AuthorityModel:
-    """A decision and who may take it: tiers of people (indexes), one tier per role, in delegation order."""
+    """A decision and who may take it: tiers of people (indexes), one tier per role, in delegation order,
+    each paged for its own reason in ``reasons``; ``escalation`` names the whole delegation order (what
+    EXHAUSTED reports)."""
 
     id: str
     title: str
     tiers: list[list[int]]
+    reasons: tuple[PageReason, ...]
+    escalation: PageReason
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -111,7 +119,8 @@ class TaskModel:
     staffing queue ("role:X" or "skill:Y") and ``candidates`` who can do it, in file order; ``after``
     holds the indexes of its predecessors and ``successors`` the tasks waiting on it (filled once every
     task exists, and never changed after compiling); ``decision`` is the authority it waits for, if any.
-    ``duration`` samples minutes of work from ``stream``."""
+    ``duration`` samples minutes of work from ``stream``. Someone not yet engaged is paged for it for
+    ``reason`` (derived on creation)."""
 
     index: int
     id: str
@@ -125,6 +134,10 @@ class TaskModel:
     notifies: tuple[str, ...]
     stream: str
     successors: list[TaskModel] = field(default_factory=list)
+    reason: PageReason = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reason = PageReason(ReasonKind.TASK, task=self.id)
 
 
 @dataclass(slots=True, eq=False)
@@ -200,8 +213,7 @@ class Model:
         # per person, the staffing queues (task needs) they can serve
         self.needs_of = [[f"role:{r}" for r in p.roles] + [f"skill:{s}" for s in p.skills]
                          for p in self.people]
-        self.authorities = {aid: AuthorityModel(aid, a.title, [[self.index[p] for p in org.holders(r)] for r in a.roles])
-                            for aid, a in org.authorities.items()}
+        self.authorities = {aid: self._authority(aid) for aid in org.authorities}
         self.policies = {pid: self._policy(pid) for pid in org.escalation}
         self.kinds = {kid: self._kind(kid) for kid in scenario.incidents}
         self.arrivals = [ArrivalModel(i, a.incident, a.rate, a.start, min(a.until or self.horizon, self.horizon))
@@ -223,10 +235,21 @@ class Model:
                            reach.on_duty, reach.off_duty, compile_distribution(org.ack_delay_of(pid)), hours,
                            rotations, f"reach/{pid}", f"ack/{pid}")  # random stream purposes
 
+    def _authority(self, aid: str) -> AuthorityModel:
+        org = self.scenario.organisation
+        authority = org.authorities[aid]
+        tiers = [[self.index[p] for p in org.holders(role)] for role in authority.roles]
+        reasons = tuple(PageReason(ReasonKind.AUTHORITY, step, authority=aid)
+                        for step in range(1, len(tiers) + 1))
+        whole = PageReason(ReasonKind.AUTHORITY, authority=aid)
+        return AuthorityModel(aid, authority.title, tiers, reasons, whole)
+
     def _policy(self, pid: str) -> PolicyModel:
         policy = self.scenario.organisation.escalation[pid]
-        return PolicyModel(pid, [LevelModel(level.timeout, [self._target(t) for t in level.targets])
-                                 for level in policy.levels], policy.repeat)
+        levels = [LevelModel(level.timeout, [self._target(t) for t in level.targets],
+                             PageReason(ReasonKind.LEVEL, step))
+                  for step, level in enumerate(policy.levels, start=1)]
+        return PolicyModel(pid, levels, policy.repeat, PageReason(ReasonKind.LEVEL))
 
     def _target(self, target: AnyTarget) -> TargetModel:
         people = [self.index[p] for p in people_for(self.scenario.organisation, target)]
