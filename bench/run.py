@@ -26,7 +26,7 @@ import numpy as np
 import simpy
 
 import drillsim
-from drillsim.engine.model import compile_scenario
+from drillsim.engine.model import Model, compile_scenario
 from drillsim.experiments.aggregate import Aggregate
 from drillsim.experiments.replicate import replications, run_replication
 from drillsim.scenario.loader import load_scenario
@@ -90,12 +90,13 @@ def ciw_mm3(seed: int) -> tuple[int, float, float]:
     return len(records), elapsed, statistics.fmean(r.waiting_time for r in records)
 
 
-def per_customer(model: object) -> dict[str, float]:
+def per_customer(model: Model) -> dict[str, float]:
     """What one M/M/3 customer costs each engine, counted on one extra run of each (not timed):
     SimPy events scheduled, and for drillsim its facts, pages, and the share of its time spent
     folding facts into metrics rather than running the world."""
     from collections import Counter
 
+    from drillsim.engine.timeline import PAGED
     from drillsim.engine.world import World
     from drillsim.experiments.streams import Streams
     from drillsim.metrics import Tally
@@ -112,11 +113,11 @@ def per_customer(model: object) -> dict[str, float]:
         customers, _, _ = simpy_mm3(0)
         simpy_events = scheduled["events"] / customers
         scheduled.clear()
-        world = World(model, Streams(0, 0))  # type: ignore[arg-type]
+        world = World(model, Streams(0, 0))
         started = time.process_time()
         world.run()
         ran = time.process_time()
-        tally = Tally()
+        tally = Tally(model.kinds)
         tally.update(world.facts)
         tally.metrics(HOURS * 60)
         folded = time.process_time()
@@ -124,7 +125,7 @@ def per_customer(model: object) -> dict[str, float]:
         simpy.Environment.schedule = schedule  # type: ignore[method-assign]
     n = len(world.incidents)
     return {"simpy_events": simpy_events, "events": scheduled["events"] / n, "facts": len(world.facts) / n,
-            "pages": sum(1 for fact in world.facts if fact[2] == "paged") / n,
+            "pages": sum(1 for fact in world.facts if fact[3] is PAGED) / n,
             "metrics_share": (folded - ran) / (folded - started)}
 
 

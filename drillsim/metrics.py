@@ -13,6 +13,7 @@ new facts each time it is asked.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, get_args
 
 from drillsim.engine import timeline as T
@@ -20,7 +21,7 @@ from drillsim.scenario.model import Metric
 
 if TYPE_CHECKING:
     from drillsim.engine.model import KindModel
-    from drillsim.engine.timeline import Fact
+    from drillsim.engine.timeline import Fact, FactKind
 
 # Every metric objectives can name, but time_to_notify, which is kept per clock (notify_metric).
 METRICS: tuple[str, ...] = tuple(m for m in get_args(Metric) if m != "time_to_notify")
@@ -66,35 +67,35 @@ class IncidentFacts:
         self.decided: dict[str, float] = {}
         self.pages = self.escalations = 0
 
-    def add(self, time: float, fact: str, who: int | None, detail: str | None) -> None:
-        """Fold one fact in (most frequent kinds first)."""
-        if fact == T.PAGED:
+    def add(self, time: float, fact: FactKind, who: int | None, subject: str) -> None:
+        """Fold one fact in (its time, kind, person and subject; most frequent kinds first)."""
+        if fact is T.PAGED:
             self.pages += 1
-        elif fact == T.TASK_READY:
-            self.ready[detail] = time  # type: ignore[index]
-        elif fact == T.TASK_STARTED:
-            self.started[detail] = (time, who)  # type: ignore[index]
+        elif fact is T.TASK_READY:
+            self.ready[subject] = time
+        elif fact is T.TASK_STARTED:
+            self.started[subject] = (time, who)
             if self.first_started is None:
                 self.first_started = time
-        elif fact == T.TASK_DONE:
-            self.done[detail] = time  # type: ignore[index]
-        elif fact == T.ENGAGED:
-            self.engaged_at.setdefault(who, time)  # type: ignore[arg-type]
-        elif fact == T.ESCALATED:
+        elif fact is T.TASK_DONE:
+            self.done[subject] = time
+        elif fact is T.ENGAGED:
+            self.engaged_at.setdefault(who, time)
+        elif fact is T.ESCALATED:
             self.escalations += 1
-        elif fact == T.DETECTED:
+        elif fact is T.DETECTED:
             self.detected = time
-        elif fact == T.ACKNOWLEDGED:
+        elif fact is T.ACKNOWLEDGED:
             if self.acknowledged is None:
                 self.acknowledged = time
-        elif fact == T.MILESTONE:
-            self.milestones.setdefault(detail, time)  # type: ignore[arg-type]
-        elif fact == T.NOTIFIED:
-            self.notified.setdefault(detail, time)  # type: ignore[arg-type]
-        elif fact == T.DECISION_NEEDED:
-            self.decisions_needed[detail] = time  # type: ignore[index]
-        elif fact == T.DECISION:
-            self.decided[detail] = time  # type: ignore[index]
+        elif fact is T.MILESTONE:
+            self.milestones.setdefault(subject, time)
+        elif fact is T.NOTIFIED:
+            self.notified.setdefault(subject, time)
+        elif fact is T.DECISION_NEEDED:
+            self.decisions_needed[subject] = time
+        elif fact is T.DECISION:
+            self.decided[subject] = time
 
     def metrics(self, end: float) -> IncidentMetrics:
         """The metrics as they stand when the run stops at ``end``: what has not happened is censored."""
@@ -143,22 +144,24 @@ class IncidentFacts:
 
 
 class Tally:
-    """Folds a World's facts into :class:`IncidentFacts`, one per incident that has occurred."""
+    """Folds a World's facts into :class:`IncidentFacts`, one per incident that has occurred.
+    ``kinds`` is the compiled model's incident kinds, by id (facts name an incident's kind by id)."""
 
-    __slots__ = ("incidents", "_seen")
+    __slots__ = ("incidents", "_kinds", "_seen")
 
-    def __init__(self) -> None:
+    def __init__(self, kinds: Mapping[str, KindModel]) -> None:
         self.incidents: dict[int, IncidentFacts] = {}  # by incident number
+        self._kinds = kinds
         self._seen = 0
 
     def update(self, facts: list[Fact]) -> None:
         """Fold in the facts logged since the last call."""
-        incidents = self.incidents
-        for time, incident, kind, who, detail in facts[self._seen:]:
-            folded = incidents.get(incident.number)
+        incidents, kinds = self.incidents, self._kinds
+        for time, number, kind, fact, who, subject, _ in facts[self._seen:]:
+            folded = incidents.get(number)
             if folded is None:  # the first fact of an incident is its occurrence
-                folded = incidents[incident.number] = IncidentFacts(incident.number, incident.kind, time)
-            folded.add(time, kind, who, detail)
+                folded = incidents[number] = IncidentFacts(number, kinds[kind], time)
+            folded.add(time, fact, who, subject)
         self._seen = len(facts)
 
     def metrics(self, end: float) -> list[IncidentMetrics]:

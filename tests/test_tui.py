@@ -22,7 +22,7 @@ from textual.pilot import Pilot
 
 from drillsim.drill.session import DrillSession
 from drillsim.engine import timeline as T
-from drillsim.engine.timeline import Record
+from drillsim.engine.timeline import PageReason, ReasonKind, Record
 from drillsim.scenario.loader import load_scenario
 from drillsim.scenario.snapshot import snapshot_text
 from drillsim.tui.app import DrillApp, ScenarioPickerApp
@@ -187,7 +187,11 @@ def test_tplus_reads_like_a_coordinator() -> None:
 def test_records_in_plain_words(session: DrillSession) -> None:
     narrator = Narrator(Names(session.scenario, session.players))
     assert narrator.sentence(Record(14, 0, T.DETECTED, None, "cot-monitor"))[0] == "#0 detected (cot-monitor)"
-    assert narrator.sentence(Record(19, 0, T.ESCALATED, None, "level 2"))[0] == "#0 escalated to level 2"
+    level_2 = PageReason(ReasonKind.LEVEL, 2)
+    assert narrator.sentence(Record(19, 0, T.ESCALATED, reason=level_2))[0] == "#0 escalated to level 2"
+    halt_2 = PageReason(ReasonKind.AUTHORITY, 2, authority="halt")
+    assert narrator.sentence(Record(19, 0, T.ESCALATED, reason=halt_2))[0] \
+        == "#0: decision halt goes to step 2"
     assert narrator.sentence(Record(20, 0, T.ACKNOWLEDGED, "ben"))[0] == "Ben Marsh acknowledged #0 (level 2)"
     assert narrator.sentence(Record(20, 0, T.TASK_READY, None, "triage")) is None
 

@@ -25,14 +25,21 @@ from drillsim.drill.clock import DrillClock, TimeSource
 from drillsim.drill.journal import Entry, Journal, JournalError
 from drillsim.engine import timeline as T
 from drillsim.engine.model import Model, TaskModel, compile_scenario
-from drillsim.engine.timeline import Record, Timeline
+from drillsim.engine.timeline import PageReason, ReasonKind, Record, Timeline
 from drillsim.engine.world import Answer, Incident, SimulatedCast, World
 from drillsim.experiments.rundir import RunFolderError, create_run_folder
 from drillsim.experiments.streams import Streams
 from drillsim.fsutil import write_atomically
 from drillsim.metrics import IncidentMetrics, Tally
 from drillsim.scenario.model import IncidentInject, Scenario
-from drillsim.scenario.organisation import Organisation
+from drillsim.scenario.organisation import (
+    AnyTarget,
+    Organisation,
+    PersonTarget,
+    RoleTarget,
+    TeamTarget,
+    people_for,
+)
 
 
 class DrillError(Exception):
@@ -40,21 +47,24 @@ class DrillError(Exception):
 
 
 def players_of(org: Organisation, names: Iterable[str]) -> frozenset[str]:
-    """The people a ``--players`` list names: person ids, roles or teams. DrillError for unknown names."""
+    """The people a ``--players`` list names: person ids, roles or teams (in that order of precedence),
+    resolved as escalation targets are. DrillError for unknown names."""
     roles = {r for p in org.people.values() for r in p.roles}
     people: set[str] = set()
     for name in names:
+        target: AnyTarget
         if name in org.people:
-            people.add(name)
+            target = PersonTarget(person=name)
         elif name in roles:
-            people.update(org.holders(name))
+            target = RoleTarget(role=name)
         elif name in org.teams:
-            people.update(org.members(name))
+            target = TeamTarget(team=name)
         else:
             from drillsim.scenario.messages import did_you_mean
 
             raise DrillError(f"--players {name}: no person, role or team '{name}' in {org.id}"
                              f"{did_you_mean(name, [*org.people, *roles, *org.teams])}")
+        people.update(people_for(org, target))
     return frozenset(people)
 
 
@@ -65,7 +75,7 @@ class Page:
     id: int
     person: str
     incident: int
-    why: str
+    why: PageReason
     at: float
     event: simpy.Event
 
@@ -91,7 +101,9 @@ class PlayerCast(SimulatedCast):
     pages: list[Page] = field(default_factory=list)
     tasks: list[PlayerTask] = field(default_factory=list)
 
-    def acknowledgement(self, world: World, incident: Incident, person: int, why: str = "") -> Answer:
+    def acknowledgement(self, world: World, incident: Incident, person: int, why: PageReason) -> Answer:
+        """A player's page stays open (one per person, incident and reason) until the coordinator
+        records the answer; everyone else is simulated."""
         if person not in self.players:
             return super().acknowledgement(world, incident, person, why)
         if world.model.unavailable(person, world.env.now):
@@ -106,6 +118,7 @@ class PlayerCast(SimulatedCast):
         return event
 
     def work(self, world: World, incident: Incident, task: TaskModel, person: int) -> simpy.Event:
+        """A player's task runs until the coordinator records it done; everyone else is simulated."""
         if person not in self.players:
             return super().work(world, incident, task, person)
         event = world.env.event()
@@ -123,7 +136,7 @@ class DrillSession:
         self.seed, self.players = seed, players
         self.model: Model = compile_scenario(scenario)
         self.cast = PlayerCast(players=frozenset(self.model.index[p] for p in players))
-        self.timeline, self.tally = Timeline([p.id for p in self.model.people]), Tally()
+        self.timeline, self.tally = Timeline([p.id for p in self.model.people]), Tally(self.model.kinds)
         self.world = World(self.model, Streams(seed, 0), self.cast)
         self.ended = False
 
@@ -320,20 +333,21 @@ class DrillSession:
         return next((t for t in self.cast.tasks if t.id == task_id and not t.event.triggered), None)
 
     def open_pages(self) -> list[Page]:
-        """Pages to players still waiting for an answer and still mattering."""
-        acknowledged = {r.incident for r in self.records if r.kind == T.ACKNOWLEDGED}
-        decided = {(r.incident, r.detail) for r in self.records if r.kind == T.DECISION}
-        started = {(r.incident, r.detail) for r in self.records if r.kind == T.TASK_STARTED}
+        """Pages to players still waiting for an answer and still mattering: a level's page until the
+        incident is acknowledged, an authority's until the decision is taken, a task's until it starts."""
+        acknowledged = {r.incident for r in self.records if r.kind is T.ACKNOWLEDGED}
+        decided = {(r.incident, r.subject) for r in self.records if r.kind is T.DECISION}
+        started = {(r.incident, r.subject) for r in self.records if r.kind is T.TASK_STARTED}
         open_pages = []
         for page in self.cast.pages:
             if page.event.triggered:
                 continue
-            kind, _, rest = page.why.partition(" ")
-            if kind == "level" and page.incident in acknowledged:
+            why = page.why
+            if why.kind is ReasonKind.LEVEL and page.incident in acknowledged:
                 continue
-            if kind == "authority" and (page.incident, rest.rsplit(" ", 1)[0]) in decided:
+            if why.kind is ReasonKind.AUTHORITY and (page.incident, why.authority) in decided:
                 continue
-            if kind == "task" and (page.incident, rest) in started:
+            if why.kind is ReasonKind.TASK and (page.incident, why.task) in started:
                 continue
             open_pages.append(page)
         return open_pages
@@ -342,8 +356,8 @@ class DrillSession:
         return [t for t in self.cast.tasks if not t.event.triggered]
 
     def incidents_view(self) -> list[dict[str, Any]]:
-        """One row per incident that has occurred: state, owner, escalation, time since detection,
-        and each applicable objective's elapsed share of its target."""
+        """One row per incident that has occurred: state, owner, escalation level (the number of the
+        policy's level paging now, while nobody owns it), and time since detection."""
         rows: dict[int, dict[str, Any]] = {}
         for incident in self.world.incidents:
             rows[incident.number] = {"number": incident.number, "kind": incident.kind.id,
@@ -351,27 +365,28 @@ class DrillSession:
                                      "state": "not yet", "owner": None, "level": None, "detected": None}
         now = self.now
         for r in self.records:
-            row = rows[r.incident]
-            if r.kind == T.OCCURRED:
+            row, kind, reason = rows[r.incident], r.kind, r.reason
+            if kind is T.OCCURRED:
                 row["state"] = "undetected"
-            elif r.kind == T.DETECTED:
-                row["state"], row["detected"], row["level"] = "paging", r.time, "level 1"
-            elif r.kind == T.ESCALATED and row["owner"] is None and r.detail and r.detail.startswith("level"):
-                row["level"] = r.detail
-            elif r.kind == T.EXHAUSTED and r.detail == "level":
+            elif kind is T.DETECTED:
+                row["state"], row["detected"], row["level"] = "paging", r.time, 1
+            elif kind is T.ESCALATED and row["owner"] is None and reason is not None \
+                    and reason.kind is ReasonKind.LEVEL:
+                row["level"] = reason.step
+            elif kind is T.EXHAUSTED and reason is not None and reason.kind is ReasonKind.LEVEL:
                 row["state"] = "unanswered"
-            elif r.kind == T.ACKNOWLEDGED:
+            elif kind is T.ACKNOWLEDGED:
                 row["state"], row["owner"] = "responding", r.who
-            elif r.kind == T.MILESTONE:
-                row["state"] = r.detail
+            elif kind is T.MILESTONE:
+                row["state"] = r.subject
         for row in rows.values():
             row["elapsed"] = None if row["detected"] is None else now - row["detected"]
         return [row for row in rows.values() if row["state"] != "not yet"]
 
     def clocks_view(self) -> list[dict[str, Any]]:
         """Regulatory clocks of detected incidents: deadline, time left, and when notified."""
-        detected = {r.incident: r.time for r in self.records if r.kind == T.DETECTED}
-        notified = {(r.incident, r.detail): r.time for r in self.records if r.kind == T.NOTIFIED}
+        detected = {r.incident: r.time for r in self.records if r.kind is T.DETECTED}
+        notified = {(r.incident, r.subject): r.time for r in self.records if r.kind is T.NOTIFIED}
         kinds = {i.number: i.kind for i in self.world.incidents}
         rows = []
         for number, at in sorted(detected.items()):

@@ -1,26 +1,27 @@
-"""The compiled model: a validated Scenario resolved into plain, slotted objects for the event loop.
+"""The compiled model: a validated Scenario resolved into slotted dataclasses for the event loop.
 
-References become integer indexes, distributions become samplers, escalation targets become lists
-of people (or a rotation to ask at page time). Compiling happens once per run; every replication
-and every live drill step reads the same Model.
+References become integer indexes, distributions become samplers, escalation targets and
+complications become lists of people (resolved by the scenario's own ``people_for``, then turned into
+indexes), with a rotation or a round robin to ask at page time. Compiling happens once per run; every
+replication and every live drill step reads the same Model, which nothing changes after compiling.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import graphlib
+from dataclasses import dataclass, field
 
 from drillsim.engine.calendar import HoursClock, RotationClock
 from drillsim.engine.samplers import Sampler, compile_distribution
+from drillsim.engine.timeline import PageReason, ReasonKind
 from drillsim.scenario.model import ComplicationInject, IncidentInject, Scenario
 from drillsim.scenario.organisation import (
     SEVERITIES,
+    AnyTarget,
     OnCallTarget,
-    Organisation,
-    PersonTarget,
-    RoleTarget,
     RoundRobinTarget,
-    TeamTarget,
+    Severity,
+    people_for,
     select_policy,
 )
 from drillsim.scenario.regimes import BUILTIN_REGIMES
@@ -28,20 +29,25 @@ from drillsim.scenario.regimes import BUILTIN_REGIMES
 DEFAULT_HORIZON = 30 * 1440.0  # minutes: a month, when the scenario sets no horizon
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class PersonModel:
-    __slots__ = ("index", "id", "name", "roles", "skills", "reach_on", "reach_off", "ack", "hours", "rotations",
-                 "reach_stream", "ack_stream")
+    """A person, compiled. ``index`` is their place in ``Model.people`` (file order); ``reach_on`` and
+    ``reach_off`` are the chances a page reaches them on and off duty; ``ack`` samples minutes from page
+    to acknowledgement; ``hours`` is None for someone without working hours; ``rotations`` are the
+    rotations they belong to. ``reach_stream`` and ``ack_stream`` name their random streams."""
 
-    def __init__(self, index: int, pid: str, org: Organisation, start: dt.datetime) -> None:
-        person = org.people[pid]
-        reach = org.reachability_of(pid)
-        self.index, self.id, self.name = index, pid, person.name
-        self.roles, self.skills = frozenset(person.roles), frozenset(person.skills)
-        self.reach_on, self.reach_off = reach.on_duty, reach.off_duty
-        self.ack: Sampler = compile_distribution(org.ack_delay_of(pid))
-        self.hours = HoursClock(person.working_hours, org.timezone, start) if person.working_hours else None
-        self.rotations: list[RotationClock] = []
-        self.reach_stream, self.ack_stream = f"reach/{pid}", f"ack/{pid}"  # random stream purposes
+    index: int
+    id: str
+    name: str
+    roles: frozenset[str]
+    skills: frozenset[str]
+    reach_on: float
+    reach_off: float
+    ack: Sampler
+    hours: HoursClock | None
+    rotations: tuple[RotationClock, ...]
+    reach_stream: str
+    ack_stream: str
 
     def on_duty(self, t: float) -> bool:
         """On call now, or inside working hours; someone with neither is always on duty."""
@@ -52,115 +58,162 @@ class PersonModel:
         return any(r.on_call(t) == self.index for r in self.rotations)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class TargetModel:
-    """Who a level target pages at time t: fixed people, a rotation's on-call, or a round robin."""
+    """Who a level target pages at time t: ``rotation``'s on-call when there is a rotation; the next of
+    ``people`` in turn when ``round_robin`` names the team taking turns; otherwise all of ``people``.
+    ``people`` is everyone the target may page, in :func:`people_for`'s order."""
 
-    __slots__ = ("people", "rotation", "round_robin")
+    people: list[int]
+    rotation: RotationClock | None = None
+    round_robin: str | None = None
 
-    def __init__(self, people: list[int], rotation: RotationClock | None = None, round_robin: str | None = None):
-        self.people, self.rotation, self.round_robin = people, rotation, round_robin
 
-
+@dataclass(frozen=True, slots=True, eq=False)
 class LevelModel:
-    __slots__ = ("timeout", "targets")
+    """One escalation level: its targets are paged together, for ``reason``, then ``timeout`` minutes
+    pass before the next level (an acknowledgement arriving later still counts)."""
 
-    def __init__(self, timeout: float, targets: list[TargetModel]) -> None:
-        self.timeout, self.targets = timeout, targets
+    timeout: float
+    targets: list[TargetModel]
+    reason: PageReason
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class PolicyModel:
-    __slots__ = ("id", "levels", "repeat")
+    """An escalation policy: ``levels`` in order, the whole run ``repeat`` more times when nobody answers.
+    ``escalation`` names the whole run (what EXHAUSTED reports)."""
 
-    def __init__(self, pid: str, levels: list[LevelModel], repeat: int) -> None:
-        self.id, self.levels, self.repeat = pid, levels, repeat
+    id: str
+    levels: list[LevelModel]
+    repeat: int
+    escalation: PageReason
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class AuthorityModel:
-    """A decision and who may take it: tiers of people, one tier per role, in delegation order."""
+    """A decision and who may take it: tiers of people (indexes), one tier per role, in delegation order,
+    each paged for its own reason in ``reasons``; ``escalation`` names the whole delegation order (what
+    EXHAUSTED reports)."""
 
-    __slots__ = ("id", "title", "tiers")
+    id: str
+    title: str
+    tiers: list[list[int]]
+    reasons: tuple[PageReason, ...]
+    escalation: PageReason
 
-    def __init__(self, aid: str, title: str, tiers: list[list[int]]) -> None:
-        self.id, self.title, self.tiers = aid, title, tiers
 
-
+@dataclass(frozen=True, slots=True, eq=False)
 class SourceModel:
-    __slots__ = ("id", "probability", "delay", "stream")
+    """A detection source: fires with ``probability``, after ``delay`` minutes, drawing from ``stream``."""
 
-    def __init__(self, sid: str, probability: float, delay: Sampler, stream: str) -> None:
-        self.id, self.probability, self.delay = sid, probability, delay
-        self.stream = stream  # random stream purpose
+    id: str
+    probability: float
+    delay: Sampler
+    stream: str
 
 
+@dataclass(slots=True, eq=False)
 class TaskModel:
-    __slots__ = ("index", "id", "title", "need", "candidates", "duration", "after", "decision", "milestone", "notifies",
-                 "successors", "stream")
+    """A playbook task, compiled. ``index`` is its place in ``KindModel.tasks``; ``need`` names the
+    staffing queue ("role:X" or "skill:Y") and ``candidates`` who can do it, in file order; ``after``
+    holds the indexes of its predecessors and ``successors`` the tasks waiting on it (filled once every
+    task exists, and never changed after compiling); ``decision`` is the authority it waits for, if any.
+    ``duration`` samples minutes of work from ``stream``. Someone not yet engaged is paged for it for
+    ``reason`` (derived on creation)."""
 
-    def __init__(self, index: int, tid: str, title: str, need: str, candidates: tuple[int, ...], duration: Sampler,
-                 after: tuple[int, ...], decision: AuthorityModel | None, milestone: str | None,
-                 notifies: tuple[str, ...]) -> None:
-        self.index, self.id, self.title, self.need, self.candidates = index, tid, title, need, candidates
-        self.duration, self.after, self.decision = duration, after, decision
-        self.milestone, self.notifies = milestone, notifies
-        self.successors: list[TaskModel] = []  # filled once every task exists
-        self.stream = ""  # random stream purpose, set by the kind
+    index: int
+    id: str
+    title: str
+    need: str
+    candidates: tuple[int, ...]
+    duration: Sampler
+    after: tuple[int, ...]
+    decision: AuthorityModel | None
+    milestone: str | None
+    notifies: tuple[str, ...]
+    stream: str
+    successors: list[TaskModel] = field(default_factory=list)
+    reason: PageReason = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reason = PageReason(ReasonKind.TASK, task=self.id)
 
 
+@dataclass(slots=True, eq=False)
 class KindModel:
-    """An incident kind, compiled. ``tasks`` are in an order where predecessors come first."""
+    """An incident kind, compiled. ``tasks`` are in an order where predecessors come first.
 
-    __slots__ = ("id", "title", "severity", "rank", "sources", "fallback", "fallback_stream", "tasks", "roots", "policy",
-                 "clocks", "resolved_by", "contained_by", "decision_of")
+    Derived on creation: ``rank`` (0 is the most severe: served first), ``roots`` (ready as soon as the
+    incident is acknowledged), ``resolved_by`` and ``contained_by`` (the task indexes whose completion
+    reaches each milestone: the tasks marked so, and for resolution every task when none is marked),
+    and ``decision_of`` (task id → the authority it waits for)."""
 
-    def __init__(self, kid: str, title: str, severity: str, sources: list[SourceModel], fallback: Sampler | None,
-                 tasks: list[TaskModel], policy: PolicyModel, clocks: dict[str, float]) -> None:
-        self.id, self.title, self.severity = kid, title, severity
-        self.rank = SEVERITIES.index(severity)  # 0 is the most severe: served first
-        self.sources, self.fallback, self.tasks, self.policy, self.clocks = sources, fallback, tasks, policy, clocks
-        self.fallback_stream = f"detect/{kid}/fallback"  # random stream purpose
-        self.roots = [t for t in tasks if not t.after]  # ready as soon as the incident is acknowledged
+    id: str
+    title: str
+    severity: Severity
+    sources: list[SourceModel]
+    fallback: Sampler | None
+    tasks: list[TaskModel]
+    policy: PolicyModel
+    clocks: dict[str, float]  # regulatory clock ("REGIME/CLOCK") → deadline in minutes from detection
+    fallback_stream: str = field(init=False)
+    rank: int = field(init=False)
+    roots: list[TaskModel] = field(init=False)
+    resolved_by: tuple[int, ...] = field(init=False)
+    contained_by: tuple[int, ...] = field(init=False)
+    decision_of: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        tasks = self.tasks
+        self.fallback_stream = f"detect/{self.id}/fallback"  # random stream purpose
+        self.rank = SEVERITIES.index(self.severity)
+        self.roots = [t for t in tasks if not t.after]
         marked = [t.index for t in tasks if t.milestone == "resolved"]
         self.resolved_by = tuple(marked or (t.index for t in tasks))
         self.contained_by = tuple(t.index for t in tasks if t.milestone == "contained")
-        self.decision_of = {t.id: t.decision.id for t in tasks if t.decision}  # task id → authority it waits for
+        self.decision_of = {t.id: t.decision.id for t in tasks if t.decision}
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class Window:
-    """A complication in force from ``start`` to ``end``."""
+    """A complication in force from ``start`` to ``end`` (minutes): exactly one of ``people`` kept away,
+    pages ``delay``ed by that many minutes, or detection ``source`` silenced."""
 
-    __slots__ = ("start", "end", "people", "delay", "source")
+    start: float
+    end: float
+    people: frozenset[int] = frozenset()
+    delay: float = 0.0
+    source: str | None = None
 
-    def __init__(self, start: float, end: float, people: frozenset[int] = frozenset(), delay: float = 0.0,
-                 source: str | None = None) -> None:
-        self.start, self.end, self.people, self.delay, self.source = start, end, people, delay, source
 
-
+@dataclass(frozen=True, slots=True, eq=False)
 class ArrivalModel:
-    __slots__ = ("index", "kind", "rate", "start", "end")
+    """``scenario.arrivals[index]``: incidents of ``kind`` arriving as a Poisson process at ``rate`` per
+    minute from ``start`` until ``end`` (never past the horizon)."""
 
-    def __init__(self, index: int, kind: str, rate: float, start: float, end: float) -> None:
-        self.index, self.kind, self.rate, self.start, self.end = index, kind, rate, start, end
+    index: int
+    kind: str
+    rate: float
+    start: float
+    end: float
 
 
 class Model:
-    """Everything one replication needs, resolved. Built by :func:`compile_scenario`."""
+    """Everything one replication needs, resolved. Built by :func:`compile_scenario`; read-only after."""
 
     def __init__(self, scenario: Scenario) -> None:
         org = scenario.organisation
         self.scenario = scenario
         self.horizon = scenario.horizon or DEFAULT_HORIZON
-        self.people = [PersonModel(i, pid, org, scenario.start) for i, pid in enumerate(org.people)]
-        self.index = {p.id: p.index for p in self.people}
-        # per person, the staffing queues (task needs) they can serve
-        self.needs_of = [[f"role:{r}" for r in p.roles] + [f"skill:{s}" for s in p.skills] for p in self.people]
+        self.index = {pid: i for i, pid in enumerate(org.people)}
         self.rotations = {tid: RotationClock(team.on_call, [self.index[m] for m in team.on_call.members], scenario.start)
                           for tid, team in org.teams.items() if team.on_call is not None}
-        for rotation in self.rotations.values():
-            for member in set(rotation.members):
-                self.people[member].rotations.append(rotation)
-        self.team_members = {tid: [self.index[p] for p in org.members(tid)] for tid in org.teams}
-        self.authorities = {aid: AuthorityModel(aid, a.title, [[self.index[p] for p in org.holders(r)] for r in a.roles])
-                            for aid, a in org.authorities.items()}
+        self.people = [self._person(pid) for pid in org.people]
+        # per person, the staffing queues (task needs) they can serve
+        self.needs_of = [[f"role:{r}" for r in p.roles] + [f"skill:{s}" for s in p.skills]
+                         for p in self.people]
+        self.authorities = {aid: self._authority(aid) for aid in org.authorities}
         self.policies = {pid: self._policy(pid) for pid in org.escalation}
         self.kinds = {kid: self._kind(kid) for kid in scenario.incidents}
         self.arrivals = [ArrivalModel(i, a.incident, a.rate, a.start, min(a.until or self.horizon, self.horizon))
@@ -172,23 +225,39 @@ class Model:
         self._delays = [w for w in self.windows if w.delay]
         self._disabled = [w for w in self.windows if w.source]
 
+    def _person(self, pid: str) -> PersonModel:
+        org, index = self.scenario.organisation, self.index[pid]
+        person, reach = org.people[pid], org.reachability_of(pid)
+        working = person.working_hours
+        hours = HoursClock(working, org.timezone, self.scenario.start) if working is not None else None
+        rotations = tuple(r for r in self.rotations.values() if index in r.members)
+        return PersonModel(index, pid, person.name, frozenset(person.roles), frozenset(person.skills),
+                           reach.on_duty, reach.off_duty, compile_distribution(org.ack_delay_of(pid)), hours,
+                           rotations, f"reach/{pid}", f"ack/{pid}")  # random stream purposes
+
+    def _authority(self, aid: str) -> AuthorityModel:
+        org = self.scenario.organisation
+        authority = org.authorities[aid]
+        tiers = [[self.index[p] for p in org.holders(role)] for role in authority.roles]
+        reasons = tuple(PageReason(ReasonKind.AUTHORITY, step, authority=aid)
+                        for step in range(1, len(tiers) + 1))
+        whole = PageReason(ReasonKind.AUTHORITY, authority=aid)
+        return AuthorityModel(aid, authority.title, tiers, reasons, whole)
+
     def _policy(self, pid: str) -> PolicyModel:
         policy = self.scenario.organisation.escalation[pid]
-        return PolicyModel(pid, [LevelModel(level.timeout, [self._target(t) for t in level.targets])
-                                 for level in policy.levels], policy.repeat)
+        levels = [LevelModel(level.timeout, [self._target(t) for t in level.targets],
+                             PageReason(ReasonKind.LEVEL, step))
+                  for step, level in enumerate(policy.levels, start=1)]
+        return PolicyModel(pid, levels, policy.repeat, PageReason(ReasonKind.LEVEL))
 
-    def _target(self, target: object) -> TargetModel:
-        org = self.scenario.organisation
-        if isinstance(target, PersonTarget):
-            return TargetModel([self.index[target.person]])
-        if isinstance(target, RoleTarget):
-            return TargetModel([self.index[p] for p in org.holders(target.role)])
-        if isinstance(target, TeamTarget):
-            return TargetModel(self.team_members[target.team])
+    def _target(self, target: AnyTarget) -> TargetModel:
+        people = [self.index[p] for p in people_for(self.scenario.organisation, target)]
         if isinstance(target, OnCallTarget):
-            return TargetModel([], rotation=self.rotations[target.on_call])
-        assert isinstance(target, RoundRobinTarget)
-        return TargetModel(self.team_members[target.round_robin], round_robin=target.round_robin)
+            return TargetModel(people, rotation=self.rotations[target.on_call])
+        if isinstance(target, RoundRobinTarget):
+            return TargetModel(people, round_robin=target.round_robin)
+        return TargetModel(people)
 
     def _kind(self, kid: str) -> KindModel:
         kind = self.scenario.incidents[kid]
@@ -197,15 +266,15 @@ class Model:
         position = {tid: i for i, tid in enumerate(order)}
         tasks = []
         for i, tid in enumerate(order):
-            task = kind.playbook[tid]
-            need = f"role:{task.role}" if task.role else f"skill:{task.skill}"
-            holders = org.holders(task.role) if task.role else org.with_skill(task.skill or "")
+            spec = kind.playbook[tid]
+            need = f"role:{spec.role}" if spec.role else f"skill:{spec.skill}"
+            holders = org.holders(spec.role) if spec.role else org.with_skill(spec.skill or "")
             tasks.append(TaskModel(
-                i, tid, task.title or tid, need, tuple(self.index[p] for p in holders),
-                compile_distribution(task.duration), tuple(position[a] for a in task.after),
-                self.authorities[task.decision] if task.decision else None, task.milestone, tuple(task.notifies)))
+                i, tid, spec.title or tid, need, tuple(self.index[p] for p in holders),
+                compile_distribution(spec.duration), tuple(position[a] for a in spec.after),
+                self.authorities[spec.decision] if spec.decision else None, spec.milestone,
+                tuple(spec.notifies), f"task/{kid}/{tid}"))  # random stream purpose
         for task in tasks:
-            task.stream = f"task/{kid}/{task.id}"
             for before in task.after:
                 tasks[before].successors.append(task)
         regimes = {**BUILTIN_REGIMES, **self.scenario.regimes}
@@ -223,14 +292,8 @@ class Model:
             return Window(inject.at, end, delay=inject.paging_delay)
         if inject.disable_source is not None:
             return Window(inject.at, end, source=inject.disable_source)
-        org, who = self.scenario.organisation, inject.unavailable
-        if isinstance(who, PersonTarget):
-            people = [who.person]
-        elif isinstance(who, RoleTarget):
-            people = org.holders(who.role)
-        else:
-            assert isinstance(who, TeamTarget)
-            people = org.members(who.team)
+        assert inject.unavailable is not None, "validated complications have exactly one effect"
+        people = people_for(self.scenario.organisation, inject.unavailable)
         return Window(inject.at, end, people=frozenset(self.index[p] for p in people))
 
     # Complications in force at time t.
@@ -242,13 +305,16 @@ class Model:
         return any(w.start <= end and t < w.end and person in w.people for w in self._away)
 
     def paging_delay(self, t: float) -> float:
+        """Minutes a page sent at ``t`` takes to arrive: the longest delay in force, 0 without one."""
         if not self._delays:
             return 0.0
         return max((w.delay for w in self._delays if w.start <= t < w.end), default=0.0)
 
     def source_disabled(self, source: str, t: float) -> bool:
+        """Whether detection ``source`` is silenced at ``t``."""
         return bool(self._disabled) and any(w.source == source and w.start <= t < w.end for w in self._disabled)
 
 
 def compile_scenario(scenario: Scenario) -> Model:
+    """The Model of a validated scenario (nothing is checked again here)."""
     return Model(scenario)

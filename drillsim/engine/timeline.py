@@ -1,50 +1,117 @@
-"""Timeline records: the facts a replication (or a live drill) emits, in time order.
+"""Facts: what a replication (or a live drill) emits, in time order, and the records read from them.
 
-Everything else — metrics, scores, the drill console, reports, the journal — derives from these.
+The World appends each fact to its log as a plain tuple of plain data (:data:`Fact`): appending is
+the hot path. Everything else — metrics, scores, the drill console, reports, the journal — derives
+from the log, reading fields, never text: a fact's kind is a :class:`FactKind`, the reason a page went
+out a :class:`PageReason`, and the incident is its number and kind id (never the live Incident).
+:class:`Timeline` turns facts into :class:`Record`s for traces and the console.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from drillsim.engine.world import Incident
-
-# What happened. `who` is a person id where one is involved; `detail` says which level, task,
-# source, authority, milestone or clock.
-OCCURRED = "occurred"
-DETECTED = "detected"  # detail: the source that fired, or "fallback"
-PAGED = "paged"  # who; detail: why ("level 2", "task triage", "authority halt-deployment")
-ESCALATED = "escalated"  # detail: the level now paged, after a timeout
-EXHAUSTED = "exhausted"  # every level and repeat ran out without an acknowledgement
-ACKNOWLEDGED = "acknowledged"  # who: first acknowledgement of the incident's escalation
-ENGAGED = "engaged"  # who joined the response (acknowledged a page for this incident)
-TASK_READY = "task_ready"  # detail: task id; predecessors done
-TASK_STARTED = "task_started"
-TASK_DONE = "task_done"
-DECISION_NEEDED = "decision_needed"  # detail: authority id
-DECISION = "decision"  # who took it; detail: authority id
-MILESTONE = "milestone"  # detail: contained | resolved
-NOTIFIED = "notified"  # detail: REGIME/CLOCK
+import enum
+from dataclasses import dataclass
 
 
+class FactKind(enum.StrEnum):
+    """What happened. A fact names ``who`` where a person is involved, its ``subject`` (a source, task,
+    authority, milestone, clock or origin) or, for pages and escalations, its ``reason``."""
+
+    OCCURRED = "occurred"  # subject: the origin ("inject ID" or "arrival N")
+    DETECTED = "detected"  # subject: the source that fired, or "fallback"
+    PAGED = "paged"  # who; reason: why
+    ESCALATED = "escalated"  # reason: the step now paged, after a timeout
+    EXHAUSTED = "exhausted"  # reason: the escalation as a whole; every step and repeat ran out
+    ACKNOWLEDGED = "acknowledged"  # who: first acknowledgement of the incident's escalation
+    ENGAGED = "engaged"  # who joined the response (acknowledged a page for this incident)
+    TASK_READY = "task_ready"  # subject: task id; predecessors done
+    TASK_STARTED = "task_started"  # who; subject: task id
+    TASK_DONE = "task_done"  # who; subject: task id
+    DECISION_NEEDED = "decision_needed"  # subject: authority id
+    DECISION = "decision"  # who took it; subject: authority id
+    MILESTONE = "milestone"  # subject: contained | resolved
+    NOTIFIED = "notified"  # who; subject: REGIME/CLOCK
+
+
+# The kinds as module attributes, for the hot path: compare a fact's kind with `is` against these. In
+# Python 3.11 reading FactKind.PAGED costs about 110 ns (the enum's metaclass has a __getattr__), a
+# module attribute about 10 ns.
+OCCURRED = FactKind.OCCURRED
+DETECTED = FactKind.DETECTED
+PAGED = FactKind.PAGED
+ESCALATED = FactKind.ESCALATED
+EXHAUSTED = FactKind.EXHAUSTED
+ACKNOWLEDGED = FactKind.ACKNOWLEDGED
+ENGAGED = FactKind.ENGAGED
+TASK_READY = FactKind.TASK_READY
+TASK_STARTED = FactKind.TASK_STARTED
+TASK_DONE = FactKind.TASK_DONE
+DECISION_NEEDED = FactKind.DECISION_NEEDED
+DECISION = FactKind.DECISION
+MILESTONE = FactKind.MILESTONE
+NOTIFIED = FactKind.NOTIFIED
+
+
+class ReasonKind(enum.StrEnum):
+    """What a page is for: a level of the incident's escalation policy, a task looking for someone, or
+    a tier of an authority's delegation order."""
+
+    LEVEL = "level"
+    TASK = "task"
+    AUTHORITY = "authority"
+
+
+@dataclass(frozen=True, slots=True)
+class PageReason:
+    """Why someone is paged: the same reason for every page sent for the same thing.
+
+    ``step`` is the 1-based level (LEVEL) or delegation tier (AUTHORITY); a repeat of the whole
+    escalation pages for the same reasons again. ``step`` None stands for the escalation as a whole
+    (what EXHAUSTED reports), and for TASK. ``task`` is the task id (TASK), ``authority`` the
+    authority id (AUTHORITY). The compiled model holds one per level, task and tier, so paging
+    allocates none. ``str()`` writes it for people (and traces): "level 2", "task triage",
+    "authority halt 1"; "level" and "authority halt" for a whole escalation.
+    """
+
+    kind: ReasonKind
+    step: int | None = None
+    task: str | None = None
+    authority: str | None = None
+
+    def __str__(self) -> str:
+        if self.kind is ReasonKind.TASK:
+            return f"task {self.task}"
+        head = "level" if self.kind is ReasonKind.LEVEL else f"authority {self.authority}"
+        return head if self.step is None else f"{head} {self.step}"
+
+
+# A fact as the World logs it: (time in minutes, incident number, incident kind id, fact kind,
+# person index or None, subject or "" when the kind has none, reason or None).
+Fact = tuple[float, int, str, FactKind, int | None, str, PageReason | None]
+
+
+@dataclass(slots=True, eq=False)
 class Record:
-    """One fact: at ``time`` (minutes), for incident number ``incident``, ``kind`` happened."""
+    """One fact as traces and the console read it: at ``time`` (minutes), for incident number
+    ``incident``, ``kind`` happened; ``who`` is a person id, ``subject`` and ``reason`` as in the fact
+    (a missing subject is None)."""
 
-    __slots__ = ("time", "incident", "kind", "who", "detail")
+    time: float
+    incident: int
+    kind: FactKind
+    who: str | None = None
+    subject: str | None = None
+    reason: PageReason | None = None
 
-    def __init__(self, time: float, incident: int, kind: str, who: str | None = None, detail: str | None = None):
-        self.time, self.incident, self.kind, self.who, self.detail = time, incident, kind, who, detail
+    @property
+    def detail(self) -> str | None:
+        """The fact's detail in words: the reason, written out, or the subject."""
+        return str(self.reason) if self.reason is not None else self.subject
 
     def as_dict(self) -> dict[str, object]:
-        return {"time": self.time, "incident": self.incident, "kind": self.kind, "who": self.who, "detail": self.detail}
-
-    def __repr__(self) -> str:
-        return f"Record({self.time:.3f}, #{self.incident}, {self.kind}, {self.who}, {self.detail})"
-
-
-# A fact as the World logs it: (time, incident, kind, person index or None, detail or None).
-Fact = tuple[float, "Incident", str, "int | None", "str | None"]
+        """The record as trace.jsonl writes it."""
+        return {"time": self.time, "incident": self.incident, "kind": self.kind, "who": self.who,
+                "detail": self.detail}
 
 
 class Timeline:
@@ -59,6 +126,7 @@ class Timeline:
     def update(self, facts: list[Fact]) -> list[Record]:
         """Add the facts logged since the last call; returns every record so far."""
         ids, records = self._ids, self.records
-        for time, incident, kind, who, detail in facts[len(records):]:
-            records.append(Record(time, incident.number, kind, ids[who] if who is not None else None, detail))
+        for time, number, _, kind, who, subject, reason in facts[len(records):]:
+            person = ids[who] if who is not None else None
+            records.append(Record(time, number, kind, person, subject or None, reason))
         return records

@@ -2,13 +2,14 @@
 
 The same World serves a Monte Carlo replication (run to the horizon in one go) and a live drill
 (stepped to the wall clock, with some people played from the console through a different Cast).
-It appends facts to ``facts`` and nothing else; metrics, screens and traces derive from them.
+It appends facts (plain tuples, see :data:`drillsim.engine.timeline.Fact`) to ``facts`` and nothing
+else; metrics, screens and traces derive from them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any, Protocol
 
 import numpy as np
@@ -17,7 +18,7 @@ import simpy
 from drillsim.engine import timeline as T
 from drillsim.engine.model import ArrivalModel, AuthorityModel, KindModel, LevelModel, Model, TaskModel
 from drillsim.engine.staffing import Request, Staffing
-from drillsim.engine.timeline import Fact
+from drillsim.engine.timeline import Fact, FactKind, PageReason
 from drillsim.scenario.organisation import delegation_timeouts
 
 
@@ -33,10 +34,9 @@ Answer = float | simpy.Event | None
 class Cast(Protocol):
     """Who answers pages and does the work: the simulator's samplers, or players in a live drill."""
 
-    def acknowledgement(self, world: World, incident: Incident, person: int, why: str) -> Answer:
-        """When ``person`` acknowledges a page sent now (``why``: "level 2", "task triage",
-        "authority halt-deployment 1"): a time known in advance (simulated), an event that succeeds
-        when they do (a player), or None: never."""
+    def acknowledgement(self, world: World, incident: Incident, person: int, why: PageReason) -> Answer:
+        """When ``person`` acknowledges a page sent now for ``why``: a time known in advance
+        (simulated), an event that succeeds when they do (a player), or None: never."""
 
     def work(self, world: World, incident: Incident, task: TaskModel, person: int) -> simpy.Event:
         """An event that succeeds when ``person`` finishes ``task``."""
@@ -45,7 +45,9 @@ class Cast(Protocol):
 class SimulatedCast:
     """Everyone is simulated: reachability, acknowledgement delays and durations are sampled."""
 
-    def acknowledgement(self, world: World, incident: Incident, person: int, why: str = "") -> Answer:
+    def acknowledgement(self, world: World, incident: Incident, person: int, why: PageReason) -> Answer:
+        """Reached with the person's on- or off-duty chance; answers after a sampled delay plus any
+        paging delay in force, unless a complication keeps them away before then."""
         who, now, model = world.model.people[person], world.env.now, world.model
         chance = who.reach_on if who.reach_on == who.reach_off or who.on_duty(now) else who.reach_off
         reached = world.streams.get(who.reach_stream).random() < chance
@@ -55,11 +57,14 @@ class SimulatedCast:
         return now + delay
 
     def work(self, world: World, incident: Incident, task: TaskModel, person: int) -> simpy.Event:
+        """A timeout of the task's sampled duration."""
         return world.env.timeout(task.duration(world.streams.get(task.stream)))
 
 
 class Incident:
-    """One occurrence of an incident kind during a replication."""
+    """One occurrence of an incident kind during a replication: the World's working state for it
+    (who is engaged, tasks waiting on predecessors, tasks done, decisions asked for). Facts carry its
+    ``number`` and kind id, never the Incident itself."""
 
     __slots__ = ("number", "kind", "origin", "engaged", "waiting_on", "done", "decisions")
 
@@ -71,8 +76,14 @@ class Incident:
         self.decisions: dict[str, simpy.Event] = {}
 
 
-Step = tuple[float, Callable[[float], list[int]]]  # (timeout, who to page at time t)
+Step = tuple[float, Callable[[float], list[int]], PageReason]  # (timeout, who to page at time t, why)
+ProcessGenerator = Generator[simpy.Event, Any, None]  # the body of a SimPy process
 INCIDENT_BUDGET = 100_000  # incidents in one replication; beyond it a scenario would run (nearly) without end
+
+
+def _always(people: list[int]) -> Callable[[float], list[int]]:
+    """Who to page at any time: always ``people``."""
+    return lambda t: people
 
 
 class EventBudgetError(Exception):
@@ -121,17 +132,19 @@ class World:
         while self.env.peek() <= self.env.now:
             self.env.step()
 
-    def record(self, incident: Incident, kind: str, who: int | None = None, detail: str | None = None) -> None:
-        self.facts.append((self.env.now, incident, kind, who, detail))
+    def record(self, incident: Incident, kind: FactKind, who: int | None = None, subject: str = "",
+               reason: PageReason | None = None) -> None:
+        """Log a fact about ``incident``, now."""
+        self.facts.append((self.env.now, incident.number, incident.kind.id, kind, who, subject, reason))
 
-    def _injects(self) -> Iterator[simpy.Event]:
+    def _injects(self) -> ProcessGenerator:
         """Incidents the scenario injects, each at its time."""
         for at, _, kind, inject in self.model.scheduled:
             if at > self.env.now:
                 yield self.env.timeout(at - self.env.now)
             self._occur(kind, f"inject {inject}")
 
-    def _arrivals(self, arrival: ArrivalModel) -> Iterator[simpy.Event]:
+    def _arrivals(self, arrival: ArrivalModel) -> ProcessGenerator:
         """Incidents arriving as a Poisson process, drawn one at a time from the arrival's stream."""
         rng = self.streams.get(f"arrivals/{arrival.index}")
         mean_gap = 1 / arrival.rate
@@ -149,20 +162,22 @@ class World:
         self.incidents.append(incident)
         self.env.process(self._incident(incident))
 
-    def _incident(self, incident: Incident) -> Iterator[simpy.Event]:
+    def _incident(self, incident: Incident) -> ProcessGenerator:
         env, kind = self.env, incident.kind
-        self.record(incident, T.OCCURRED, detail=incident.origin)
+        self.record(incident, T.OCCURRED, subject=incident.origin)
         detection = self._detection(incident)
         if detection is None:
             return  # undetected: every milestone is censored
         delay, source = detection
         if delay > 0:
             yield env.timeout(delay)
-        self.record(incident, T.DETECTED, detail=source)
-        steps = self._steps.get(kind.policy.id)
+        self.record(incident, T.DETECTED, subject=source)
+        policy = kind.policy
+        steps = self._steps.get(policy.id)
         if steps is None:
-            steps = self._steps[kind.policy.id] = [(level.timeout, self._level_targets(level)) for level in kind.policy.levels]
-        acker = yield from self._escalate(incident, steps, kind.policy.repeat, "level")
+            steps = self._steps[policy.id] = [(level.timeout, self._level_targets(level), level.reason)
+                                              for level in policy.levels]
+        acker = yield from self._escalate(incident, steps, policy.repeat, policy.escalation)
         if acker is None:
             return
         self.record(incident, T.ACKNOWLEDGED, acker)
@@ -185,9 +200,9 @@ class World:
         return best
 
     def _level_targets(self, level: LevelModel) -> Callable[[float], list[int]]:
+        """Who the level pages at time t, without repeats: rotations and round robins are asked then."""
         if all(target.rotation is None and target.round_robin is None for target in level.targets):
-            fixed = list(dict.fromkeys(person for target in level.targets for person in target.people))
-            return lambda t: fixed
+            return _always(list(dict.fromkeys(p for target in level.targets for p in target.people)))
 
         def targets(t: float) -> list[int]:
             people: list[int] = []
@@ -204,24 +219,24 @@ class World:
 
         return targets
 
-    def _escalate(self, incident: Incident, steps: list[Step], repeat: int, label: str) -> Iterator[Any]:
-        """Page step by step until someone acknowledges; returns who, or None when nobody ever does.
+    def _escalate(self, incident: Incident, steps: list[Step], repeat: int,
+                  escalation: PageReason) -> Generator[simpy.Event, Any, int | None]:
+        """Page step by step until someone acknowledges; returns who, or None when nobody ever does
+        (after recording ``escalation`` as exhausted).
 
         Pages stay open: an acknowledgement arriving after its level timed out still counts.
         Simulated answers are times known in advance, so a level costs one timeout event; players'
         answers are events, waited on alongside.
         """
         env, cast = self.env, self.cast
-        whys = [f"{label} {index + 1}" for index in range(len(steps))]
         first: tuple[float, int] | None = None  # the earliest answer known in advance: (time, person)
         players: list[simpy.Event] = []
         for round_ in range(repeat + 1):
-            for index, (timeout, who) in enumerate(steps):
-                why = whys[index]
+            for index, (timeout, who, why) in enumerate(steps):
                 if round_ or index:
-                    self.record(incident, T.ESCALATED, detail=why)
+                    self.record(incident, T.ESCALATED, reason=why)
                 for person in who(env.now):
-                    self.record(incident, T.PAGED, person, why)
+                    self.record(incident, T.PAGED, person, reason=why)
                     answer = cast.acknowledgement(self, incident, person, why)
                     if isinstance(answer, float):
                         if first is None or answer < first[0]:  # ties go to the first paged
@@ -231,11 +246,11 @@ class World:
                 acker = yield from self._first_answer(first, players, env.now + timeout)
                 if acker is not None:
                     return acker
-        self.record(incident, T.EXHAUSTED, detail=label)
+        self.record(incident, T.EXHAUSTED, reason=escalation)
         return (yield from self._first_answer(first, players, math.inf))
 
     def _first_answer(self, first: tuple[float, int] | None, players: list[simpy.Event],
-                      deadline: float) -> Iterator[Any]:
+                      deadline: float) -> Generator[simpy.Event, Any, int | None]:
         """Wait until the first answer or ``deadline``; returns who answered, or None."""
         env = self.env
         until = deadline if first is None else min(deadline, first[0])
@@ -253,6 +268,7 @@ class World:
         return first[1] if first is not None and first[0] <= until else None
 
     def _engage(self, incident: Incident, person: int) -> None:
+        """``person`` joins the response to ``incident`` (recorded once)."""
         if person not in incident.engaged:
             incident.engaged.add(person)
             self.record(incident, T.ENGAGED, person)
@@ -264,27 +280,30 @@ class World:
             incident.decisions[authority.id] = self.env.process(self._ask_authority(incident, authority))
         return incident.decisions[authority.id]
 
-    def _ask_authority(self, incident: Incident, authority: AuthorityModel) -> Iterator[Any]:
+    def _ask_authority(self, incident: Incident,
+                       authority: AuthorityModel) -> Generator[simpy.Event, Any, int]:
         """Page the authority's roles in delegation order until someone decides. When every level and
         repeat has gone unanswered, ask again after one more cycle: the gated tasks cannot go on
         without it, and a real incident commander keeps calling."""
-        self.record(incident, T.DECISION_NEEDED, detail=authority.id)
-        timeouts = delegation_timeouts(self.model.scenario.organisation.escalation[incident.kind.policy.id],
-                                       len(authority.tiers))
-        steps = [(timeout, (lambda t, tier=tier: tier)) for timeout, tier in zip(timeouts, authority.tiers, strict=True)]
+        self.record(incident, T.DECISION_NEEDED, subject=authority.id)
+        policy = incident.kind.policy
+        spec = self.model.scenario.organisation.escalation[policy.id]
+        timeouts = delegation_timeouts(spec, len(authority.tiers))
+        steps = [(timeout, _always(tier), reason)
+                 for timeout, tier, reason in zip(timeouts, authority.tiers, authority.reasons, strict=True)]
         while True:
-            who = yield from self._escalate(incident, steps, incident.kind.policy.repeat, f"authority {authority.id}")
+            who = yield from self._escalate(incident, steps, policy.repeat, authority.escalation)
             if who is not None:
                 break
-            yield self.env.timeout(sum(timeout for timeout, _ in steps))
+            yield self.env.timeout(sum(timeouts))
         self.record(incident, T.DECISION, who, authority.id)
         return who
 
-    def _tasks(self, incident: Incident, task: TaskModel) -> Iterator[Any]:
+    def _tasks(self, incident: Incident, task: TaskModel) -> ProcessGenerator:
         """Work ``task``, then carry on with the first successor it makes ready (other ready
         successors get processes of their own): a chain of tasks costs one process."""
         while True:
-            self.record(incident, T.TASK_READY, detail=task.id)
+            self.record(incident, T.TASK_READY, subject=task.id)
             if task.decision is not None:
                 yield self._decision(incident, task.decision)
             person = self.staffing.request(incident, task)
@@ -308,9 +327,9 @@ class World:
             self.record(incident, T.NOTIFIED, person, clock)
         kind = incident.kind
         if task.index in kind.contained_by and incident.done.issuperset(kind.contained_by):
-            self.record(incident, T.MILESTONE, detail="contained")
+            self.record(incident, T.MILESTONE, subject="contained")
         if task.index in kind.resolved_by and incident.done.issuperset(kind.resolved_by):
-            self.record(incident, T.MILESTONE, detail="resolved")
+            self.record(incident, T.MILESTONE, subject="resolved")
         ready = []
         for successor in task.successors:
             incident.waiting_on[successor.index] -= 1
@@ -324,9 +343,8 @@ class World:
 
         Driven by callbacks rather than a process: most tasks that need someone not yet engaged
         page them, and a simulated answer is known in advance."""
-        incident, env = request.incident, self.env
-        why = f"task {request.task.id}"
-        self.record(incident, T.PAGED, person, why)
+        incident, env, why = request.incident, self.env, request.task.reason
+        self.record(incident, T.PAGED, person, reason=why)
         answer = self.cast.acknowledgement(self, incident, person, why)
         deadline = env.now + incident.kind.policy.levels[0].timeout
         decided = False
@@ -358,7 +376,8 @@ class World:
             env.timeout(answer - env.now).callbacks.append(answered)
         env.timeout(deadline - env.now).callbacks.append(timed_out)
 
-    def _availability_returns(self, at: float, people: frozenset[int]) -> Iterator[simpy.Event]:
+    def _availability_returns(self, at: float, people: frozenset[int]) -> ProcessGenerator:
+        """At ``at``, offer the people a complication kept away to the waiting tasks."""
         yield self.env.timeout(at - self.env.now)
         for person in sorted(people):
             self.staffing.poke(person)

@@ -42,7 +42,7 @@ def run_replication(model: Model, seed: int, index: int, trace: bool = False) ->
     with _collector_paused():
         world = World(model, _streams_for(seed, index))
         world.run()
-        tally = Tally()
+        tally = Tally(model.kinds)
         tally.update(world.facts)
         rows = tally.metrics(model.horizon)
     records = Timeline([p.id for p in model.people]).update(world.facts) if trace else None

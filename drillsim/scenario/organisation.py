@@ -257,7 +257,11 @@ class Organisation(StrictModel):
 
 
 def people_for(org: Organisation, target: AnyTarget) -> list[str]:
-    """Everyone a target may page, in file order (for a rotation: its members, in rotation order)."""
+    """Everyone a target may page, in file order (for a rotation: its members, in rotation order).
+
+    The one resolution of targets to people: the compiled model turns it into indexes (escalation
+    levels, complications keeping people away), and checks, the escalation graph, the structure
+    analysis and ``--players`` read it as is. An unknown person resolves to nobody."""
     if isinstance(target, PersonTarget):
         return [target.person] if target.person in org.people else []
     if isinstance(target, RoleTarget):

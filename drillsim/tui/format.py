@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from drillsim.engine import timeline as T
-from drillsim.engine.timeline import Record
+from drillsim.engine.timeline import PageReason, ReasonKind, Record
 from drillsim.scenario.model import Scenario
 from drillsim.scenario.units import humanize
 
@@ -85,6 +85,9 @@ class Names:
         return name
 
 
+FIRST_LEVEL = PageReason(ReasonKind.LEVEL, 1)
+
+
 class Narrator:
     """Turns timeline records into sentences, remembering each incident's current escalation level."""
 
@@ -92,50 +95,49 @@ class Narrator:
 
     def __init__(self, names: Names) -> None:
         self.names = names
-        self.level: dict[int, str] = {}
+        self.level: dict[int, PageReason] = {}
 
     def sentence(self, r: Record) -> tuple[str, str] | None:
         """(text without the time, style) or None for records not worth a line."""
-        who, n, detail = self.names(r.who), f"#{r.incident}", r.detail or ""
+        who, n, subject, reason = self.names(r.who), f"#{r.incident}", r.subject or "", r.reason
         kind = r.kind
-        if kind == T.DETECTED:
-            self.level[r.incident] = "level 1"
+        if kind is T.DETECTED:
+            self.level[r.incident] = FIRST_LEVEL
             return (
-                f"{n} detected ({detail})" if detail != "fallback" else f"{n} detected by the fallback"
+                f"{n} detected ({subject})" if subject != "fallback" else f"{n} detected by the fallback"
             ), "bold"
-        if kind == T.ESCALATED and detail.startswith("level"):
-            self.level[r.incident] = detail
+        if kind is T.ESCALATED and reason is not None and reason.kind is ReasonKind.LEVEL:
+            self.level[r.incident] = reason
         if kind in self.SKIP:
             return None
         player = r.who in self.names.players
-        if kind == T.OCCURRED:
-            return f"{n} occurred ({detail})", DIM
-        if kind == T.PAGED:
-            return f"{who} paged for {n} ({detail})", "yellow" if player else ""
-        if kind == T.ESCALATED:
-            if detail.startswith("authority "):
-                authority, _, step = detail.removeprefix("authority ").rpartition(" ")
-                return f"{n}: decision {authority} goes to step {step}", AMBER
-            return f"{n} escalated to {detail}", AMBER
-        if kind == T.EXHAUSTED:
-            return f"{n}: nobody answered — every {detail} step ran out", RED
-        if kind == T.ACKNOWLEDGED:
-            return f"{who} acknowledged {n} ({self.level.get(r.incident, 'level 1')})", "bold green"
-        if kind == T.ENGAGED:
+        if kind is T.OCCURRED:
+            return f"{n} occurred ({subject})", DIM
+        if kind is T.PAGED:
+            return f"{who} paged for {n} ({reason})", "yellow" if player else ""
+        if kind is T.ESCALATED:
+            if reason is not None and reason.kind is ReasonKind.AUTHORITY:
+                return f"{n}: decision {reason.authority} goes to step {reason.step}", AMBER
+            return f"{n} escalated to {reason}", AMBER
+        if kind is T.EXHAUSTED:
+            return f"{n}: nobody answered — every {reason} step ran out", RED
+        if kind is T.ACKNOWLEDGED:
+            return f"{who} acknowledged {n} ({self.level.get(r.incident, FIRST_LEVEL)})", "bold green"
+        if kind is T.ENGAGED:
             return f"{who} joined the response to {n}", GREEN if player else ""
-        if kind == T.TASK_STARTED:
-            return f"{who} started {detail} on {n}", "cyan" if player else ""
-        if kind == T.TASK_DONE:
-            return f"{who} finished {detail} on {n}", "cyan" if player else ""
-        if kind == T.DECISION_NEEDED:
-            return f"{n} needs a decision: {detail}", AMBER
-        if kind == T.DECISION:
-            return f"{who} decided {detail} on {n}", "bold green"
-        if kind == T.MILESTONE:
-            return f"{n} {detail}", "bold green"
-        if kind == T.NOTIFIED:
-            return f"{who} notified {detail} for {n}", "bold green"
-        return f"{n} {kind} {who} {detail}".strip(), ""
+        if kind is T.TASK_STARTED:
+            return f"{who} started {subject} on {n}", "cyan" if player else ""
+        if kind is T.TASK_DONE:
+            return f"{who} finished {subject} on {n}", "cyan" if player else ""
+        if kind is T.DECISION_NEEDED:
+            return f"{n} needs a decision: {subject}", AMBER
+        if kind is T.DECISION:
+            return f"{who} decided {subject} on {n}", "bold green"
+        if kind is T.MILESTONE:
+            return f"{n} {subject}", "bold green"
+        if kind is T.NOTIFIED:
+            return f"{who} notified {subject} for {n}", "bold green"
+        return f"{n} {kind} {who} {r.detail or ''}".strip(), ""
 
 
 def elapsed_style(elapsed: float | None, target: float | None) -> str:

@@ -61,7 +61,7 @@ class IncidentBoard(LiveTable):
                 else ""
             )
             elapsed_cell = ((humanize(elapsed) if elapsed is not None else "—") + mark, style)
-        shown_state = f"paging L{level.removeprefix('level ')}" if state == "paging" and level else state
+        shown_state = f"paging L{level}" if state == "paging" and level else state
         return str(row["number"]), (
             (f"#{row['number']}", DIM if done else "bold"),
             (row["severity"], "bold red" if row["severity"] == "sev1" and not done else quiet),
