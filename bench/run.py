@@ -96,7 +96,7 @@ def per_customer(model: Model) -> dict[str, float]:
     folding facts into metrics rather than running the world."""
     from collections import Counter
 
-    from drillsim.engine.timeline import PAGED
+    from drillsim.facts import PAGED
     from drillsim.engine.world import World
     from drillsim.experiments.streams import Streams
     from drillsim.metrics import Tally

@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, get_args
 
-from drillsim.engine import timeline as T
+from drillsim import facts as T
 from drillsim.scenario.model import Metric
 
 if TYPE_CHECKING:
     from drillsim.engine.model import KindModel
-    from drillsim.engine.timeline import Fact, FactKind
+    from drillsim.facts import Fact, FactKind
 
 # Every metric objectives can name, but time_to_notify, which is kept per clock (notify_metric).
 METRICS: tuple[str, ...] = tuple(m for m in get_args(Metric) if m != "time_to_notify")

@@ -26,7 +26,7 @@ import signal
 import socket
 from collections.abc import Awaitable, Callable
 
-from aiohttp import web
+from aiohttp import typedefs, web
 from textual_serve.server import Server
 from yarl import URL
 
@@ -37,7 +37,7 @@ GENERATED_TOKEN_BYTES = 24  # 192 random bits, 32 URL-safe characters
 WILDCARD_HOSTS = {"0.0.0.0", "::", ""}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
+Middleware = typedefs.Middleware
 
 FORM = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

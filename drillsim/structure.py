@@ -120,7 +120,8 @@ class StructureReport:
 
     def to_json(self) -> dict[str, Any]:
         """The report as plain JSON values (lists, not tuples), so it equals its own JSON round trip."""
-        return _plain(asdict(self))
+        plain: dict[str, Any] = _plain(asdict(self))
+        return plain
 
 
 def analyse(scenario: Scenario) -> StructureReport:

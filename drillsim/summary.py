@@ -51,8 +51,8 @@ def print_summary(scenario: Scenario, console: Console) -> None:
     for column in ("incident", "severity", "risk area", "policy", "tasks", "regulatory clocks"):
         incidents.add_column(column)
     for iid, incident in scenario.incidents.items():
-        policy, _ = select_policy(org, iid, incident.severity)
-        incidents.add_row(incident.title, incident.severity, incident.risk_area, policy or "—",
+        policy_id, _ = select_policy(org, iid, incident.severity)
+        incidents.add_row(incident.title, incident.severity, incident.risk_area, policy_id or "—",
                           str(len(incident.playbook)), ", ".join(incident.regulatory) or "—")
     console.print(incidents)
 

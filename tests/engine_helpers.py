@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from drillsim.engine.model import Model, compile_scenario
-from drillsim.engine.timeline import Record
+from drillsim.facts import Record
 from drillsim.experiments.replicate import Replication, run_replication
 from drillsim.scenario.loader import load_scenario
 from drillsim.scenario.model import Scenario

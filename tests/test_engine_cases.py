@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from drillsim.engine import timeline as T
+from drillsim import facts as T
 from engine_helpers import first, model_from, rows, run
 
 

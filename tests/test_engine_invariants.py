@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
-from drillsim.engine import timeline as T
+from drillsim import facts as T
 from drillsim.engine.model import KindModel, Model, compile_scenario
 from drillsim.experiments.aggregate import Aggregate
 from drillsim.experiments.replicate import Replication, replications, run_replication

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from drillsim.engine import timeline as T
+from drillsim import facts as T
 from drillsim.engine.model import Model
 from engine_helpers import T975, erlang_c, mmc_mean_wait, mmc_yaml, model_from, overlap, run, t_interval, t_quantile
 

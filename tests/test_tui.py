@@ -21,8 +21,8 @@ from paths import SCENARIOS
 from textual.pilot import Pilot
 
 from drillsim.drill.session import DrillSession
-from drillsim.engine import timeline as T
-from drillsim.engine.timeline import PageReason, ReasonKind, Record
+from drillsim import facts as T
+from drillsim.facts import PageReason, ReasonKind, Record
 from drillsim.scenario.loader import load_scenario
 from drillsim.scenario.snapshot import snapshot_text
 from drillsim.tui.app import DrillApp, ScenarioPickerApp

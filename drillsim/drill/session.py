@@ -23,9 +23,9 @@ import simpy
 
 from drillsim.drill.clock import DrillClock, TimeSource
 from drillsim.drill.journal import Entry, Journal, JournalError
-from drillsim.engine import timeline as T
+from drillsim import facts as T
 from drillsim.engine.model import Model, TaskModel, compile_scenario
-from drillsim.engine.timeline import PageReason, ReasonKind, Record, Timeline
+from drillsim.facts import PageReason, ReasonKind, Record, Timeline
 from drillsim.engine.world import Answer, Incident, SimulatedCast, World
 from drillsim.experiments.rundir import RunFolderError, create_run_folder
 from drillsim.experiments.streams import Streams
@@ -399,9 +399,10 @@ class DrillSession:
         """(released, upcoming) injects in time order, with what the players are expected to do."""
         now = self.now
         injects = sorted(self.scenario.injects, key=lambda i: i.at)
-        view = [{"id": i.id, "at": i.at, "kind": i.kind, "text": i.text, "from": i.from_, "to": i.to,
-                 "expected_action": i.expected_action, "objectives": i.objectives,
-                 "incident": i.incident if isinstance(i, IncidentInject) else None} for i in injects]
+        view: list[dict[str, Any]] = [
+            {"id": i.id, "at": i.at, "kind": i.kind, "text": i.text, "from": i.from_, "to": i.to,
+             "expected_action": i.expected_action, "objectives": i.objectives,
+             "incident": i.incident if isinstance(i, IncidentInject) else None} for i in injects]
         return [v for v in view if v["at"] <= now], [v for v in view if v["at"] > now]
 
     def objectives_view(self) -> list[dict[str, Any]]:
@@ -409,7 +410,7 @@ class DrillSession:
         from drillsim.scoring import scored_objectives
 
         rows = self.live_metrics()
-        view = []
+        view: list[dict[str, Any]] = []
         for objective, spec in zip(scored_objectives(self.scenario), self.scenario.objectives.values(), strict=True):
             outcomes = [(row, objective.outcome(row)) for row in rows]
             applicable = [(row, met) for row, met in outcomes if met is not None]
@@ -422,7 +423,7 @@ class DrillSession:
                          "running": len(applicable) - met - missed, "values": values})
         return view
 
-    def running_for(self, row: Any, metric: str) -> float:
+    def running_for(self, row: IncidentMetrics, metric: str) -> float:
         """How long ``metric`` has been running for an incident: from occurrence for time to detect,
         from detection for the others (0 while the incident is undetected)."""
         detected = row.values.get("time_to_detect")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from drillsim.engine.calendar import HoursClock, RotationClock
 from drillsim.engine.samplers import Sampler, compile_distribution
-from drillsim.engine.timeline import PageReason, ReasonKind
+from drillsim.facts import PageReason, ReasonKind
 from drillsim.scenario.model import ComplicationInject, IncidentInject, Scenario
 from drillsim.scenario.organisation import (
     SEVERITIES,

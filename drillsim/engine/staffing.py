@@ -14,15 +14,22 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import simpy
 
+if TYPE_CHECKING:
+    from drillsim.engine.model import TaskModel
+    from drillsim.engine.world import Incident
+
 
 class Request:
-    __slots__ = ("key", "incident", "task", "event", "tried", "done")
+    """A task waiting for a person: ordered by ``key`` (severity rank, time asked, sequence); its
+    ``event`` succeeds with the person's index. ``tried``: people paged for it this round."""
 
-    def __init__(self, key: tuple[int, float, int], incident: Any, task: Any, event: simpy.Event | None) -> None:
+    __slots__ = ("done", "event", "incident", "key", "task", "tried")
+
+    def __init__(self, key: tuple[int, float, int], incident: Incident, task: TaskModel, event: simpy.Event) -> None:
         self.key, self.incident, self.task, self.event = key, incident, task, event
         self.tried: set[int] = set()
         self.done = False
@@ -50,7 +57,7 @@ class Staffing:
         self.recruiting: dict[Request, int] = {}  # requests held while someone not engaged is paged
         self.sequence = itertools.count()
 
-    def request(self, incident: Any, task: Any) -> simpy.Event | int:
+    def request(self, incident: Incident, task: TaskModel) -> simpy.Event | int:
         """Who will do ``task``: a person index when someone engaged is free now, else an event that
         succeeds with one."""
         busy, engaged, now = self.busy, incident.engaged, self.env.now
@@ -59,11 +66,11 @@ class Staffing:
                 busy[person] = True
                 return person
         request = Request((incident.kind.rank, now, next(self.sequence)), incident, task, self.env.event())
-        person = self._choose(request)
-        if person is None:
+        chosen = self._choose(request)
+        if chosen is None:
             heapq.heappush(self.queues.setdefault(task.need, []), request)
         else:
-            self._take(request, person)
+            self._take(request, chosen)
         return request.event
 
     def release(self, person: int) -> None:

@@ -2,7 +2,7 @@
 
 The same World serves a Monte Carlo replication (run to the horizon in one go) and a live drill
 (stepped to the wall clock, with some people played from the console through a different Cast).
-It appends facts (plain tuples, see :data:`drillsim.engine.timeline.Fact`) to ``facts`` and nothing
+It appends facts (plain tuples, see :data:`drillsim.facts.Fact`) to ``facts`` and nothing
 else; metrics, screens and traces derive from them.
 """
 
@@ -15,10 +15,10 @@ from typing import Any, Protocol
 import numpy as np
 import simpy
 
-from drillsim.engine import timeline as T
+from drillsim import facts as T
 from drillsim.engine.model import ArrivalModel, AuthorityModel, KindModel, LevelModel, Model, TaskModel
 from drillsim.engine.staffing import Request, Staffing
-from drillsim.engine.timeline import Fact, FactKind, PageReason
+from drillsim.facts import Fact, FactKind, PageReason
 from drillsim.scenario.organisation import delegation_timeouts
 
 
@@ -97,7 +97,7 @@ def _over_budget(arrival: ArrivalModel) -> EventBudgetError:
 
 
 class World:
-    """``facts`` is the log of what happened (see :mod:`drillsim.engine.timeline`), in time order."""
+    """``facts`` is the log of what happened (see :mod:`drillsim.facts`), in time order."""
 
     def __init__(self, model: Model, streams: Streams, cast: Cast | None = None) -> None:
         self.model, self.streams = model, streams

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from drillsim.engine.model import Model, compile_scenario
-from drillsim.engine.timeline import Record, Timeline
+from drillsim.facts import Record, Timeline
 from drillsim.engine.world import World
 from drillsim.experiments.streams import Streams
 from drillsim.metrics import IncidentMetrics, Tally

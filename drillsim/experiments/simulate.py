@@ -50,7 +50,7 @@ def simulate(scenario: Scenario, snapshot: str, *, count: int, seed: int, worker
     with metrics_path.open("w", encoding="utf-8", newline="") as metrics_file, \
             ((folder / "trace.jsonl").open("w", encoding="utf-8") if trace else nullcontext()) as trace_file:
         metrics = MetricsWriter(metrics_file, aggregate.names)
-        traces = TraceWriter(trace_file) if trace else None
+        traces = TraceWriter(trace_file) if trace_file is not None else None
         try:
             with run_status(folder) as status:
                 for replication in replications(model, seed, count, workers, chunk, trace, used, scheduler):

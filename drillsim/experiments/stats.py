@@ -33,7 +33,7 @@ class MetricStats:
         self.mean = 0.0
         self._m2 = 0.0
         self.max = -math.inf
-        self._exact: array | None = array("d")
+        self._exact: array[float] | None = array("d")
         self._buckets: Counter[int] = Counter()
 
     def add(self, value: float | None) -> None:

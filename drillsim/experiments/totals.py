@@ -105,7 +105,7 @@ def weighted_shares(totals: ReplicationTotals, parts: Iterable[tuple[int, int, f
     weight_sum = sum(weight for _, weight in shares)
     if not weight_sum:
         return None
-    value, gradient = 0.0, {}
+    value, gradient = 0.0, dict[int, float]()
     for share, weight in shares:
         factor = scale * weight / weight_sum
         value += factor * share.value

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 
 import matplotlib
 
-matplotlib.use("Agg")
+matplotlib.use("Agg")  # before pyplot is imported: draw to files, never to a screen
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 from drillsim.report.labels import share  # noqa: E402
 
@@ -16,7 +17,7 @@ plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": 
 BLUE, RED, GREEN, GREY, AMBER = "#3366aa", "#c62828", "#2e7d32", "#8a94a6", "#b26a00"
 
 
-def _svg(figure: plt.Figure) -> str:
+def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(figure)

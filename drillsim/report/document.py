@@ -24,57 +24,85 @@ figure svg { max-width: 100%; height: auto; }
 """
 
 
+@dataclass(frozen=True)
+class Heading:
+    text: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    headers: list[str]
+    rows: list[list[str]]
+    numeric: set[int]  # columns right-aligned as numbers
+
+
+@dataclass(frozen=True)
+class Figure:
+    svg: str
+    caption: str
+
+
+Block = Heading | Paragraph | TableBlock | Figure
+
+
 @dataclass
 class Document:
+    """A report as a list of blocks, rendered as Markdown (:meth:`markdown`) or HTML (:meth:`html`)."""
+
     title: str
     meta: list[str] = field(default_factory=list)
-    _blocks: list[tuple[str, object]] = field(default_factory=list)
+    _blocks: list[Block] = field(default_factory=list)
 
     def heading(self, text: str) -> None:
-        self._blocks.append(("heading", text))
+        self._blocks.append(Heading(text))
 
     def paragraph(self, text: str) -> None:
-        self._blocks.append(("paragraph", text))
+        self._blocks.append(Paragraph(text))
 
     def table(self, headers: list[str], rows: list[list[str]], numeric: set[int] | None = None) -> None:
-        self._blocks.append(("table", (headers, rows, numeric or set())))
+        self._blocks.append(TableBlock(headers, rows, numeric or set()))
 
     def figure(self, svg: str, caption: str) -> None:
-        self._blocks.append(("figure", (svg, caption)))
+        self._blocks.append(Figure(svg, caption))
 
     def markdown(self) -> str:
         lines = [f"# {self.title}", "", *(f"{m}  " for m in self.meta), ""]
-        for kind, content in self._blocks:
-            if kind == "heading":
-                lines += [f"## {content}", ""]
-            elif kind == "paragraph":
-                lines += [str(content), ""]
-            elif kind == "table":
-                headers, rows, _ = content  # type: ignore[misc]
-                lines += ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-                lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
-                lines.append("")
-            elif kind == "figure":
-                lines += [f"*Figure: {content[1]} (drawn in report.html).*", ""]  # type: ignore[index]
+        for block in self._blocks:
+            match block:
+                case Heading(text):
+                    lines += [f"## {text}", ""]
+                case Paragraph(text):
+                    lines += [text, ""]
+                case TableBlock(headers, rows):
+                    lines += ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+                    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+                    lines.append("")
+                case Figure(_, caption):
+                    lines += [f"*Figure: {caption} (drawn in report.html).*", ""]
         return "\n".join(lines)
 
     def html(self) -> str:
         parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(self.title)}</title>",
                  f"<style>{CSS}</style></head><body><h1>{html.escape(self.title)}</h1>"]
         parts += [f"<div class='meta'>{html.escape(m)}</div>" for m in self.meta]
-        for kind, content in self._blocks:
-            if kind == "heading":
-                parts.append(f"<h2>{html.escape(str(content))}</h2>")
-            elif kind == "paragraph":
-                parts.append(f"<p>{html.escape(str(content))}</p>")
-            elif kind == "table":
-                headers, rows, numeric = content  # type: ignore[misc]
-                head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-                body = "".join("<tr>" + "".join(_cell(c, i in numeric) for i, c in enumerate(row)) + "</tr>" for row in rows)
-                parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-            elif kind == "figure":
-                svg, caption = content  # type: ignore[misc]
-                parts.append(f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>")
+        for block in self._blocks:
+            match block:
+                case Heading(text):
+                    parts.append(f"<h2>{html.escape(text)}</h2>")
+                case Paragraph(text):
+                    parts.append(f"<p>{html.escape(text)}</p>")
+                case TableBlock(headers, rows, numeric):
+                    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+                    body = "".join("<tr>" + "".join(_cell(c, i in numeric) for i, c in enumerate(row)) + "</tr>"
+                                   for row in rows)
+                    parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+                case Figure(svg, caption):
+                    parts.append(f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>")
         parts.append("</body></html>")
         return "\n".join(parts)
 

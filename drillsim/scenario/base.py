@@ -27,13 +27,13 @@ _validated_by: contextvars.ContextVar[dict[int, type[BaseModel]] | None] = conte
 )
 
 
-def record_validating_models() -> tuple[dict[int, type[BaseModel]], contextvars.Token]:
+def record_validating_models() -> tuple[dict[int, type[BaseModel]], contextvars.Token[dict[int, type[BaseModel]] | None]]:
     """Start recording which model validated which raw mapping; undo with ``_validated_by.reset``."""
     registry: dict[int, type[BaseModel]] = {}
     return registry, _validated_by.set(registry)
 
 
-def stop_recording(token: contextvars.Token) -> None:
+def stop_recording(token: contextvars.Token[dict[int, type[BaseModel]] | None]) -> None:
     _validated_by.reset(token)
 
 
@@ -89,7 +89,7 @@ def single_key_union(*members: type[StrictModel], default: str | None = None, wh
     assert all(tags), "every member of a single-key union needs a wrapper_key"
 
     def tag_of(value: Any) -> str | None:
-        if isinstance(value, BaseModel):
+        if isinstance(value, StrictModel):
             return type(value).wrapper_key
         if isinstance(value, dict):
             if len(value) == 1:
@@ -99,7 +99,7 @@ def single_key_union(*members: type[StrictModel], default: str | None = None, wh
         return default
 
     expected = ", ".join(str(t) for t in tags)
-    union = Union[tuple(Annotated[m, Tag(m.wrapper_key or "")] for m in members)]  # noqa: UP007
+    union: Any = Union[tuple(Annotated[m, Tag(m.wrapper_key or "")] for m in members)]  # noqa: UP007 (built at run time)
     return Annotated[
         union,
         Discriminator(

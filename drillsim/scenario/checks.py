@@ -65,8 +65,8 @@ def check_organisation(org: Organisation, at: Loc = ()) -> list[Finding]:
     roles_held = org.roles_held()
     for pid, person in org.people.items():
         here = (*at, "people", pid)
-        for i, team in enumerate(person.teams):
-            found.ref((*here, "teams", i), "team", team, org.teams)
+        for i, team_id in enumerate(person.teams):
+            found.ref((*here, "teams", i), "team", team_id, org.teams)
         if person.reports_to == pid:
             found.error((*here, "reports_to"), "a person cannot report to themselves")
         elif person.reports_to is not None:

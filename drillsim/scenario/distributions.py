@@ -18,7 +18,7 @@ percentile of an unbounded one).
 from __future__ import annotations
 
 import math
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field, model_validator
 
@@ -149,7 +149,11 @@ class Empirical(StrictModel):
         return f"empirical, {len(self.values)} observations"
 
 
-Distribution = single_key_union(
-    Fixed, Exponential, LogNormal, Triangular, Uniform, Empirical, default="fixed", what="a duration or a distribution"
-)
 AnyDistribution = Fixed | Exponential | LogNormal | Triangular | Uniform | Empirical
+if TYPE_CHECKING:  # for the type checker, the union is what pydantic builds from it
+    Distribution = AnyDistribution
+else:
+    Distribution = single_key_union(
+        Fixed, Exponential, LogNormal, Triangular, Uniform, Empirical, default="fixed",
+        what="a duration or a distribution",
+    )

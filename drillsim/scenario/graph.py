@@ -14,15 +14,15 @@ from drillsim.scenario.organisation import Organisation, people_for
 
 def escalation_graph(org: Organisation) -> nx.DiGraph:
     graph = nx.DiGraph()
-    for pid, person in org.people.items():
-        graph.add_node(("person", pid), name=person.name)
-        if person.reports_to in org.people:
-            graph.add_edge(("person", pid), ("person", person.reports_to), kind="reports_to")
+    for pid, someone in org.people.items():
+        graph.add_node(("person", pid), name=someone.name)
+        if someone.reports_to in org.people:
+            graph.add_edge(("person", pid), ("person", someone.reports_to), kind="reports_to")
     for policy_id, policy in org.escalation.items():
-        previous = ("policy", policy_id)
+        previous: tuple[str | int, ...] = ("policy", policy_id)
         graph.add_node(previous, title=policy.title or policy_id)
         for index, level in enumerate(policy.levels):
-            node = ("level", policy_id, index)
+            node: tuple[str | int, ...] = ("level", policy_id, index)
             graph.add_node(node, timeout=level.timeout)
             graph.add_edge(previous, node, kind="escalates")
             for target in level.targets:

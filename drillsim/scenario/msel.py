@@ -16,7 +16,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.nodes import Node, ScalarNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from drillsim.fsutil import write_atomically
 from drillsim.scenario.errors import Problem, ScenarioError
@@ -152,7 +152,7 @@ def _row(doc: Document, index: int, line: int, cells: list[str], fields: list[st
 
 def _effect(cell: str, file: str, line: int, column: int) -> dict[str, Any]:
     try:
-        effect = parse_yaml(cell.encode(), file).data
+        effect: dict[str, Any] = parse_yaml(cell.encode(), file).data
     except ScenarioError as exc:
         raise ScenarioError([Problem(file, line, column, "Effect", f"not a YAML mapping: {exc.problems[0].message}")]) from None
     unknown = [k for k in effect if k not in EFFECT_FIELDS]
@@ -236,7 +236,8 @@ def _injects_span(text: str) -> tuple[int, int] | None:
 def _content_end(node: Node) -> int:
     """The index just past a node's last character (block collections end at the next token, which
     may be a comment line; look at their last item instead)."""
-    if isinstance(node, ScalarNode) or node.flow_style or not node.value:
-        return node.end_mark.index
+    if not isinstance(node, SequenceNode | MappingNode) or node.flow_style or not node.value:
+        end: int = node.end_mark.index
+        return end
     last = node.value[-1]
     return _content_end(last[1] if isinstance(last, tuple) else last)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, WithJsonSchema
@@ -74,7 +74,7 @@ class WorkingHours(StrictModel):
     """When a person is on duty without being on call. ``end`` before ``start`` spans midnight."""
 
     days: Annotated[list[Weekday], BeforeValidator(_day_range, json_schema_input_type=list[Weekday] | str)] = Field(
-        default=list(WEEKDAYS[:5]), min_length=1
+        default=["mon", "tue", "wed", "thu", "fri"], min_length=1
     )
     start: TimeOfDay
     end: TimeOfDay
@@ -180,11 +180,15 @@ class RoundRobinTarget(StrictModel):
     round_robin: Id
 
 
-Target = single_key_union(
-    PersonTarget, RoleTarget, TeamTarget, OnCallTarget, RoundRobinTarget, what="an escalation target"
-)
-Who = single_key_union(PersonTarget, RoleTarget, TeamTarget, what="a person, role or team")
 AnyTarget = PersonTarget | RoleTarget | TeamTarget | OnCallTarget | RoundRobinTarget
+if TYPE_CHECKING:  # for the type checker, the unions are what pydantic builds from them
+    Target = AnyTarget
+    Who = PersonTarget | RoleTarget | TeamTarget
+else:
+    Target = single_key_union(
+        PersonTarget, RoleTarget, TeamTarget, OnCallTarget, RoundRobinTarget, what="an escalation target"
+    )
+    Who = single_key_union(PersonTarget, RoleTarget, TeamTarget, what="a person, role or team")
 
 
 class AppliesTo(StrictModel):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, WithJsonSchema
@@ -84,10 +85,12 @@ def format_duration(minutes: float) -> str:
 def _kind(value: Any) -> str:
     if value is None:
         return "an empty value"
-    return {dict: "a mapping", list: "a list"}.get(type(value), f"a {type(value).__name__}")
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a list" if isinstance(value, list) else f"a {type(value).__name__}"
 
 
-def _pydantic(parse: Any, error_type: str) -> Any:
+def _pydantic(parse: Callable[[Any], float], error_type: str) -> Any:
     def validate(value: Any) -> float:
         try:
             return parse(value)

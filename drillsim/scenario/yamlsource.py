@@ -11,7 +11,8 @@ import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -105,9 +106,9 @@ def parse_yaml(raw: bytes, name: str) -> Document:
             problem += f" ({exc.context.strip()} that starts at line {opened.line + 1}, column {opened.column + 1})"
         fail(line + 1, column + 1, f"YAML syntax: {problem}")
     except ReaderError as exc:
-        before = text[: exc.position]
+        read = text[: exc.position]
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        fail(before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1,
+        fail(read.count("\n") + 1, exc.position - (read.rfind("\n") + 1) + 1,
              f"YAML syntax: unacceptable character #x{code:04x}: special characters are not allowed")
     except RecursionError:
         fail(1, 1, f"YAML is nested too deeply (at most {MAX_DEPTH} levels)")
@@ -122,8 +123,8 @@ def parse_yaml(raw: bytes, name: str) -> Document:
     return doc
 
 
-def _failer(name: str) -> Any:
-    def fail(line: int, column: int, message: str) -> None:
+def _failer(name: str) -> Callable[[int, int, str], NoReturn]:
+    def fail(line: int, column: int, message: str) -> NoReturn:
         raise ScenarioError([Problem(name, line, column, "", message)])
 
     return fail
@@ -137,7 +138,7 @@ class _Builder:
         self.merged: dict[int, list[tuple[Node, Node]]] = {}
         self.merging: set[int] = set()
 
-    def fail(self, node: Node, message: str, path: Path_ = ()) -> None:
+    def fail(self, node: Node, message: str, path: Path_ = ()) -> NoReturn:
         mark = node.start_mark
         raise ScenarioError([Problem(self.doc.file, mark.line + 1, mark.column + 1, dotted_path(path), message)])
 
@@ -247,5 +248,7 @@ def _float(text: str) -> float:
     return float(lowered)
 
 
-def _short(tag: str) -> str:
+def _short(tag: str | None) -> str:
+    if tag is None:
+        return "(no tag)"
     return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag

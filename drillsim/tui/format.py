@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from drillsim.engine import timeline as T
-from drillsim.engine.timeline import PageReason, ReasonKind, Record
+from drillsim import facts as T
+from drillsim.facts import PageReason, ReasonKind, Record
 from drillsim.scenario.model import Scenario
 from drillsim.scenario.units import humanize
 

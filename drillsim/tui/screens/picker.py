@@ -171,6 +171,7 @@ class ScenarioPicker(Screen[DrillChoice | None]):
             return
         path = Path(event.worker.name)
         if event.state == WorkerState.SUCCESS:
+            assert isinstance(event.worker.result, Scenario)  # the "load" workers return scenarios
             self.loaded[path] = event.worker.result
             if path == self.chosen:
                 self._show(path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import RichLog
 
-from drillsim.engine.timeline import Record
+from drillsim.facts import Record
 from drillsim.tui.format import Narrator, tplus
 
 

@@ -84,7 +84,7 @@ class DrillHeader(Horizontal):
         else:
             badge = (" ▶ RUNNING ", "bold black on green")
         line1 = Text.assemble(badge, "  ", (state[0], "bold"), "  ", (calendar, "bold cyan"))
-        coming = f"next #{next_inject[0]} {state[7][1]}" if next_inject else "no inject left"
+        coming = f"next #{next_inject[0]} {until(next_inject[1])}" if next_inject else "no inject left"
         line2 = Text.assemble(
             (f"×{speed:g} ({speed_words(speed)})", "bold" if not paused else "dim"),
             "  ·  ",

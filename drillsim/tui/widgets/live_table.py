@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 # A cell: plain text, or (text, rich style).
@@ -47,7 +48,7 @@ class LiveTable(DataTable[Text]):
         if not self._shown or self.row_count == 0:
             return None
         row = min(self.cursor_row, self.row_count - 1)
-        return self.coordinate_to_cell_key((row, 0)).row_key.value
+        return self.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value
 
     def sync(self, rows: Iterable[tuple[str, tuple[Cell, ...]]]) -> bool:
         """Show exactly ``rows`` (key, cells), in their order. True when anything changed.

@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from drillsim.tui.format import DIM, tplus, until
-from drillsim.tui.widgets.live_table import LiveTable
+from drillsim.tui.widgets.live_table import Cell, LiveTable
 
 
 class MselTable(LiveTable):
@@ -61,7 +61,7 @@ def nothing_to_read(upcoming: list[dict[str, Any]], now: float) -> Text:
 
 def one_line(inject: dict[str, Any]) -> str:
     expected = inject["expected_action"]
-    return inject["text"] + (f"  ⟶ expected: {expected}" if expected else "")
+    return str(inject["text"]) + (f"  ⟶ expected: {expected}" if expected else "")
 
 
 class MselPanel(Vertical):
@@ -81,7 +81,7 @@ class MselPanel(Vertical):
         """Show the script at ``now``; the latest inject for the players goes in the read-out box."""
         for_players = [i for i in released if i["kind"] != "incident"]
         latest = for_players[-1]["id"] if for_players else None
-        rows = []
+        rows: list[tuple[str, tuple[Cell, ...]]] = []
         for inject in released:
             if inject["id"] == latest:
                 rows.append(
