@@ -25,7 +25,7 @@ from rich.markup import escape
 
 from drillsim import __version__
 from drillsim.scenario.errors import Problem, ScenarioError
-from drillsim.scenario.loader import CheckResult, check_file, load_scenario
+from drillsim.scenario.loader import CheckResult, check_file, load_scenario, scenarios_in, yaml_files
 from drillsim.scenario.model import Scenario
 
 app = typer.Typer(
@@ -46,7 +46,6 @@ console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isat
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
 BAD_INPUT = 2
 INTERRUPTED = 128 + signal.SIGINT  # 130: the shells' code for a command stopped by Ctrl-C
-YAML_SUFFIXES = {".yaml", ".yml"}
 
 
 def fail(problems: list[Problem] | str) -> NoReturn:
@@ -170,21 +169,6 @@ def main_options(
                                           help="Print the version and exit.")] = False,
 ) -> None:
     """drillsim: drills for AI security incidents."""
-
-
-def yaml_files(paths: list[Path]) -> list[Path]:
-    """The YAML files named, and those found (recursively, hidden folders skipped) in folders named."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(
-                p for p in path.rglob("*")
-                if p.suffix in YAML_SUFFIXES and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            ))
-        else:
-            files.append(path)
-    return files
 
 
 @app.command()
@@ -651,20 +635,14 @@ def _print_due(store: Any, paths: list[Path], organisation_from: list[Path] | No
     if missing:
         fail(f"{', '.join(str(p) for p in missing)}: no such file or folder (name scenario files or folders with "
              "--scenarios)")
-    named = {p for p in paths if not p.is_dir()}
-    loaded = []
-    for file in yaml_files(paths):
-        result = check_file(file, organisation_from or ())
-        if result.kind != "scenario":
-            continue
-        if result.errors and file in named:
-            fail(result.errors)
-        if result.errors:
-            more = f" (and {len(result.errors) - 1} more)" if len(result.errors) > 1 else ""
-            errors.print(f"[yellow]skipped[/] {escape(str(result.errors[0]))}{more}")
-            continue
-        assert isinstance(result.model, Scenario)  # a scenario file without errors
-        loaded.append((file, result.model))
+    def note(result: CheckResult) -> None:
+        more = f" (and {len(result.errors) - 1} more)" if len(result.errors) > 1 else ""
+        errors.print(f"[yellow]skipped[/] {escape(str(result.errors[0]))}{more}")
+
+    try:
+        loaded = scenarios_in(paths, organisation_from or (), skip=note)
+    except ScenarioError as exc:
+        fail(exc.problems)
     print_due([(f, s.id, s.cadence, store.last_drill(s.id) if store else None) for f, s in loaded], console)
 
 
