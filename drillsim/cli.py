@@ -405,22 +405,14 @@ def sweep(
     from drillsim.engine.model import compile_scenario
     from drillsim.experiments.replicate import BackendError, default_workers
     from drillsim.experiments.rundir import RunFolderError, RunInterrupted, create_run_folder
-    from drillsim.experiments.sweep import Axis, combinations
+    from drillsim.experiments.sweep import GridError, combinations, parse_grid
     from drillsim.experiments.sweep import sweep as run_sweep
     from drillsim.report.terminal import print_sweep
-    from drillsim.scenario.overrides import split_values
 
-    axes = []
-    for entry in grid:
-        path, equals, values = entry.partition("=")
-        if not equals or not path.strip():
-            fail(f"--grid {entry}: expected PATH=V1,V2,..., e.g. escalation.sev1.levels[0].timeout=2m,5m")
-        choices = split_values(values)
-        if len(choices) < 2 or any(not c for c in choices):
-            fail(f"--grid {entry}: a grid needs at least two values, separated by commas")
-        if path.strip() in {axis.path for axis in axes}:
-            fail(f"--grid {entry}: {path.strip()} is in the grid twice; list all its values in one --grid")
-        axes.append(Axis(path.strip(), choices))
+    try:
+        axes = parse_grid(grid)
+    except GridError as exc:
+        fail(str(exc))
     base = scenario_argument(scenario, organisation_from)
     settings = combinations(axes)
     models = [compile_scenario(variant_argument(scenario, chosen, None, organisation_from, "--grid"))
