@@ -658,13 +658,13 @@ def calibrate(
     compare accept (--overrides), and prints the readiness before and after. With too few
     observations for a role or task, it says so and keeps the assumption.
     """
-    from drillsim.drill.calibrate import MIN_OBSERVATIONS, calibrate as fit, overrides_yaml
+    from drillsim.drill.calibrate import MIN_OBSERVATIONS, overrides_path, write_overrides
+    from drillsim.drill.calibrate import calibrate as fit
     from drillsim.drill.journal import JournalError
     from drillsim.engine.model import compile_scenario
     from drillsim.experiments.compare import Variant, compare as run_comparison
     from drillsim.experiments.replicate import default_workers
-    from drillsim.experiments.rundir import folder_label
-    from drillsim.fsutil import write_atomically
+    from drillsim.fsutil import WriteError
     from drillsim.report.terminal import print_calibration
     from drillsim.store import HistoryStore, StoreError, default_path
 
@@ -687,12 +687,11 @@ def calibrate(
     if not overrides:
         console.print(f"Nothing fitted: every role and task has fewer than {MIN_OBSERVATIONS} observations.")
         return
-    target = out or Path("results") / f"{folder_label(base.id)}.calibrated.yaml"
+    target = out or overrides_path(Path("results"), base)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(target, overrides_yaml(overrides, base, len(drills)))
-    except OSError as exc:
-        fail(f"{target}: cannot be written: {exc.strerror or exc}")
+        write_overrides(target, overrides, base, len(drills))
+    except WriteError as exc:
+        fail(str(exc))
     calibrated = variant_argument(scenario, [], [target], organisation_from)
     with progress_bar("readiness before and after", replications) as update:
         result = run_comparison(Variant("assumed", compile_scenario(base)), [Variant("calibrated", compile_scenario(calibrated))],
@@ -719,12 +718,12 @@ def msel_export(
     if output is None:
         sys.stdout.write(text)
         return
-    from drillsim.fsutil import write_atomically
+    from drillsim.fsutil import WriteError, write_file
 
     try:
-        write_atomically(output, text)
-    except OSError as exc:
-        fail(f"{output}: cannot be written: {exc.strerror or exc}")
+        write_file(output, text)
+    except WriteError as exc:
+        fail(str(exc))
     errors.print(f"wrote {output}")
 
 
