@@ -140,21 +140,13 @@ ORGANISATION_FROM_OPTION = typer.Option(
 
 def record_history(db: Path | None, kind: str, folder: Path, summary: dict[str, object], scenario: Scenario) -> None:
     """Add a finished run or drill to the history; exit 2 with the reason if the database refuses."""
-    import datetime as dt
-    import hashlib
+    from drillsim.store import StoreError
+    from drillsim.workspace import Workspace
 
-    from drillsim.store import HistoryStore, StoreError, default_path
-
-    snapshot = (folder / "scenario.yaml").read_bytes() if (folder / "scenario.yaml").is_file() else b""
     try:
-        store = HistoryStore(db or default_path())
-        try:
-            store.record(kind, folder, summary, at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                         organisation=scenario.organisation.id, scenario_sha256=hashlib.sha256(snapshot).hexdigest())
-        finally:
-            store.close()
+        Workspace(db).record(kind, folder, summary, scenario.organisation.id)
     except StoreError as exc:
-        fail(f"{folder} is complete, but the history was not updated: {exc}")
+        fail(str(exc))
 
 
 def version_callback(value: bool) -> None:
@@ -259,6 +251,7 @@ def simulate(
     from drillsim.experiments.rundir import RunFolderError, RunInterrupted
     from drillsim.experiments.simulate import simulate as run_simulation
     from drillsim.report.terminal import print_simulation
+    from drillsim.workspace import Workspace
 
     from drillsim.scenario.overrides import overrides_from
     from drillsim.scenario.snapshot import snapshot_text
@@ -268,7 +261,7 @@ def simulate(
     with progress_bar("simulating", replications) as update:
         try:
             run = run_simulation(model_scenario, snapshot, count=replications, seed=seed,
-                                 workers=workers or default_workers(), out=out, results=Path("results"), trace=trace,
+                                 workers=workers or default_workers(), out=out, results=Workspace().root, trace=trace,
                                  backend=backend.value if backend else None, scheduler=scheduler, progress=update)
         except (RunFolderError, BackendError, EventBudgetError) as exc:
             fail(str(exc))
@@ -288,15 +281,9 @@ def write_report_or_fail(folder: Path, db: Path | None) -> Path:
     """Write report.md and report.html into a run or drill folder (with the readiness trend from the
     history when there is one); exit 2 naming what is wrong with the folder."""
     from drillsim.report.writer import ReportError, write_report
-    from drillsim.store import HistoryStore, Run, StoreError, default_path
+    from drillsim.workspace import Workspace
 
-    history: list[Run] = []
-    try:
-        scenario_id = json.loads((folder / "summary.json").read_text(encoding="utf-8")).get("scenario")
-        with HistoryStore(db or default_path(), create=False) as store:
-            history = store.runs(scenario_id)
-    except (OSError, ValueError, AttributeError, StoreError):
-        pass  # the report goes without the trend
+    history = Workspace(db).recorded_runs(folder)
     try:
         return write_report(folder, history)
     except ReportError as exc:
@@ -408,6 +395,7 @@ def sweep(
     from drillsim.experiments.sweep import GridError, combinations, parse_grid
     from drillsim.experiments.sweep import sweep as run_sweep
     from drillsim.report.terminal import print_sweep
+    from drillsim.workspace import Workspace
 
     try:
         axes = parse_grid(grid)
@@ -418,7 +406,7 @@ def sweep(
     models = [compile_scenario(variant_argument(scenario, chosen, None, organisation_from, "--grid"))
               for chosen in settings]
     try:
-        folder = create_run_folder(out, Path("results"), f"{base.id}-sweep", dt.datetime.now(dt.UTC))
+        folder = create_run_folder(out, Workspace().root, f"{base.id}-sweep", dt.datetime.now(dt.UTC))
     except RunFolderError as exc:
         fail(str(exc))
     with progress_bar(f"sweeping {len(settings)} combinations", replications) as update:
@@ -516,7 +504,9 @@ def drill(
     """
     from drillsim.drill.journal import JournalError
     from drillsim.drill.session import DrillError, DrillSession
+    from drillsim.workspace import Workspace
 
+    workspace = Workspace(db)
     if serve:
         arguments = [str(scenario)] if scenario else []
         arguments += [f"--players={p}" for p in players or []] + [f"--speed={speed}", f"--seed={seed}"]
@@ -528,8 +518,7 @@ def drill(
         fail("--token is for --serve (the terminal console needs none)")
     try:
         if resume is not None:
-            folder = Path(resume) if Path(resume).is_dir() else Path("results") / "drills" / resume
-            session = DrillSession.resume(folder)
+            session = DrillSession.resume(workspace.drill_folder(resume))
         else:
             if scenario is None:
                 from drillsim.tui.app import ScenarioPickerApp
@@ -543,7 +532,7 @@ def drill(
             loaded = scenario_argument(scenario, organisation_from)
             names = [n.strip() for entry in players or [] for n in entry.split(",") if n.strip()]
             session = DrillSession.start(loaded, snapshot_text(scenario), players=names, speed=speed, seed=seed,
-                                         results=Path("results"))
+                                         results=workspace.root)
     except (DrillError, JournalError) as exc:
         fail(str(exc))
     from drillsim.tui.app import DrillApp
@@ -587,14 +576,15 @@ def history(
     """Simulations and drills over time, as separate series with the readiness trend; --due lists
     drills that are due. Reads the history database; never creates one."""
     from drillsim.report.terminal import print_due, print_history
-    from drillsim.store import HistoryStore, NoHistory, StoreError, default_path
+    from drillsim.store import NoHistory, StoreError
+    from drillsim.workspace import Workspace
 
-    path = db or default_path()
+    workspace = Workspace(db)
     try:
-        store = HistoryStore(path, create=False)
+        store = workspace.history(create=False)
     except NoHistory as exc:
-        if db is None and "DRILLSIM_DB" not in os.environ and not due:
-            console.print(f"No simulation or drill recorded yet ({path} does not exist): `drillsim simulate` and "
+        if not workspace.history_named and not due:
+            console.print(f"No simulation or drill recorded yet ({workspace.history_path} does not exist): `drillsim simulate` and "
                           "`drillsim drill` add to the history.")
             return
         if not due:
@@ -666,14 +656,15 @@ def calibrate(
     from drillsim.experiments.replicate import default_workers
     from drillsim.fsutil import WriteError
     from drillsim.report.terminal import print_calibration
-    from drillsim.store import HistoryStore, StoreError, default_path
+    from drillsim.store import StoreError
+    from drillsim.workspace import Workspace
 
+    workspace = Workspace(db)
     base = scenario_argument(scenario, organisation_from)
     if drills is None:
         try:
-            store = HistoryStore(db or default_path())
-            drills = store.drill_folders(base.organisation.id)
-            store.close()
+            with workspace.history() as store:
+                drills = store.drill_folders(base.organisation.id)
         except StoreError as exc:
             fail(str(exc))
     if not drills:
@@ -687,7 +678,7 @@ def calibrate(
     if not overrides:
         console.print(f"Nothing fitted: every role and task has fewer than {MIN_OBSERVATIONS} observations.")
         return
-    target = out or overrides_path(Path("results"), base)
+    target = out or overrides_path(workspace.root, base)
     try:
         write_overrides(target, overrides, base, len(drills))
     except WriteError as exc:
