@@ -17,7 +17,8 @@ SUMMARY = {"scenario": "tutorial", "seed": 3, "replications": 20,
 def test_drills_live_in_the_results_folder_and_are_named_by_id_or_folder(tmp_path: Path) -> None:
     workspace = Workspace(root=tmp_path / "results")
     assert workspace.drills == tmp_path / "results" / "drills"
-    assert workspace.drill_folder("20260101T000000Z-tutorial") == workspace.drills / "20260101T000000Z-tutorial"
+    drill = "20260101T000000Z-tutorial"
+    assert workspace.drill_folder(drill) == workspace.drills / drill
     assert workspace.drill_folder(str(tmp_path)) == tmp_path  # a folder is taken as it is
 
 
@@ -55,6 +56,7 @@ def test_recording_a_run_creates_the_history_with_the_scenarios_hash(tmp_path: P
 def test_a_database_that_refuses_says_the_run_is_complete_but_not_recorded(tmp_path: Path) -> None:
     (tmp_path / "h.db").write_text("not a database " * 20)
     workspace = Workspace(tmp_path / "h.db")
-    with pytest.raises(StoreError, match=r"run is complete, but the history was not updated: .*h.db: cannot be used"):
+    refused = r"run is complete, but the history was not updated: .*h.db: cannot be used"
+    with pytest.raises(StoreError, match=refused):
         workspace.record("simulation", tmp_path / "run", SUMMARY, "kestrel-labs")
     assert workspace.recorded_runs(tmp_path) == []
