@@ -7,7 +7,12 @@ import tempfile
 from pathlib import Path
 
 
+class WriteError(Exception):
+    """A file cannot be written where it was asked for; the message names it and says why."""
+
+
 def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8, newlines as given) to ``path`` in one piece; OSError when it cannot."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
@@ -18,3 +23,15 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_file(path: Path, text: str, *, parents: bool = False) -> None:
+    """``write_atomically``, first creating ``path``'s folder (and its parents) when ``parents``, and
+    raising WriteError ("PATH: cannot be written: REASON") instead of OSError: for a file named by the
+    user, whom the reason is for."""
+    try:
+        if parents:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, text)
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot be written: {exc.strerror or exc}") from None

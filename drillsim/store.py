@@ -8,7 +8,6 @@ wait for each other instead of failing), one transaction per recorded run, and a
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -17,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-DEFAULT_DB = Path("results") / "drillsim.db"
 BUSY_TIMEOUT_MS = 30_000
 WAL_RETRY_SECONDS = 0.01
 
@@ -76,10 +74,6 @@ class Run:
     rating: str | None
     replications: int | None
     seed: int | None
-
-
-def default_path() -> Path:
-    return Path(os.environ["DRILLSIM_DB"]) if os.environ.get("DRILLSIM_DB") else DEFAULT_DB
 
 
 class HistoryStore:

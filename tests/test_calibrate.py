@@ -89,3 +89,18 @@ def test_calibrate_command_writes_overrides_that_simulate_accepts(tmp_path: Path
 def test_calibrate_without_drills_says_so(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["calibrate", str(TUTORIAL), "--db", str(tmp_path / "empty.db")])
     assert result.exit_code == 2 and "no recorded drill" in result.stderr
+
+
+def test_overrides_go_beside_the_results_unless_named_and_a_bad_place_is_explained(tmp_path: Path) -> None:
+    from drillsim.drill.calibrate import overrides_path, write_overrides
+    from drillsim.fsutil import WriteError
+
+    scenario = load_scenario(TUTORIAL)
+    assert overrides_path(tmp_path, scenario) == tmp_path / f"{scenario.id}.calibrated.yaml"
+    target = tmp_path / "new" / "folder" / "calibrated.yaml"
+    overrides = {"people.ana.ack_delay": {"lognormal": {"median": "4m", "p95": "16m"}}}
+    write_overrides(target, overrides, scenario, 3)
+    assert target.read_text().endswith("people.ana.ack_delay: {lognormal: {median: 4m, p95: 16m}}\n")
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(WriteError, match=r"a-file/calibrated.yaml: cannot be written: "):
+        write_overrides(tmp_path / "a-file" / "calibrated.yaml", overrides, scenario, 3)

@@ -168,3 +168,53 @@ def test_validate_warns_when_one_person_alone_has_a_skill_a_task_needs() -> None
     assert result.exit_code == 0
     assert "warning: incidents.cot-flag.playbook.notify.skill: only one person has the skill " \
            "'regulatory-reporting'" in result.stdout
+
+
+def test_every_error_the_project_defines_ends_a_command_with_exit_2() -> None:
+    """The table of exit codes names real classes (a renamed error would fall back to a traceback), and
+    every exception class defined in drillsim is in it."""
+    import importlib
+    import pkgutil
+
+    import drillsim
+    from drillsim.cli.exits import BAD_INPUT, EXIT_CODES, exit_code
+
+    for name in EXIT_CODES:
+        module, _, cls = name.rpartition(".")
+        assert issubclass(getattr(importlib.import_module(module), cls), BaseException), name
+    defined: set[type[Exception]] = set()
+    for info in pkgutil.walk_packages(drillsim.__path__, "drillsim."):
+        if info.name != "drillsim.__main__":
+            module = importlib.import_module(info.name)
+            defined |= {c for c in vars(module).values()
+                        if isinstance(c, type) and issubclass(c, Exception) and c.__module__ == info.name}
+    assert len(defined) >= 10
+    assert {c.__name__: exit_code(c.__new__(c)) for c in defined} == {c.__name__: BAD_INPUT for c in defined}
+
+
+def test_ctrl_c_in_a_command_exits_130_saying_so_and_a_bug_keeps_its_traceback(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from drillsim.experiments.rundir import RunInterrupted
+
+    def stop(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("drillsim.summary.print_summary", stop)
+    result = runner.invoke(app, ["show", str(TUTORIAL)])
+    assert result.exit_code == 130 and result.stderr == "interrupted\n"
+
+    def stop_keeping(*args: object) -> None:
+        raise RunInterrupted(Path("results/run"))
+
+    monkeypatch.setattr("drillsim.summary.print_summary", stop_keeping)
+    result = runner.invoke(app, ["show", str(TUTORIAL)])
+    assert result.exit_code == 130
+    kept = "results/run keeps the replications that finished (run.json says so)"
+    assert result.stderr == f"interrupted: {kept}\n"
+
+    def bug(*args: object) -> None:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr("drillsim.summary.print_summary", bug)
+    result = runner.invoke(app, ["show", str(TUTORIAL)])
+    assert result.exit_code == 1 and isinstance(result.exception, ZeroDivisionError)

@@ -178,3 +178,26 @@ def test_sweep_marks_rows_beyond_noise_and_says_how_many_replications(tmp_path: 
 def test_a_bad_grid_value_is_named_as_a_grid() -> None:
     code, output = invoke("sweep", EXFIL, "--grid", "escalation.sev1-security.levels[0].timeout=1m,soon")
     assert code == 2 and "--grid escalation.sev1-security.levels[0].timeout=soon" in output
+
+
+def test_a_grid_is_parsed_into_axes_in_order() -> None:
+    from drillsim.experiments.sweep import Axis, parse_grid
+
+    assert parse_grid([" horizon =3d, 5d", "people.ana.roles=[a, b],[c]"]) == [
+        Axis("horizon", ["3d", "5d"]), Axis("people.ana.roles", ["[a, b]", "[c]"])]
+
+
+@pytest.mark.parametrize(("entries", "message"), [
+    (["horizon"], "--grid horizon: expected PATH=V1,V2,..., e.g. escalation.sev1.levels[0].timeout=2m,5m"),
+    (["=3d,5d"], "--grid =3d,5d: expected PATH=V1,V2"),
+    (["horizon=3d"], "--grid horizon=3d: a grid needs at least two values, separated by commas"),
+    (["horizon=3d,,5d"], "--grid horizon=3d,,5d: a grid needs at least two values"),
+    (["horizon=3d,5d", "horizon=7d,9d"],
+     "--grid horizon=7d,9d: horizon is in the grid twice; list all its values in one --grid"),
+])
+def test_a_badly_written_grid_is_refused_naming_the_entry(entries: list[str], message: str) -> None:
+    from drillsim.experiments.sweep import GridError, parse_grid
+
+    with pytest.raises(GridError) as refused:
+        parse_grid(entries)
+    assert str(refused.value).startswith(message)

@@ -171,7 +171,8 @@ def test_the_option_is_explained_and_checks_its_folder(tmp_path: Path) -> None:
 
 def test_a_served_drill_passes_the_option_to_each_browser_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     served: list[list[str]] = []
-    monkeypatch.setattr("drillsim.cli._serve_drill", lambda host, port, token, arguments: served.append(arguments))
+    monkeypatch.setattr("drillsim.cli.commands.drill.serve_drill",
+                        lambda host, port, token, arguments: served.append(arguments))
     run = CliRunner().invoke(app, ["drill", "drills/q3.yaml", "--serve", "--allow-organisation-from", str(tmp_path)])
     assert run.exit_code == 0, run.output
     assert served == [["drills/q3.yaml", "--speed=1.0", "--seed=0", f"--allow-organisation-from={tmp_path}"]]

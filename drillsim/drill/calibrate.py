@@ -5,6 +5,7 @@ Replaying it gives the page and start times, hence the observed delays. Acknowle
 pooled per role (every role of the person who answered), task durations per playbook task; each
 is fitted with a lognormal by maximum likelihood and written as the scenario language writes it
 (median and 95th percentile). With fewer than ``MIN_OBSERVATIONS`` values nothing is fitted.
+The fits are written as an overrides file (``write_overrides``) that simulate, compare and sweep accept.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from drillsim.drill.session import DrillSession
+from drillsim.experiments.rundir import folder_label
+from drillsim.fsutil import write_file
 from drillsim.scenario.distributions import Z95
 from drillsim.scenario.model import Scenario
 from drillsim.scenario.units import format_duration
@@ -111,3 +114,15 @@ def overrides_yaml(overrides: dict[str, Any], scenario: Scenario, drills: int) -
         inner = value["lognormal"]
         lines.append(f"{path}: {{lognormal: {{median: {inner['median']}, p95: {inner['p95']}}}}}")
     return "\n".join(lines) + "\n"
+
+
+def overrides_path(results: Path, scenario: Scenario) -> Path:
+    """Where the overrides go when the user names no file: ``RESULTS/ID.calibrated.yaml``, ID being the
+    scenario id made fit for a file name (``folder_label``)."""
+    return results / f"{folder_label(scenario.id)}.calibrated.yaml"
+
+
+def write_overrides(path: Path, overrides: dict[str, Any], scenario: Scenario, drills: int) -> None:
+    """Write ``overrides_yaml`` to ``path`` atomically, creating its folder; WriteError naming the file
+    and the reason when it cannot be written."""
+    write_file(path, overrides_yaml(overrides, scenario, drills), parents=True)

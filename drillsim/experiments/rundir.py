@@ -42,10 +42,10 @@ def folder_label(text: str) -> str:
 
 class RunInterrupted(KeyboardInterrupt):
     """A run stopped by Ctrl-C after writing its folder from the replications that finished (its
-    run.json says ``"status": "interrupted"``)."""
+    run.json says ``"status": "interrupted"``). The message says so, naming the folder."""
 
     def __init__(self, folder: Path) -> None:
-        super().__init__(str(folder))
+        super().__init__(f"{folder} keeps the replications that finished (run.json says so)")
         self.folder = folder
 
 

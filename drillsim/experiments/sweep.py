@@ -26,15 +26,41 @@ from drillsim.experiments.rundir import RunStatus, run_status, write_json
 from drillsim.experiments.stats import round4, rounded_interval
 from drillsim.experiments.totals import Linear, ReplicationTotals, interval, weighted_shares
 from drillsim.fsutil import write_atomically
+from drillsim.scenario.overrides import split_values
 
 KEY_METRICS = ("time_to_acknowledge", "time_to_contain", "time_to_resolve")
 BEST, WORSE, TIED = "best", "worse", "not distinguishable"
+
+
+class GridError(ValueError):
+    """A grid written wrongly on the command line; the message names the entry and what is expected."""
 
 
 @dataclass(frozen=True)
 class Axis:
     path: str
     values: list[str]
+
+
+def parse_grid(entries: list[str], flag: str = "--grid") -> list[Axis]:
+    """One Axis per ``PATH=V1,V2,...`` entry, in order (values split as ``split_values`` does).
+    GridError, naming ``flag`` and the entry, for an entry without a path, with fewer than two values
+    or an empty one, or whose path an earlier entry already has. The values themselves are checked
+    when the overrides are applied."""
+    axes: list[Axis] = []
+    for entry in entries:
+        path, equals, values = entry.partition("=")
+        path = path.strip()
+        if not equals or not path:
+            raise GridError(f"{flag} {entry}: expected PATH=V1,V2,..., "
+                            "e.g. escalation.sev1.levels[0].timeout=2m,5m")
+        choices = split_values(values)
+        if len(choices) < 2 or any(not c for c in choices):
+            raise GridError(f"{flag} {entry}: a grid needs at least two values, separated by commas")
+        if path in {axis.path for axis in axes}:
+            raise GridError(f"{flag} {entry}: {path} is in the grid twice; list all its values in one {flag}")
+        axes.append(Axis(path, choices))
+    return axes
 
 
 def combinations(axes: list[Axis]) -> list[list[str]]:

@@ -2,12 +2,14 @@
 
 ``check_file`` reports every problem in a file (errors and warnings, with file, line, column and
 field path); ``load_scenario`` returns a valid Scenario or raises ScenarioError with its errors.
+``yaml_files`` finds the files in folders named on a command line; ``scenarios_in`` loads the valid
+scenarios among them.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +25,7 @@ from drillsim.scenario.organisation import Organisation
 from drillsim.scenario.yamlsource import Document, read_yaml
 
 FileKind = Literal["scenario", "organisation"]
+YAML_SUFFIXES = {".yaml", ".yml"}
 
 
 @dataclass
@@ -184,6 +187,45 @@ def load_scenario(path: Path, organisation_folders: Sequence[Path] = ()) -> Scen
     if not isinstance(result.model, Scenario):
         raise ScenarioError([Problem(result.file, 1, 1, "", "is an organisation file (expected a scenario)")])
     return result.model
+
+
+def yaml_files(paths: Sequence[Path]) -> list[Path]:
+    """The files named in ``paths``, in order, each folder among them replaced by the YAML files
+    (.yaml, .yml) in it and its subfolders, sorted; folders whose name starts with '.' are skipped.
+    Named files are kept whatever their suffix, and whether or not they exist."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(
+                p for p in path.rglob("*")
+                if p.suffix in YAML_SUFFIXES and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            ))
+        else:
+            files.append(path)
+    return files
+
+
+def scenarios_in(paths: Sequence[Path], organisation_folders: Sequence[Path] = (),
+                 skip: Callable[[CheckResult], None] = lambda result: None) -> list[tuple[Path, Scenario]]:
+    """The valid scenarios among ``yaml_files(paths)``, with their files, in that order; organisation
+    files are passed over. A scenario file named in ``paths`` that has errors raises ScenarioError
+    with them when it is reached; one found in a folder is handed to ``skip`` (its CheckResult) and
+    left out. ``organisation_folders``: as for ``check_file``."""
+    named = {p for p in paths if not p.is_dir()}
+    found: list[tuple[Path, Scenario]] = []
+    for file in yaml_files(paths):
+        result = check_file(file, organisation_folders)
+        if result.kind != "scenario":
+            continue
+        if result.errors and file in named:
+            raise ScenarioError(result.errors)
+        if result.errors:
+            skip(result)
+            continue
+        assert isinstance(result.model, Scenario)  # a scenario file without errors
+        found.append((file, result.model))
+    return found
 
 
 def file_kind(data: dict[str, Any]) -> FileKind:

@@ -1,0 +1,26 @@
+"""Where commands print: ``console`` (stdout: results) and ``errors`` (stderr: problems, notes and the
+progress bar)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+
+# Off a terminal (a pipe, a file, a test) tables are laid out 120 columns wide, the same everywhere.
+console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 120)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def progress_bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr, drawn only on a terminal and erased when done; yields
+    ``update(done)``, which takes the number of replications finished."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=errors, transient=True, disable=not errors.is_terminal) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda done: bar.update(task, completed=done)
