@@ -55,9 +55,15 @@ def tick_milliseconds(scenario_minutes: float = 240.0) -> list[float]:
     from drillsim.tui.app import DrillApp
 
     fake = [0.0]
-    session = DrillSession.start(load_scenario(FLAGSHIP), snapshot_text(FLAGSHIP),
-                                 players=["soc-analyst", "safety-responder", "infra-engineer"], speed=60, seed=0,
-                                 results=Path(tempfile.mkdtemp()), time_source=lambda: fake[0])
+    session = DrillSession.start(
+        load_scenario(FLAGSHIP),
+        snapshot_text(FLAGSHIP),
+        players=["soc-analyst", "safety-responder", "infra-engineer"],
+        speed=60,
+        seed=0,
+        results=Path(tempfile.mkdtemp()),
+        time_source=lambda: fake[0],
+    )
 
     async def run() -> list[float]:
         app = DrillApp(session, tick_seconds=3600)  # ticks driven by hand below

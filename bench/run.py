@@ -32,8 +32,8 @@ from drillsim.experiments.replicate import replications, run_replication
 from drillsim.scenario.loader import load_scenario
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from console import report as console_report  # noqa: E402
-from scale import report as scale_report  # noqa: E402
+from console import report as console_report
+from scale import report as scale_report
 
 ROOT = Path(__file__).resolve().parent.parent
 LAMBDA, MU, SERVERS, HOURS = 2.4, 1.0, 3, 2000.0
@@ -80,8 +80,11 @@ def simpy_mm3(seed: int) -> tuple[int, float, float]:
 
 def ciw_mm3(seed: int) -> tuple[int, float, float]:
     ciw.seed(seed)
-    network = ciw.create_network(arrival_distributions=[ciw.dists.Exponential(LAMBDA)],
-                                 service_distributions=[ciw.dists.Exponential(MU)], number_of_servers=[SERVERS])
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(LAMBDA)],
+        service_distributions=[ciw.dists.Exponential(MU)],
+        number_of_servers=[SERVERS],
+    )
     start = time.perf_counter()
     simulation = ciw.Simulation(network)
     simulation.simulate_until_max_time(HOURS)
@@ -96,9 +99,9 @@ def per_customer(model: Model) -> dict[str, float]:
     folding facts into metrics rather than running the world."""
     from collections import Counter
 
-    from drillsim.facts import PAGED
     from drillsim.engine.world import World
     from drillsim.experiments.streams import Streams
+    from drillsim.facts import PAGED
     from drillsim.metrics import Tally
 
     scheduled: Counter[str] = Counter()
@@ -124,9 +127,13 @@ def per_customer(model: Model) -> dict[str, float]:
     finally:
         simpy.Environment.schedule = schedule  # type: ignore[method-assign]
     n = len(world.incidents)
-    return {"simpy_events": simpy_events, "events": scheduled["events"] / n, "facts": len(world.facts) / n,
-            "pages": sum(1 for fact in world.facts if fact[3] is PAGED) / n,
-            "metrics_share": (folded - ran) / (folded - started)}
+    return {
+        "simpy_events": simpy_events,
+        "events": scheduled["events"] / n,
+        "facts": len(world.facts) / n,
+        "pages": sum(1 for fact in world.facts if fact[3] is PAGED) / n,
+        "metrics_share": (folded - ran) / (folded - started),
+    }
 
 
 def flagship_rate(workers: int, count: int) -> float:
@@ -153,7 +160,9 @@ def machine() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--flagship-replications", type=int, default=400)
     parser.add_argument("--out", type=Path, default=ROOT / "docs/performance.md")
@@ -163,11 +172,17 @@ def main() -> None:
     rates: dict[str, list[float]] = {"drillsim": [], "simpy": [], "ciw": []}
     waits: dict[str, list[float]] = {"drillsim": [], "simpy": [], "ciw": []}
     for round_ in range(args.rounds):
-        for name, run in (("drillsim", lambda s: drillsim_mm3(model, s)), ("simpy", simpy_mm3), ("ciw", ciw_mm3)):
+        for name, run in (
+            ("drillsim", lambda s: drillsim_mm3(model, s)),
+            ("simpy", simpy_mm3),
+            ("ciw", ciw_mm3),
+        ):
             customers, elapsed, wait = run(round_)
             rates[name].append(customers / elapsed)
             waits[name].append(wait)
-        print(f"round {round_ + 1}: " + ", ".join(f"{n} {r[-1]:,.0f}/s" for n, r in rates.items()), flush=True)
+        print(
+            f"round {round_ + 1}: " + ", ".join(f"{n} {r[-1]:,.0f}/s" for n, r in rates.items()), flush=True
+        )
     serial, parallel = [], []
     for _ in range(max(3, args.rounds // 2)):
         serial.append(flagship_rate(1, args.flagship_replications))
@@ -177,7 +192,8 @@ def main() -> None:
     cost = per_customer(model)
     median = {name: statistics.median(r) for name, r in rates.items()}
     efficiency = statistics.median(parallel) / (2 * statistics.median(serial))
-    text = f"""# Performance
+    text = (
+        f"""# Performance
 
 Measured by `make bench` (`bench/run.py`) on {dt.date.today().isoformat()}: medians of {args.rounds}
 rounds; in every round each contender runs once, in turn, so ratios come from the same conditions.
@@ -194,21 +210,21 @@ includes everything a replication does: paging, staffing, timeline records and p
 
 | engine | customers/s (median) | ratio to drillsim | mean wait (h), median of rounds |
 |---|---:|---:|---:|
-| drillsim | {median['drillsim']:,.0f} | 1.00 | {statistics.median(waits['drillsim']):.3f} |
-| bare SimPy (`simpy.Resource`) | {median['simpy']:,.0f} | {median['simpy'] / median['drillsim']:.2f} | {statistics.median(waits['simpy']):.3f} |
-| Ciw | {median['ciw']:,.0f} | {median['ciw'] / median['drillsim']:.2f} | {statistics.median(waits['ciw']):.3f} |
+| drillsim | {median["drillsim"]:,.0f} | 1.00 | {statistics.median(waits["drillsim"]):.3f} |
+| bare SimPy (`simpy.Resource`) | {median["simpy"]:,.0f} | {median["simpy"] / median["drillsim"]:.2f} | {statistics.median(waits["simpy"]):.3f} |
+| Ciw | {median["ciw"]:,.0f} | {median["ciw"] / median["drillsim"]:.2f} | {statistics.median(waits["ciw"]):.3f} |
 
 Erlang C mean wait: {erlang_c_wait_hours():.3f} h (one 2,000-hour run is noisy at 80% load; the test
-suite checks the mean over 40 runs against Erlang C). drillsim / Ciw = {median['drillsim'] / median['ciw']:.2f}
-(target ≥ 1.0); drillsim / bare SimPy = {median['drillsim'] / median['simpy']:.2f} (target ≥ 0.5).
+suite checks the mean over 40 runs against Erlang C). drillsim / Ciw = {median["drillsim"] / median["ciw"]:.2f}
+(target ≥ 1.0); drillsim / bare SimPy = {median["drillsim"] / median["simpy"]:.2f} (target ≥ 0.5).
 
 Where drillsim's extra time goes, counted on one more run of each: drillsim schedules
-{cost['events']:.1f} SimPy events per customer and bare SimPy {cost['simpy_events']:.1f}, so the event
+{cost["events"]:.1f} SimPy events per customer and bare SimPy {cost["simpy_events"]:.1f}, so the event
 loop is not the difference. The difference is the incident model: per customer drillsim samples a
-detection, pages {cost['pages']:.1f} people (the level pages all three servers, each with a reachability
+detection, pages {cost["pages"]:.1f} people (the level pages all three servers, each with a reachability
 and an acknowledgement draw; a server not yet engaged on the incident is paged again to take the
-task), runs the staffing queue, and logs {cost['facts']:.1f} facts, which are then folded into the
-per-incident metrics ({cost['metrics_share']:.0%} of its time). A py-spy profile (`py-spy record -f raw` on
+task), runs the staffing queue, and logs {cost["facts"]:.1f} facts, which are then folded into the
+per-incident metrics ({cost["metrics_share"]:.0%} of its time). A py-spy profile (`py-spy record -f raw` on
 repeated `run_replication` calls) shows no single hot spot left: the SimPy loop, paging, staffing and
 the fact fold take roughly a fifth each, and collecting the finished replication's garbage a tenth.
 
@@ -222,7 +238,10 @@ the fact fold take roughly a fifth each, and collecting the finished replication
 | 2 | {statistics.median(parallel):.1f} |
 
 Parallel efficiency on 2 workers: {efficiency:.0%}.
-""" + console_report(args.rounds) + scale_report(args.rounds)
+"""
+        + console_report(args.rounds)
+        + scale_report(args.rounds)
+    )
     args.out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out}")
 

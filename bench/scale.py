@@ -58,13 +58,17 @@ def scenario_yaml(people: int, incidents: int, within_minutes: float) -> str:
     ]
     for t in range(teams):
         members = ", ".join(f"p{i}" for i in range(t * TEAM, min((t + 1) * TEAM, people)))
-        lines.append(f"    t{t}: {{name: Team {t}, on_call: {{members: [{members}], shift: 1d, "
-                     f"start: 2026-01-05T00:00:00Z}}}}")
+        lines.append(
+            f"    t{t}: {{name: Team {t}, on_call: {{members: [{members}], shift: 1d, "
+            f"start: 2026-01-05T00:00:00Z}}}}"
+        )
     lines.append("  people:")
     for i in range(people):
         roles = "[engineer, lead]" if i % TEAM == 0 else "[engineer]"
         skills = "[fix]" if i % 2 else "[]"
-        lines.append(f"    p{i}: {{name: Person {i}, teams: [t{i // TEAM}], roles: {roles}, skills: {skills}}}")
+        lines.append(
+            f"    p{i}: {{name: Person {i}, teams: [t{i // TEAM}], roles: {roles}, skills: {skills}}}"
+        )
     lines += [
         "  escalation:",
         "    all:",
@@ -77,8 +81,10 @@ def scenario_yaml(people: int, incidents: int, within_minutes: float) -> str:
         "    title: Outage",
         "    risk_area: other",
         "    severity: sev2",
-        ("    detection: {sources: {monitor: {probability: 0.95, delay: {lognormal: {median: 5m, p95: 30m}}}},"
-         " fallback: {delay: 2h}}"),
+        (
+            "    detection: {sources: {monitor: {probability: 0.95, delay: {lognormal: {median: 5m, p95: 30m}}}},"
+            " fallback: {delay: 2h}}"
+        ),
         "    playbook:",
         "      triage: {role: engineer, duration: {lognormal: {median: 15m, p95: 1h}}}",
         "      fix: {skill: fix, after: [triage], duration: {lognormal: {median: 1h, p95: 4h}}, milestone: contained}",
@@ -101,7 +107,7 @@ def exponent(xs: list[float], ys: list[float]) -> float:
     """Least-squares slope of log(y) on log(x)."""
     lx, ly = [math.log(x) for x in xs], [math.log(y) for y in ys]
     mx, my = statistics.fmean(lx), statistics.fmean(ly)
-    return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / sum((a - mx) ** 2 for a in lx)
+    return sum((a - mx) * (b - my) for a, b in zip(lx, ly, strict=True)) / sum((a - mx) ** 2 for a in lx)
 
 
 def replication_seconds(model: object, rounds: int, trace: bool = False) -> tuple[float, int]:
@@ -131,7 +137,11 @@ def organisation_scaling(folder: Path, rounds: int) -> tuple[list[tuple[int, flo
         setup = time.perf_counter() - started
         seconds, _ = replication_seconds(model, rounds)
         rows.append((people, setup, seconds, ORG_INCIDENTS))
-        print(f"org {people}: setup {setup:.2f} s, {seconds * 1000:.1f} ms/replication", file=sys.stderr, flush=True)
+        print(
+            f"org {people}: setup {setup:.2f} s, {seconds * 1000:.1f} ms/replication",
+            file=sys.stderr,
+            flush=True,
+        )
     largest = folder / f"org-{ORG_SIZES[-1]}.yaml"
     checks = []
     for _ in range(rounds):
@@ -154,7 +164,11 @@ def concurrency_scaling(folder: Path, rounds: int) -> list[tuple[int, float, int
         seconds, _ = replication_seconds(model, rounds)
         _, records = replication_seconds(model, 1, trace=True)
         rows.append((incidents, seconds, records))
-        print(f"K {incidents}: {seconds * 1000:.1f} ms/replication, {records} records", file=sys.stderr, flush=True)
+        print(
+            f"K {incidents}: {seconds * 1000:.1f} ms/replication, {records} records",
+            file=sys.stderr,
+            flush=True,
+        )
     return rows
 
 
@@ -181,8 +195,13 @@ def aggregate_seconds(folder: Path, count: int, workers: int, backend: str) -> f
     """Seconds to run and aggregate ``count`` flagship replications in a fresh process, as
     `drillsim simulate` does (a lean parent: forking a large one costs the pool more)."""
     script = write(folder, "aggregate.py", AGGREGATE)  # a file, not -c: Dask's workers import __main__
-    out = subprocess.run([sys.executable, str(script), str(FLAGSHIP), str(count), str(workers), backend], check=True,
-                         cwd=ROOT, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(script), str(FLAGSHIP), str(count), str(workers), backend],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout
     return float(out.strip().splitlines()[-1])
 
 
@@ -194,7 +213,11 @@ def parallel(folder: Path, rounds: int) -> dict[str, list[float]]:
         times["process"].append(aggregate_seconds(folder, PARALLEL_REPLICATIONS, 2, "process"))
         times["process-dask"].append(aggregate_seconds(folder, DASK_REPLICATIONS, 2, "process"))
         times["dask"].append(aggregate_seconds(folder, DASK_REPLICATIONS, 2, "dask"))
-        print("parallel: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in times.items()), file=sys.stderr, flush=True)
+        print(
+            "parallel: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in times.items()),
+            file=sys.stderr,
+            flush=True,
+        )
     return times
 
 
@@ -237,8 +260,13 @@ def memory() -> list[dict[str, float]]:
     rows = []
     for workers in (2, 0):
         for count in MEMORY_COUNTS:
-            out = subprocess.run([sys.executable, "-c", MEMORY, str(path), str(count), str(workers)], check=True,
-                                 cwd=ROOT, capture_output=True, text=True).stdout
+            out = subprocess.run(
+                [sys.executable, "-c", MEMORY, str(path), str(count), str(workers)],
+                check=True,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            ).stdout
             row = json.loads(out.strip().splitlines()[-1]) | {"count": count, "workers": workers}
             rows.append(row)
             print(f"memory {workers} workers, {count}: {row}", file=sys.stderr, flush=True)
@@ -271,31 +299,49 @@ def report(rounds: int = 3) -> str:
     def verdict(ok: bool, missed: str) -> str:
         return "Target met." if ok else f"**Target missed:** {missed}"
 
-    org_rows = "\n".join(f"| {n:,} | {setup:.2f} s | {s * 1000:,.1f} ms | {s / incidents * 1000:,.2f} ms |"
-                         for n, setup, s, incidents in org)
-    conc_rows = "\n".join(f"| {k:,} | {s * 1000:,.1f} ms | {r:,} | {s / r * 1e6:,.1f} µs |" for k, s, r in conc)
+    org_rows = "\n".join(
+        f"| {n:,} | {setup:.2f} s | {s * 1000:,.1f} ms | {s / incidents * 1000:,.2f} ms |"
+        for n, setup, s, incidents in org
+    )
+    conc_rows = "\n".join(
+        f"| {k:,} | {s * 1000:,.1f} ms | {r:,} | {s / r * 1e6:,.1f} µs |" for k, s, r in conc
+    )
     mem_rows = "\n".join(
         f"| {'2 worker processes' if m['workers'] else 'Aggregate alone (replayed)'} | {m['count']:,} | {m['incidents']:,} | {m['seconds']:.1f} s | {mib(m['before'])} | {mib(m['self'])} | "
-        f"{mib(m['children'])} |" for m in mem)
+        f"{mib(m['children'])} |"
+        for m in mem
+    )
     growth = mem[1]["self"] - mem[0]["self"]
     child_growth = mem[1]["children"] - mem[0]["children"]
     alone_growth = mem[3]["self"] - mem[2]["self"]
     flat = growth < 0.1 * mem[0]["self"] and child_growth < 0.1 * max(mem[0]["children"], 1)
     largest = mem[1]["self"] + mem[1]["children"]
 
-    org_verdict = verdict(org_exp <= 1.15, "a replication's cost grows faster than linearly with the "
-                          "organisation size.")
-    conc_verdict = verdict(conc_exp <= 1.15, "cost per replication grows faster than linearly with the "
-                           "number of concurrent incidents, so the cost per event is not flat.")
-    par_verdict = verdict(efficiency >= 0.85, "the 2-worker pool does not reach 85% of a perfect 2× speedup "
-                          "(pool start-up, pickling scenarios and results, and the aggregating parent sharing "
-                          "the 2 cores with the workers).")
+    org_verdict = verdict(
+        org_exp <= 1.15, "a replication's cost grows faster than linearly with the organisation size."
+    )
+    conc_verdict = verdict(
+        conc_exp <= 1.15,
+        "cost per replication grows faster than linearly with the "
+        "number of concurrent incidents, so the cost per event is not flat.",
+    )
+    par_verdict = verdict(
+        efficiency >= 0.85,
+        "the 2-worker pool does not reach 85% of a perfect 2× speedup "
+        "(pool start-up, pickling scenarios and results, and the aggregating parent sharing "
+        "the 2 cores with the workers).",
+    )
     dask_verdict = verdict(dask_ratio <= 1.15, "Dask is more than 15% slower than the process pool here.")
-    mem_verdict = ("Memory stays flat." if flat else
-                   "Memory grows with the number of replications (more than 10% from the smaller to the larger "
-                   f"run; `Aggregate` alone, fed replayed replications, grows by {mib(alone_growth)}).")
-    mem_verdict += f" At {MEMORY_COUNTS[-1]:,} replications the aggregating process and its largest worker hold " \
-                   f"{mib(largest)} together (target < 1 GiB). " + verdict(largest < MEMORY_LIMIT_KIB, "over 1 GiB.")
+    mem_verdict = (
+        "Memory stays flat."
+        if flat
+        else "Memory grows with the number of replications (more than 10% from the smaller to the larger "
+        f"run; `Aggregate` alone, fed replayed replications, grows by {mib(alone_growth)})."
+    )
+    mem_verdict += (
+        f" At {MEMORY_COUNTS[-1]:,} replications the aggregating process and its largest worker hold "
+        f"{mib(largest)} together (target < 1 GiB). " + verdict(largest < MEMORY_LIMIT_KIB, "over 1 GiB.")
+    )
 
     return f"""
 ## Scale

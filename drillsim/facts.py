@@ -110,14 +110,19 @@ class Record:
 
     def as_dict(self) -> dict[str, object]:
         """The record as trace.jsonl writes it."""
-        return {"time": self.time, "incident": self.incident, "kind": self.kind, "who": self.who,
-                "detail": self.detail}
+        return {
+            "time": self.time,
+            "incident": self.incident,
+            "kind": self.kind,
+            "who": self.who,
+            "detail": self.detail,
+        }
 
 
 class Timeline:
     """The records of a World's facts (person indexes become ids), for traces and live drills."""
 
-    __slots__ = ("records", "_ids")
+    __slots__ = ("_ids", "records")
 
     def __init__(self, people_ids: list[str]) -> None:
         self.records: list[Record] = []
@@ -126,7 +131,7 @@ class Timeline:
     def update(self, facts: list[Fact]) -> list[Record]:
         """Add the facts logged since the last call; returns every record so far."""
         ids, records = self._ids, self.records
-        for time, number, _, kind, who, subject, reason in facts[len(records):]:
+        for time, number, _, kind, who, subject, reason in facts[len(records) :]:
             person = ids[who] if who is not None else None
             records.append(Record(time, number, kind, person, subject or None, reason))
         return records

@@ -35,7 +35,7 @@ def notify_metric(clock: str) -> str:
 class IncidentMetrics:
     """The response to one incident: ``values[metric]`` is minutes, or None when censored."""
 
-    __slots__ = ("number", "kind", "occurred", "values", "deadlines", "pages", "escalations", "breakdown")
+    __slots__ = ("breakdown", "deadlines", "escalations", "kind", "number", "occurred", "pages", "values")
 
     def __init__(self, number: int, kind: str, occurred: float) -> None:
         self.number, self.kind, self.occurred = number, kind, occurred
@@ -49,8 +49,24 @@ class IncidentMetrics:
 class IncidentFacts:
     """What the metrics need from one incident's facts, kept as they arrive (in time order)."""
 
-    __slots__ = ("number", "kind", "occurred", "detected", "acknowledged", "first_started", "milestones", "notified",
-                 "engaged_at", "ready", "started", "done", "decisions_needed", "decided", "pages", "escalations")
+    __slots__ = (
+        "acknowledged",
+        "decided",
+        "decisions_needed",
+        "detected",
+        "done",
+        "engaged_at",
+        "escalations",
+        "first_started",
+        "kind",
+        "milestones",
+        "notified",
+        "number",
+        "occurred",
+        "pages",
+        "ready",
+        "started",
+    )
 
     def __init__(self, number: int, kind: KindModel, occurred: float) -> None:
         self.number, self.kind, self.occurred = number, kind, occurred
@@ -112,13 +128,17 @@ class IncidentFacts:
         values["time_to_engage"] = since_detection(self.first_started)
         started, engaged_at = self.started, self.engaged_at
         if len(started) == len(kind.tasks):
-            values["time_to_mobilize"] = since_detection(max(engaged_at.get(who, end) for _, who in started.values()))
+            values["time_to_mobilize"] = since_detection(
+                max(engaged_at.get(who, end) for _, who in started.values())
+            )
         else:
             values["time_to_mobilize"] = None
         decided = self.decided
         if kind.decision_of:
             needed = set(kind.decision_of.values())
-            values["time_to_authority"] = since_detection(max(decided.values())) if needed <= set(decided) else None
+            values["time_to_authority"] = (
+                since_detection(max(decided.values())) if needed <= set(decided) else None
+            )
         if kind.contained_by:
             values["time_to_contain"] = since_detection(self.milestones.get("contained"))
         values["time_to_resolve"] = since_detection(self.milestones.get("resolved"))
@@ -126,14 +146,20 @@ class IncidentFacts:
             taken = since_detection(self.notified.get(clock))
             values[notify_metric(clock)] = taken
             if detected is not None and (taken is not None or detected + deadline <= end):
-                result.deadlines[clock] = taken is not None and taken <= deadline  # unknown while still running
+                result.deadlines[clock] = (
+                    taken is not None and taken <= deadline
+                )  # unknown while still running
 
         breakdown = result.breakdown
         if detected is not None:
-            breakdown["waiting_for_ack"] = (self.acknowledged if self.acknowledged is not None else end) - detected
+            breakdown["waiting_for_ack"] = (
+                self.acknowledged if self.acknowledged is not None else end
+            ) - detected
         for task, at in self.ready.items():
             decision = kind.decision_of.get(task)
-            staffed_from = max(at, decided.get(decision, end)) if decision else at  # a decision taken earlier costs nothing
+            staffed_from = (
+                max(at, decided.get(decision, end)) if decision else at
+            )  # a decision taken earlier costs nothing
             breakdown["waiting_for_responder"] += max(0.0, started.get(task, (end, None))[0] - staffed_from)
         for authority, at in self.decisions_needed.items():
             breakdown["waiting_for_authority"] += decided.get(authority, end) - at
@@ -147,7 +173,7 @@ class Tally:
     """Folds a World's facts into :class:`IncidentFacts`, one per incident that has occurred.
     ``kinds`` is the compiled model's incident kinds, by id (facts name an incident's kind by id)."""
 
-    __slots__ = ("incidents", "_kinds", "_seen")
+    __slots__ = ("_kinds", "_seen", "incidents")
 
     def __init__(self, kinds: Mapping[str, KindModel]) -> None:
         self.incidents: dict[int, IncidentFacts] = {}  # by incident number
@@ -157,7 +183,7 @@ class Tally:
     def update(self, facts: list[Fact]) -> None:
         """Fold in the facts logged since the last call."""
         incidents, kinds = self.incidents, self._kinds
-        for time, number, kind, fact, who, subject, _ in facts[self._seen:]:
+        for time, number, kind, fact, who, subject, _ in facts[self._seen :]:
             folded = incidents.get(number)
             if folded is None:  # the first fact of an incident is its occurrence
                 folded = incidents[number] = IncidentFacts(number, kinds[kind], time)

@@ -19,8 +19,12 @@ from drillsim.metrics import IncidentMetrics, notify_metric
 from drillsim.scenario.model import Objective, RatingThresholds, Scenario
 
 RATINGS = ("P", "S", "M", "U")  # HSEEP, best first
-RATING_WORDS = {"P": "performed without challenges", "S": "performed with some challenges",
-                "M": "performed with major challenges", "U": "unable to be performed"}
+RATING_WORDS = {
+    "P": "performed without challenges",
+    "S": "performed with some challenges",
+    "M": "performed with major challenges",
+    "U": "unable to be performed",
+}
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,9 @@ class HistoryStore:
     def __init__(self, path: Path, *, create: bool = True) -> None:
         self.path = path
         if not create and not path.is_file():
-            raise NoHistory(f"{path}: no history database here (drillsim simulate and drillsim drill create it)")
+            raise NoHistory(
+                f"{path}: no history database here (drillsim simulate and drillsim drill create it)"
+            )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -110,7 +112,9 @@ class HistoryStore:
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise StoreError(f"{self.path}: busy for {BUSY_TIMEOUT_MS // 1000} s ({exc}); try again") from None
+            raise StoreError(
+                f"{self.path}: busy for {BUSY_TIMEOUT_MS // 1000} s ({exc}); try again"
+            ) from None
         try:
             yield self.db
             self.db.execute("COMMIT")
@@ -139,8 +143,10 @@ class HistoryStore:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             self.db.close()
-            raise StoreError(f"{self.path}: written by a newer drillsim (schema {version}, this one knows "
-                             f"{SCHEMA_VERSION}); upgrade drillsim or use another --db")
+            raise StoreError(
+                f"{self.path}: written by a newer drillsim (schema {version}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade drillsim or use another --db"
+            )
 
     def _migrate(self) -> None:
         """Bring the schema to SCHEMA_VERSION in one transaction. The version is read again under the
@@ -155,32 +161,62 @@ class HistoryStore:
                         db.execute(statement)
                 db.execute(f"PRAGMA user_version = {target}")
 
-    def record(self, kind: str, folder: Path, summary: dict[str, Any], *, at: str, organisation: str | None,
-               scenario_sha256: str | None) -> None:
+    def record(
+        self,
+        kind: str,
+        folder: Path,
+        summary: dict[str, Any],
+        *,
+        at: str,
+        organisation: str | None,
+        scenario_sha256: str | None,
+    ) -> None:
         """Record one run from its summary.json content. Recording the same folder twice is refused."""
         readiness = summary.get("readiness", {})
         low, high = readiness.get("ci95", [None, None])
         with self._transaction() as db:
             try:
                 cursor = db.execute(
-                    "INSERT INTO runs (kind, scenario, scenario_sha256, organisation, seed, replications, at, folder,"
+                    "INSERT INTO runs (kind, scenario, scenario_sha256, organisation, seed, replications, "
+                    "at, folder,"
                     " readiness, readiness_low, readiness_high, rating) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (kind, summary["scenario"], scenario_sha256, organisation, summary.get("seed"),
-                     summary.get("replications"), at, str(folder), readiness.get("score"), low, high,
-                     readiness.get("rating")))
+                    (
+                        kind,
+                        summary["scenario"],
+                        scenario_sha256,
+                        organisation,
+                        summary.get("seed"),
+                        summary.get("replications"),
+                        at,
+                        str(folder),
+                        readiness.get("score"),
+                        low,
+                        high,
+                        readiness.get("rating"),
+                    ),
+                )
             except sqlite3.IntegrityError:
                 raise StoreError(f"{folder} is already in the history") from None
             db.executemany(
-                "INSERT INTO objectives (run, objective, metric, target, p_met, low, high, rating) VALUES (?,?,?,?,?,?,?,?)",
-                [(cursor.lastrowid, o["id"], o["metric"], o["target"], o["p_met"], *o["ci95"], o["rating"])
-                 for o in summary.get("objectives", [])])
+                "INSERT INTO objectives (run, objective, metric, target, p_met, low, high, rating) VALUES "
+                "(?,?,?,?,?,?,?,?)",
+                [
+                    (cursor.lastrowid, o["id"], o["metric"], o["target"], o["p_met"], *o["ci95"], o["rating"])
+                    for o in summary.get("objectives", [])
+                ],
+            )
 
     def runs(self, scenario: str | None = None) -> list[Run]:
         """Runs in time order, optionally of one scenario."""
-        query = ("SELECT kind, scenario, at, folder, readiness, readiness_low, readiness_high, rating, replications,"
-                 " seed FROM runs")
-        rows = self.db.execute(query + (" WHERE scenario = ?" if scenario else "") + " ORDER BY at, id",
-                               (scenario,) if scenario else ()).fetchall()
+        query = (
+            "SELECT kind, scenario, at, folder, readiness, readiness_low, readiness_high, rating, "
+            "replications,"
+            " seed FROM runs"
+        )
+        rows = self.db.execute(
+            query + (" WHERE scenario = ?" if scenario else "") + " ORDER BY at, id",
+            (scenario,) if scenario else (),
+        ).fetchall()
         return [Run(*row) for row in rows]
 
     def scenarios(self) -> list[str]:
@@ -188,11 +224,16 @@ class HistoryStore:
         return [row[0] for row in self.db.execute("SELECT DISTINCT scenario FROM runs ORDER BY scenario")]
 
     def last_drill(self, scenario: str) -> str | None:
-        row = self.db.execute("SELECT max(at) FROM runs WHERE kind = 'drill' AND scenario = ?", (scenario,)).fetchone()
-        return row[0]
+        """When the scenario's last live drill was recorded (ISO time), or None if it never was."""
+        row = self.db.execute(
+            "SELECT max(at) FROM runs WHERE kind = 'drill' AND scenario = ?", (scenario,)
+        ).fetchone()
+        return str(row[0]) if row[0] is not None else None
 
     def drill_folders(self, organisation: str) -> list[Path]:
         """Folders of the live drills recorded for an organisation, oldest first."""
-        rows = self.db.execute("SELECT folder FROM runs WHERE kind = 'drill' AND organisation = ? ORDER BY at, id",
-                               (organisation,)).fetchall()
+        rows = self.db.execute(
+            "SELECT folder FROM runs WHERE kind = 'drill' AND organisation = ? ORDER BY at, id",
+            (organisation,),
+        ).fetchall()
         return [Path(row[0]) for row in rows]

@@ -85,7 +85,8 @@ class SinglePoint:
 
 @dataclass(frozen=True)
 class SoleRole:
-    """A role that matters (a task needs it, a policy targets it, an authority lists it) held by one person."""
+    """A role that matters (a task needs it, a policy targets it, an authority lists it) held by one
+    person."""
 
     role: str
     person: str
@@ -149,13 +150,18 @@ def _level_pages(org: Organisation, level: Level) -> tuple[str, ...]:
 
 def _reach_all(scenario: Scenario) -> tuple[Reach, ...]:
     org = scenario.organisation
-    by_severity = [_policy_reach(org, "severity", sev, None, *_severity_policy(org, sev))
-                   for sev in SEVERITIES]
-    by_incident = [_policy_reach(org, "incident", iid, None, *select_policy(org, iid, incident.severity))
-                   for iid, incident in scenario.incidents.items()]
-    by_decision = [_decision_reach(org, iid, aid, *select_policy(org, iid, incident.severity))
-                   for iid, incident in scenario.incidents.items()
-                   for aid in dict.fromkeys(t.decision for t in incident.playbook.values() if t.decision)]
+    by_severity = [
+        _policy_reach(org, "severity", sev, None, *_severity_policy(org, sev)) for sev in SEVERITIES
+    ]
+    by_incident = [
+        _policy_reach(org, "incident", iid, None, *select_policy(org, iid, incident.severity))
+        for iid, incident in scenario.incidents.items()
+    ]
+    by_decision = [
+        _decision_reach(org, iid, aid, *select_policy(org, iid, incident.severity))
+        for iid, incident in scenario.incidents.items()
+        for aid in dict.fromkeys(t.decision for t in incident.playbook.values() if t.decision)
+    ]
     return (*by_severity, *by_incident, *by_decision)
 
 
@@ -168,38 +174,64 @@ def _severity_policy(org: Organisation, severity: str) -> tuple[str | None, str 
     return policy_id, why
 
 
-def _policy_reach(org: Organisation, kind: ReachKind, subject: str, incident: str | None,
-                  policy_id: str | None, unserved: str | None) -> Reach:
+def _policy_reach(
+    org: Organisation,
+    kind: ReachKind,
+    subject: str,
+    incident: str | None,
+    policy_id: str | None,
+    unserved: str | None,
+) -> Reach:
     if policy_id is None:
         return _unserved(kind, subject, incident, unserved)
     policy = org.escalation[policy_id]
-    steps = [(f"level {i + 1}", level.timeout, _level_pages(org, level))
-             for i, level in enumerate(policy.levels)]
+    steps = [
+        (f"level {i + 1}", level.timeout, _level_pages(org, level)) for i, level in enumerate(policy.levels)
+    ]
     return _reach(kind, subject, incident, policy_id, policy, steps)
 
 
-def _decision_reach(org: Organisation, incident: str, authority: str, policy_id: str | None,
-                    unserved: str | None) -> Reach:
+def _decision_reach(
+    org: Organisation, incident: str, authority: str, policy_id: str | None, unserved: str | None
+) -> Reach:
     """Tier i pages the holders of the authority's i-th role and waits the policy's level i timeout
     (the last level's beyond), as the simulator does."""
     if policy_id is None:
         return _unserved("decision", authority, incident, unserved)
     policy = org.escalation[policy_id]
     roles = org.authorities[authority].roles
-    steps = [(role, timeout, tuple(org.holders(role)))
-             for role, timeout in zip(roles, delegation_timeouts(policy, len(roles)), strict=True)]
+    steps = [
+        (role, timeout, tuple(org.holders(role)))
+        for role, timeout in zip(roles, delegation_timeouts(policy, len(roles)), strict=True)
+    ]
     return _reach("decision", authority, incident, policy_id, policy, steps)
 
 
-def _reach(kind: ReachKind, subject: str, incident: str | None, policy_id: str, policy: EscalationPolicy,
-           steps: list[tuple[str, float, tuple[str, ...]]]) -> Reach:
+def _reach(
+    kind: ReachKind,
+    subject: str,
+    incident: str | None,
+    policy_id: str,
+    policy: EscalationPolicy,
+    steps: list[tuple[str, float, tuple[str, ...]]],
+) -> Reach:
     built: list[Step] = []
     elapsed = 0.0
     for label, timeout, pages in steps:
         built.append(Step(label, timeout, elapsed, pages))
         elapsed += timeout
-    return Reach(kind, subject, incident, policy_id, None, policy.repeat, len(built), tuple(built),
-                 built[-1].reached_after, elapsed * (policy.repeat + 1))
+    return Reach(
+        kind,
+        subject,
+        incident,
+        policy_id,
+        None,
+        policy.repeat,
+        len(built),
+        tuple(built),
+        built[-1].reached_after,
+        elapsed * (policy.repeat + 1),
+    )
 
 
 def _unserved(kind: ReachKind, subject: str, incident: str | None, why: str | None) -> Reach:
@@ -270,8 +302,11 @@ def _sole_roles(scenario: Scenario) -> tuple[SoleRole, ...]:
     for aid, authority in org.authorities.items():
         for role in authority.roles:
             uses.setdefault(role, []).append(f"authority {aid}")
-    return tuple(SoleRole(role, org.holders(role)[0], tuple(dict.fromkeys(uses[role])))
-                 for role in sorted(uses) if len(org.holders(role)) == 1)
+    return tuple(
+        SoleRole(role, org.holders(role)[0], tuple(dict.fromkeys(uses[role])))
+        for role in sorted(uses)
+        if len(org.holders(role)) == 1
+    )
 
 
 # ── Load ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -291,8 +326,10 @@ def _load(org: Organisation) -> tuple[Load, ...]:
                 rotations[member].add(team_id)
     busy = [pid for pid in org.people if policies[pid] or rotations[pid]]
     busy.sort(key=lambda pid: (-len(policies[pid]), -len(rotations[pid]), pid))
-    return tuple(Load(pid, org.people[pid].name, tuple(sorted(policies[pid])), tuple(sorted(rotations[pid])))
-                 for pid in busy)
+    return tuple(
+        Load(pid, org.people[pid].name, tuple(sorted(policies[pid])), tuple(sorted(rotations[pid])))
+        for pid in busy
+    )
 
 
 def _plain(value: Any) -> Any:

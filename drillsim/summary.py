@@ -13,9 +13,11 @@ from drillsim.scenario.units import format_duration
 def print_summary(scenario: Scenario, console: Console) -> None:
     org = scenario.organisation
     console.print(f"[bold]{scenario.title}[/] [dim]({scenario.id})[/]")
-    console.print(f"Organisation [bold]{org.name}[/]: {len(org.people)} people in {len(org.teams)} teams, "
-                  f"{len(org.authorities)} authorities, {len(org.escalation)} escalation policies; "
-                  f"starts {scenario.start.isoformat()}")
+    console.print(
+        f"Organisation [bold]{org.name}[/]: {len(org.people)} people in {len(org.teams)} teams, "
+        f"{len(org.authorities)} authorities, {len(org.escalation)} escalation policies; "
+        f"starts {scenario.start.isoformat()}"
+    )
 
     teams = Table(title="Teams", title_justify="left")
     for column in ("team", "members", "on-call rotation"):
@@ -52,10 +54,18 @@ def print_summary(scenario: Scenario, console: Console) -> None:
         incidents.add_column(column)
     for iid, incident in scenario.incidents.items():
         policy_id, _ = select_policy(org, iid, incident.severity)
-        incidents.add_row(incident.title, incident.severity, incident.risk_area, policy_id or "—",
-                          str(len(incident.playbook)), ", ".join(incident.regulatory) or "—")
+        incidents.add_row(
+            incident.title,
+            incident.severity,
+            incident.risk_area,
+            policy_id or "—",
+            str(len(incident.playbook)),
+            ", ".join(incident.regulatory) or "—",
+        )
     console.print(incidents)
 
-    console.print(f"MSEL: {len(scenario.injects)} injects, {len(scenario.arrivals)} stochastic arrival streams, "
-                  f"{len(scenario.objectives)} objectives"
-                  + (f", horizon {format_duration(scenario.horizon)}" if scenario.horizon else ""))
+    console.print(
+        f"MSEL: {len(scenario.injects)} injects, {len(scenario.arrivals)} stochastic arrival streams, "
+        f"{len(scenario.objectives)} objectives"
+        + (f", horizon {format_duration(scenario.horizon)}" if scenario.horizon else "")
+    )

@@ -27,13 +27,23 @@ class FakeTime:
         return self.seconds
 
 
-def start(tmp_path: Path, fake: FakeTime, players: tuple[str, ...] = ("safety-engineer",), speed: float = 60) -> DrillSession:
-    return DrillSession.start(load_scenario(TUTORIAL), snapshot_text(TUTORIAL), players=players, speed=speed,
-                              seed=TUTORIAL_SEED,
-                              results=tmp_path, time_source=fake)
+def start(
+    tmp_path: Path, fake: FakeTime, players: tuple[str, ...] = ("safety-engineer",), speed: float = 60
+) -> DrillSession:
+    return DrillSession.start(
+        load_scenario(TUTORIAL),
+        snapshot_text(TUTORIAL),
+        players=players,
+        speed=speed,
+        seed=TUTORIAL_SEED,
+        results=tmp_path,
+        time_source=fake,
+    )
 
 
-def play(session: DrillSession, fake: FakeTime, until: float, step: float = 5.0, task_minutes: float = 10) -> None:
+def play(
+    session: DrillSession, fake: FakeTime, until: float, step: float = 5.0, task_minutes: float = 10
+) -> None:
     """Answer every page at once and finish every task ``task_minutes`` after it starts."""
     while fake.seconds < until:
         fake.seconds += step
@@ -43,5 +53,3 @@ def play(session: DrillSession, fake: FakeTime, until: float, step: float = 5.0,
         for task in session.open_tasks():
             if session.now - task.started >= task_minutes:
                 session.complete(task.id)
-
-

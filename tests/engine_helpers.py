@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from drillsim.engine.model import Model, compile_scenario
-from drillsim.facts import Record
 from drillsim.experiments.replicate import Replication, run_replication
+from drillsim.facts import Record
 from drillsim.scenario.loader import load_scenario
 from drillsim.scenario.model import Scenario
 
@@ -42,16 +42,27 @@ def by_incident(records: Iterable[Record]) -> dict[int, list[Record]]:
     return dict(grouped)
 
 
-def rows(records: Iterable[Record], incident: int | None = None) -> list[tuple[float, str, str | None, str | None]]:
+def rows(
+    records: Iterable[Record], incident: int | None = None
+) -> list[tuple[float, str, str | None, str | None]]:
     """Records as plain ``(time, kind, who, detail)`` tuples (times rounded to 1e-9 minutes)."""
-    return [(round(r.time, 9), r.kind, r.who, r.detail) for r in records if incident is None or r.incident == incident]
+    return [
+        (round(r.time, 9), r.kind, r.who, r.detail)
+        for r in records
+        if incident is None or r.incident == incident
+    ]
 
 
-def first(records: Iterable[Record], kind: str, incident: int = 0, detail: str | None = None,
-          who: str | None = None) -> Record | None:
+def first(
+    records: Iterable[Record], kind: str, incident: int = 0, detail: str | None = None, who: str | None = None
+) -> Record | None:
     for r in records:
-        if r.incident == incident and r.kind == kind and (detail is None or r.detail == detail) \
-                and (who is None or r.who == who):
+        if (
+            r.incident == incident
+            and r.kind == kind
+            and (detail is None or r.detail == detail)
+            and (who is None or r.who == who)
+        ):
             return r
     return None
 
@@ -61,6 +72,7 @@ def times(records: Iterable[Record], kind: str, incident: int = 0) -> list[float
 
 
 # --- queueing theory -------------------------------------------------------------------------
+
 
 def erlang_c(c: int, offered: float) -> float:
     """Erlang C: the probability that an arrival waits in an M/M/c queue with load a = λ/μ < c."""

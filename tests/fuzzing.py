@@ -17,14 +17,17 @@ from hypothesis.strategies import SearchStrategy
 SOAK_FACTOR = 20
 
 
-def fuzz(prop: Callable[..., None], *strategies: SearchStrategy[Any], examples: int,
-         **named: SearchStrategy[Any]) -> tuple[Callable[..., None], Callable[..., None]]:
+def fuzz(
+    prop: Callable[..., None], *strategies: SearchStrategy[Any], examples: int, **named: SearchStrategy[Any]
+) -> tuple[Callable[..., None], Callable[..., None]]:
     """(CI test, soak test) checking ``prop`` on inputs drawn from ``strategies`` (positional, as
     ``given`` takes them) and ``named``. Pytest fixtures ``prop`` asks for are passed as usual."""
 
     def checking(count: int) -> Callable[..., None]:
-        return settings(max_examples=count, deadline=None,
-                        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-                        )(given(*strategies, **named)(prop))
+        return settings(
+            max_examples=count,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        )(given(*strategies, **named)(prop))
 
     return checking(examples), pytest.mark.soak(checking(examples * SOAK_FACTOR))

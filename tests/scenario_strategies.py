@@ -24,13 +24,17 @@ DISTS = st.one_of(
     st.integers(0, 30).map(lambda m: f"{m}m"),
     st.integers(1, 20).map(lambda m: {"exponential": {"mean": f"{m}m"}}),
     st.tuples(st.integers(0, 10), st.integers(1, 30)).map(
-        lambda t: {"uniform": {"min": f"{t[0]}m", "max": f"{t[0] + t[1]}m"}}),
+        lambda t: {"uniform": {"min": f"{t[0]}m", "max": f"{t[0] + t[1]}m"}}
+    ),
 )
 DURATIONS = st.one_of(
     st.integers(1, 240).map(lambda m: f"{m}m"),
     st.integers(5, 180).map(lambda m: {"exponential": {"mean": f"{m}m"}}),
     st.tuples(st.integers(1, 60), st.integers(1, 120)).map(
-        lambda t: {"triangular": {"min": f"{t[0]}m", "mode": f"{t[0] + t[1] // 2}m", "max": f"{t[0] + t[1]}m"}}),
+        lambda t: {
+            "triangular": {"min": f"{t[0]}m", "mode": f"{t[0] + t[1] // 2}m", "max": f"{t[0] + t[1]}m"}
+        }
+    ),
 )
 PROB = st.sampled_from([0, 0.5, 0.9, 1])
 
@@ -48,7 +52,8 @@ def small_scenarios(draw: st.DrawFn) -> dict[str, Any]:
     people: dict[str, Any] = {}
     for name in names:
         person: dict[str, Any] = {
-            "name": name.upper(), "teams": ["all"],
+            "name": name.upper(),
+            "teams": ["all"],
             "roles": draw(st.lists(st.sampled_from(roles), min_size=1, max_size=2, unique=True)),
             "reachability": draw(st.one_of(PROB, st.fixed_dictionaries({"on_duty": PROB, "off_duty": PROB}))),
             "ack_delay": draw(DISTS),
@@ -65,8 +70,11 @@ def small_scenarios(draw: st.DrawFn) -> dict[str, Any]:
     team: dict[str, Any] = {"name": "All"}
     rotation = draw(st.booleans())
     if rotation:
-        team["on_call"] = {"members": draw(st.lists(st.sampled_from(names), min_size=1, max_size=3)),
-                           "shift": draw(st.sampled_from(["4h", "8h", "1d"])), "start": "2026-01-04T06:00:00Z"}
+        team["on_call"] = {
+            "members": draw(st.lists(st.sampled_from(names), min_size=1, max_size=3)),
+            "shift": draw(st.sampled_from(["4h", "8h", "1d"])),
+            "start": "2026-01-04T06:00:00Z",
+        }
     target = st.one_of(
         st.sampled_from(names).map(lambda p: {"person": p}),
         st.sampled_from(held).map(lambda r: {"role": r}),
@@ -74,22 +82,31 @@ def small_scenarios(draw: st.DrawFn) -> dict[str, Any]:
         st.just({"round_robin": "all"}),
         *([st.just({"on_call": "all"})] if rotation else []),
     )
-    levels = [{"timeout": f"{draw(st.integers(1, 30))}m", "targets": draw(st.lists(target, min_size=1, max_size=2))}
-              for _ in range(draw(st.integers(1, 3)))]
+    levels = [
+        {"timeout": f"{draw(st.integers(1, 30))}m", "targets": draw(st.lists(target, min_size=1, max_size=2))}
+        for _ in range(draw(st.integers(1, 3)))
+    ]
     levels[-1]["targets"].append({"team": "all"})  # everyone reachable: any decision can be taken
     deciders = draw(st.lists(st.sampled_from(held), min_size=1, max_size=2, unique=True))
     authorities = {"a0": {"title": "Decide", "roles": deciders}}
     incidents: dict[str, Any] = {}
     sources_all: list[str] = []
     for k in range(draw(st.integers(1, 2))):
-        sources = {f"s{k}{j}": {"probability": draw(PROB), "delay": draw(DISTS)}
-                   for j in range(draw(st.integers(1, 2)))}
+        sources = {
+            f"s{k}{j}": {"probability": draw(PROB), "delay": draw(DISTS)}
+            for j in range(draw(st.integers(1, 2)))
+        }
         sources_all += list(sources)
         detection: dict[str, Any] = {"sources": sources}
         if draw(st.booleans()):
-            detection["fallback"] = {"delay": draw(st.sampled_from(["2h", "1d", {"exponential": {"mean": "6h"}}]))}
-        regulatory = draw(st.sampled_from(
-            [[], ["ny-raise/safety-incident"], ["ca-sb53/imminent-risk", "ny-raise/safety-incident"]]))
+            detection["fallback"] = {
+                "delay": draw(st.sampled_from(["2h", "1d", {"exponential": {"mean": "6h"}}]))
+            }
+        regulatory = draw(
+            st.sampled_from(
+                [[], ["ny-raise/safety-incident"], ["ca-sb53/imminent-risk", "ny-raise/safety-incident"]]
+            )
+        )
         playbook: dict[str, Any] = {}
         for i in range(draw(st.integers(1, 4))):
             task: dict[str, Any] = {"duration": draw(DURATIONS)}
@@ -98,7 +115,9 @@ def small_scenarios(draw: st.DrawFn) -> dict[str, Any]:
             else:
                 task["role"] = draw(st.sampled_from(held))
             if i:
-                task["after"] = draw(st.lists(st.sampled_from([f"t{j}" for j in range(i)]), max_size=2, unique=True))
+                task["after"] = draw(
+                    st.lists(st.sampled_from([f"t{j}" for j in range(i)]), max_size=2, unique=True)
+                )
             if draw(st.integers(0, 2)) == 0:
                 task["decision"] = "a0"
             milestone = draw(st.sampled_from([None, None, "contained", "resolved"]))
@@ -107,29 +126,53 @@ def small_scenarios(draw: st.DrawFn) -> dict[str, Any]:
             playbook[f"t{i}"] = task
         for clock in regulatory:
             playbook[draw(st.sampled_from(sorted(playbook)))].setdefault("notifies", []).append(clock)
-        incidents[f"k{k}"] = {"title": f"Kind {k}", "risk_area": "other",
-                              "severity": draw(st.sampled_from(["sev1", "sev2", "sev3", "sev4"])),
-                              "detection": detection, "playbook": playbook, "regulatory": regulatory}
+        incidents[f"k{k}"] = {
+            "title": f"Kind {k}",
+            "risk_area": "other",
+            "severity": draw(st.sampled_from(["sev1", "sev2", "sev3", "sev4"])),
+            "detection": detection,
+            "playbook": playbook,
+            "regulatory": regulatory,
+        }
     kinds = sorted(incidents)
     injects: list[dict[str, Any]] = [
-        {"id": f"i{i}", "at": f"{draw(st.integers(0, 36 * 60))}m", "kind": "incident",
-         "incident": draw(st.sampled_from(kinds)), "text": "go"} for i in range(draw(st.integers(1, 3)))]
+        {
+            "id": f"i{i}",
+            "at": f"{draw(st.integers(0, 36 * 60))}m",
+            "kind": "incident",
+            "incident": draw(st.sampled_from(kinds)),
+            "text": "go",
+        }
+        for i in range(draw(st.integers(1, 3)))
+    ]
     for i in range(draw(st.integers(0, 2))):
         effect = draw(st.sampled_from(["unavailable", "paging_delay", "disable_source"]))
         at = f"{draw(st.integers(0, 24 * 60))}m"
         inject: dict[str, Any] = {"id": f"c{i}", "at": at, "kind": "complication", "text": "x"}
-        inject[effect] = {"unavailable": {"person": draw(st.sampled_from(names))}, "paging_delay": "10m",
-                          "disable_source": draw(st.sampled_from(sources_all))}[effect]
+        inject[effect] = {
+            "unavailable": {"person": draw(st.sampled_from(names))},
+            "paging_delay": "10m",
+            "disable_source": draw(st.sampled_from(sources_all)),
+        }[effect]
         if draw(st.booleans()):
             inject["for"] = f"{draw(st.integers(1, 12 * 60))}m"
         injects.append(inject)
     policy = {"levels": levels, "repeat": draw(st.integers(0, 2))}
     scenario: dict[str, Any] = {
-        "id": "random", "title": "Random", "start": "2026-01-05T00:00:00Z",
+        "id": "random",
+        "title": "Random",
+        "start": "2026-01-05T00:00:00Z",
         "horizon": draw(st.sampled_from(["1d", "2d", "3d"])),
-        "organisation": {"id": "org", "name": "Org", "teams": {"all": team}, "people": people,
-                         "authorities": authorities, "escalation": {"main": policy}},
-        "incidents": incidents, "injects": injects,
+        "organisation": {
+            "id": "org",
+            "name": "Org",
+            "teams": {"all": team},
+            "people": people,
+            "authorities": authorities,
+            "escalation": {"main": policy},
+        },
+        "incidents": incidents,
+        "injects": injects,
     }
     if draw(st.booleans()):
         rate = draw(st.sampled_from(["1/6h", "1/2h", "1/h"]))
@@ -141,10 +184,23 @@ def small_scenarios(draw: st.DrawFn) -> dict[str, Any]:
 
 Path_ = tuple[Any, ...]
 
-WRONG_TYPES = st.sampled_from([None, True, 0, -1, 2.5, "", "x", "soon", [], {}, ["x"], {"x": 1},
-                               "2026-13-45T99:00:00Z"])
-HUGE = st.sampled_from([10**30, -(10**30), 2**63, 1e308, float("inf"), float("nan"), "99999999999999d",
-                        "1e400m", "1000000000/s", 10**400])
+WRONG_TYPES = st.sampled_from(
+    [None, True, 0, -1, 2.5, "", "x", "soon", [], {}, ["x"], {"x": 1}, "2026-13-45T99:00:00Z"]
+)
+HUGE = st.sampled_from(
+    [
+        10**30,
+        -(10**30),
+        2**63,
+        1e308,
+        float("inf"),
+        float("nan"),
+        "99999999999999d",
+        "1e400m",
+        "1000000000/s",
+        10**400,
+    ]
+)
 DURATION = re.compile(r"^\d+[smhdw]$")
 
 
@@ -177,8 +233,9 @@ def _replace(data: dict[str, Any], path: Path_, change: Callable[[Any], Any]) ->
 
 def _is_amount(path: Path_, value: Any) -> bool:
     """A number or a plain duration such as ``5m``."""
-    return (isinstance(value, str) and bool(DURATION.match(value))) or \
-        (isinstance(value, int | float) and not isinstance(value, bool))
+    return (isinstance(value, str) and bool(DURATION.match(value))) or (
+        isinstance(value, int | float) and not isinstance(value, bool)
+    )
 
 
 def delete_entry(draw: st.DrawFn, data: dict[str, Any]) -> None:
@@ -228,8 +285,15 @@ def huge_value(draw: st.DrawFn, data: dict[str, Any]) -> None:
 
 def playbook_cycle(draw: st.DrawFn, data: dict[str, Any]) -> None:
     """Two tasks of a playbook wait for each other (or one for itself)."""
-    path = _pick(draw, data, lambda path, value: path[-1] == "playbook" and isinstance(value, dict)
-                 and any(isinstance(task, dict) for task in value.values()))
+    path = _pick(
+        draw,
+        data,
+        lambda path, value: (
+            path[-1] == "playbook"
+            and isinstance(value, dict)
+            and any(isinstance(task, dict) for task in value.values())
+        ),
+    )
     if path is None:
         return
     playbook = parent_of(data, path)[path[-1]]
@@ -255,8 +319,17 @@ def empty_collection(draw: st.DrawFn, data: dict[str, Any]) -> None:
         _replace(data, path, lambda value: type(value)())
 
 
-MUTATIONS = [delete_entry, wrong_type, dangling_reference, duplicate_id, negative_duration, huge_value,
-             playbook_cycle, misspelt_key, empty_collection]
+MUTATIONS = [
+    delete_entry,
+    wrong_type,
+    dangling_reference,
+    duplicate_id,
+    negative_duration,
+    huge_value,
+    playbook_cycle,
+    misspelt_key,
+    empty_collection,
+]
 
 
 @st.composite

@@ -32,7 +32,10 @@ from drillsim.scenario.loader import CheckResult, check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus"
-ALLOW_CORPUS = ("--allow-organisation-from", "tests/corpus")  # the corpus shares organisation files across folders
+ALLOW_CORPUS = (
+    "--allow-organisation-from",
+    "tests/corpus",
+)  # the corpus shares organisation files across folders
 TIME_LIMIT = 5  # seconds per file (a hang is a bug too); the slowest file takes about 1.5 s
 
 LONG_ORG = "tests/corpus/valid/" + "o" * 300 + ".yaml"
@@ -64,37 +67,45 @@ PROBLEMS: dict[str, Case] = {
     "broken/yaml-not-utf8.yaml": ok("{f}:3:36: byte 0xe9 is not UTF-8 text (save the file as UTF-8)"),
     "broken/yaml-utf16.yaml": ok("{f}:1:1: byte 0xff is not UTF-8 text (save the file as UTF-8)"),
     "broken/yaml-syntax.yaml": ok("{f}:24:23: YAML syntax: mapping values are not allowed here"),
-    "broken/yaml-unclosed-bracket.yaml": ok("{f}:13:14: YAML syntax: expected ',' or ']', but got ':' "
+    "broken/yaml-unclosed-bracket.yaml": ok(
+        "{f}:13:14: YAML syntax: expected ',' or ']', but got ':' "
         "(while parsing a flow sequence that starts at line 12, column 12)",
     ),
-    "broken/yaml-unclosed-quote-at-end.yaml": ok("{f}:73:1: YAML syntax: found unexpected end of stream "
+    "broken/yaml-unclosed-quote-at-end.yaml": ok(
+        "{f}:73:1: YAML syntax: found unexpected end of stream "
         "(while scanning a quoted scalar that starts at line 72, column 13)",
     ),
-    "broken/yaml-control-character.yaml": ok("{f}:57:25: YAML syntax: unacceptable character #x0007: special characters are not allowed",
+    "broken/yaml-control-character.yaml": ok(
+        "{f}:57:25: YAML syntax: unacceptable character #x0007: special characters are not allowed",
     ),
     "broken/yaml-tabs.yaml": ok(
         "{f}:10:1: YAML syntax: found character '\\t' that cannot start any token (indent with "
         "spaces, not tabs)"
     ),
-    "broken/yaml-duplicate-key.yaml": ok("{f}:12:5: incidents.weights-leak.severity: duplicate key 'severity' (first defined at line 11)",
+    "broken/yaml-duplicate-key.yaml": ok(
+        "{f}:12:5: incidents.weights-leak.severity: duplicate key 'severity' (first defined at line 11)",
     ),
     # Expansion and depth limits concern the whole file: no field path.
     "broken/yaml-billion-laughs.yaml": ok(
         "{f}:7:30: the file expands to more than 500,000 values (anchors and aliases?)"
     ),
-    "broken/yaml-recursive-alias.yaml": ok("{f}:7:14: description[1]: an alias refers to a mapping or list that contains it"
+    "broken/yaml-recursive-alias.yaml": ok(
+        "{f}:7:14: description[1]: an alias refers to a mapping or list that contains it"
     ),
-    "broken/yaml-recursive-merge-key.yaml": ok("{f}:23:15: incidents.weights-leak.playbook.triage: a merge key (<<) merges a mapping into itself",
+    "broken/yaml-recursive-merge-key.yaml": ok(
+        "{f}:23:15: incidents.weights-leak.playbook.triage: a merge key (<<) merges a mapping into itself",
     ),
     # Expanded naively, these merges take 2^59 steps; each mapping must be expanded once.
     "broken/yaml-merge-key-bomb.yaml": ok("{f}:7:1: description: expected text, got a mapping"),
     "broken/yaml-too-deep.yaml": ok("{f}:7:78: nested too deeply (at most 64 levels)"),
     # ruamel's composer runs out of stack first; it gives no position.
     "broken/yaml-too-deep-for-parser.yaml": ok("{f}:1:1: YAML is nested too deeply (at most 64 levels)"),
-    "broken/yaml-python-tag.yaml": ok("{f}:7:14: description: the tag !!python/object/apply:os.system is not allowed (only plain "
+    "broken/yaml-python-tag.yaml": ok(
+        "{f}:7:14: description: the tag !!python/object/apply:os.system is not allowed (only plain "
         "YAML values)",
     ),
-    "broken/yaml-huge-integer.yaml": ok("{f}:6:10: horizon: '1000000000000000000000000000000000000000' is not a number this file can hold "
+    "broken/yaml-huge-integer.yaml": ok(
+        "{f}:6:10: horizon: '1000000000000000000000000000000000000000' is not a number this file can hold "
         "(at most 30 digits)",
     ),
     # ---- values and types ------------------------------------------------------------------------
@@ -110,7 +121,8 @@ PROBLEMS: dict[str, Case] = {
         "{f}:16:24: incidents.weights-leak.detection.sources.dlp-alert.probability: expected a "
         "number, got 'likely'"
     ),
-    "broken/unknown-field.yaml": ok("{f}:68:5: objectives.contain-fast.wieght: unknown field 'wieght'; did you mean 'weight'? "
+    "broken/unknown-field.yaml": ok(
+        "{f}:68:5: objectives.contain-fast.wieght: unknown field 'wieght'; did you mean 'weight'? "
         "(expected one of: text, metric, target, incidents, clock, weight)",
     ),
     "broken/unknown-field-block.yaml": ok(
@@ -185,9 +197,7 @@ PROBLEMS: dict[str, Case] = {
     "broken/complication-two-effects.yaml": ok(
         "{f}:52:5: injects[1]: expected exactly one effect: unavailable, paging_delay or disable_source"
     ),
-    "broken/invalid-id-key.yaml": ok(
-        f"{{f}}:8:3: incidents.weights leak: 'weights leak' is not valid {ID}"
-    ),
+    "broken/invalid-id-key.yaml": ok(f"{{f}}:8:3: incidents.weights leak: 'weights leak' is not valid {ID}"),
     # ---- references --------------------------------------------------------------------------------
     "broken/org-unknown-team.yaml": ok(
         "{f}:9:17: warning: teams.security.on_call.members[0]: 'alice' is on the rotation but not a "
@@ -227,8 +237,9 @@ PROBLEMS: dict[str, Case] = {
     "broken/unknown-source-complication.yaml": ok(
         "{f}:55:21: injects[1].disable_source: unknown detection source 'dlp-alrt'; did you mean 'dlp-alert'?"
     ),
-    "broken/duplicate-inject-id.yaml": ok("{f}:58:9: injects[2].id: duplicate inject id '1' (also "
-    "injects[0])"),
+    "broken/duplicate-inject-id.yaml": ok(
+        "{f}:58:9: injects[2].id: duplicate inject id '1' (also injects[0])"
+    ),
     "broken/custom-regime-builtin-id.yaml": ok(
         "{f}:64:3: regimes.ca-sb53: 'ca-sb53' is a built-in regime; give your own regime another id",
     ),
@@ -236,21 +247,28 @@ PROBLEMS: dict[str, Case] = {
         "{f}:4:15: organisation: organisation file 'tests/corpus/valid/organisation.yaml' not found "
         "(a path relative to this scenario)"
     ),
-    "broken/organisation-is-a-folder.yaml": ok("{f}:4:15: organisation: organisation file 'tests/corpus/valid' is a folder (expected a YAML file)",
+    "broken/organisation-is-a-folder.yaml": ok(
+        "{f}:4:15: organisation: organisation file 'tests/corpus/valid' is a folder (expected a YAML file)",
     ),
-    "broken/organisation-name-too-long.yaml": ok(f"{{f}}:4:15: organisation: organisation file '{LONG_ORG}' cannot be read: File name too long"
+    "broken/organisation-name-too-long.yaml": ok(
+        f"{{f}}:4:15: organisation: organisation file '{LONG_ORG}' cannot be read: File name too long"
     ),
     "broken/organisation-outside-folder.yaml": ok(
-        "{f}:4:15: organisation: organisation file 'scenarios/organisations/frontier-lab.yaml' is outside this "
-        "scenario's folder (tests/corpus/broken) and the folders allowed (tests/corpus); move it there, or allow "
+        "{f}:4:15: organisation: organisation file 'scenarios/organisations/frontier-lab.yaml' is outside "
+        "this "
+        "scenario's folder (tests/corpus/broken) and the folders allowed (tests/corpus); move it there, or "
+        "allow "
         "its folder with --allow-organisation-from scenarios/organisations"
     ),
     "broken/organisation-absolute-path.yaml": ok(
-        "{f}:4:15: organisation: organisation file '/etc/drillsim/organisation.yaml' is outside this scenario's "
-        "folder (tests/corpus/broken) and the folders allowed (tests/corpus); move it there, or allow its folder "
+        "{f}:4:15: organisation: organisation file '/etc/drillsim/organisation.yaml' is outside this "
+        "scenario's "
+        "folder (tests/corpus/broken) and the folders allowed (tests/corpus); move it there, or allow its "
+        "folder "
         "with --allow-organisation-from /etc/drillsim"
     ),
-    "broken/organisation-number.yaml": ok("{f}:4:15: organisation: expected the path of an organisation file or a mapping, got 5"
+    "broken/organisation-number.yaml": ok(
+        "{f}:4:15: organisation: expected the path of an organisation file or a mapping, got 5"
     ),
     # Problems in an organisation file are reported in that file, even when found through a scenario.
     "broken/uses-broken-organisation.yaml": ok(
@@ -326,6 +344,7 @@ PROBLEMS: dict[str, Case] = {
     ),
 }
 
+
 @contextlib.contextmanager
 def time_limit(seconds: int) -> Iterator[None]:
     """Raise TimeoutError in the main thread after ``seconds`` (a hang is a bug, not a stuck suite)."""
@@ -347,7 +366,9 @@ def check(name: str) -> CheckResult:
         return check_file(Path("tests/corpus") / name, organisation_folders=[Path("tests/corpus")])
 
 
-@pytest.mark.parametrize(("name", "case"), [pytest.param(name, case, id=name) for name, case in PROBLEMS.items()])
+@pytest.mark.parametrize(
+    ("name", "case"), [pytest.param(name, case, id=name) for name, case in PROBLEMS.items()]
+)
 def test_corpus_file(name: str, case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)  # printed paths are relative to the working folder
     result = check(name)
@@ -384,6 +405,7 @@ def test_valid_base_files_are_what_the_corpus_copies() -> None:
 
 # ---- the command line ------------------------------------------------------------------------------
 
+
 def drillsim(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     exe = Path(sys.executable).with_name("drillsim")
     command = [str(exe)] if exe.exists() else [sys.executable, "-c", "from drillsim.cli import main; main()"]
@@ -391,7 +413,9 @@ def drillsim(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[st
 
 
 def test_validate_valid_files_exits_0() -> None:
-    run = drillsim("validate", *ALLOW_CORPUS, "tests/corpus/valid", "tests/corpus/orgs", "tests/corpus/smells")
+    run = drillsim(
+        "validate", *ALLOW_CORPUS, "tests/corpus/valid", "tests/corpus/orgs", "tests/corpus/smells"
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Traceback" not in run.stdout + run.stderr
     assert "10 file(s) checked: 10 valid, 0 invalid, 5 warning(s)" in run.stdout

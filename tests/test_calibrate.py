@@ -30,8 +30,15 @@ def synthetic_drills(tmp_path: Path, count: int) -> list[Path]:
     folders = []
     for drill in range(count):
         fake = [0.0]
-        session = DrillSession.start(load_scenario(TUTORIAL), snapshot_text(TUTORIAL), players=["safety-engineer"],
-                                     speed=60, seed=drill, results=tmp_path, time_source=lambda: fake[0])
+        session = DrillSession.start(
+            load_scenario(TUTORIAL),
+            snapshot_text(TUTORIAL),
+            players=["safety-engineer"],
+            speed=60,
+            seed=drill,
+            results=tmp_path,
+            time_source=lambda fake=fake: fake[0],  # type: ignore[misc]
+        )
         answer_at: dict[int, float] = {}
         finish_at: dict[int, float] = {}
         while fake[0] < 400:
@@ -82,7 +89,9 @@ def test_calibrate_command_writes_overrides_that_simulate_accepts(tmp_path: Path
     assert result.exit_code == 0, result.output
     assert "Readiness with the scenario's assumptions" in result.stdout
     calibrated = load_with_overrides(TUTORIAL, [], (out,))
-    engineer = next(p for p, person in calibrated.organisation.people.items() if "safety-engineer" in person.roles)
+    engineer = next(
+        p for p, person in calibrated.organisation.people.items() if "safety-engineer" in person.roles
+    )
     assert calibrated.organisation.people[engineer].ack_delay.wrapper_key == "lognormal"
 
 

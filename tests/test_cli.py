@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from paths import SCENARIOS
 from typer.testing import CliRunner
 
 from drillsim.cli import app
-from paths import SCENARIOS
 
 runner = CliRunner()
 TUTORIAL = SCENARIOS / "tutorial.yaml"
@@ -51,12 +51,20 @@ def test_simulate_writes_a_reproducible_run_folder(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     code, out, _ = invoke("simulate", TUTORIAL, "-n", "40", "--seed", "7", "--workers", "1", "--out", first)
     assert code == 0, out
-    assert {p.name for p in first.iterdir()} == {"scenario.yaml", "summary.json", "metrics.csv", "run.json",
-                                                "report.md", "report.html"}
+    assert {p.name for p in first.iterdir()} == {
+        "scenario.yaml",
+        "summary.json",
+        "metrics.csv",
+        "run.json",
+        "report.md",
+        "report.html",
+    }
     summary = json.loads((first / "summary.json").read_text())
     assert summary["replications"] == 40 and summary["seed"] == 7 and summary["unit"] == "minutes"
     assert json.loads((first / "run.json").read_text())["status"] == "complete"
-    code, printed, _ = invoke("simulate", TUTORIAL, "-n", "40", "--seed", "7", "--workers", "2", "--json", "--out", second)
+    code, printed, _ = invoke(
+        "simulate", TUTORIAL, "-n", "40", "--seed", "7", "--workers", "2", "--json", "--out", second
+    )
     assert code == 0
     assert printed == (first / "summary.json").read_text() == (second / "summary.json").read_text()
     rows = (first / "metrics.csv").read_text().splitlines()
@@ -65,7 +73,16 @@ def test_simulate_writes_a_reproducible_run_folder(tmp_path: Path) -> None:
 
 
 def test_simulate_snapshot_is_a_valid_self_contained_scenario(tmp_path: Path) -> None:
-    code, _, _ = invoke("simulate", SCENARIOS / "weight-exfiltration.yaml", "-n", "5", "--workers", "1", "--out", tmp_path / "run")
+    code, _, _ = invoke(
+        "simulate",
+        SCENARIOS / "weight-exfiltration.yaml",
+        "-n",
+        "5",
+        "--workers",
+        "1",
+        "--out",
+        tmp_path / "run",
+    )
     assert code == 0
     snapshot = tmp_path / "run" / "scenario.yaml"
     code, out, _ = invoke("validate", snapshot)
@@ -116,14 +133,18 @@ def test_msel_import_edits_and_keeps_comments(tmp_path: Path) -> None:
     csv_file = tmp_path / "msel.csv"
     invoke("msel", "export", copy, "-o", csv_file)
     lines = csv_file.read_text().splitlines()
-    lines.append('99,5h,message,"The press office asks for a holding statement",Press,Comms,,Draft a statement,,,,')
+    lines.append(
+        '99,5h,message,"The press office asks for a holding statement",Press,Comms,,Draft a statement,,,,'
+    )
     csv_file.write_text("\n".join(lines) + "\n")
     code, _, err = invoke("msel", "import", csv_file, "--into", copy)
     assert code == 0, err
     text = copy.read_text()
     assert "holding statement" in text
     original = TUTORIAL.read_text()
-    assert text.split("\ninjects:")[0] == original.split("\ninjects:")[0]  # everything before the MSEL, comments too
+    assert (
+        text.split("\ninjects:")[0] == original.split("\ninjects:")[0]
+    )  # everything before the MSEL, comments too
 
 
 def test_msel_import_bad_row_points_at_row_and_column_and_writes_nothing(tmp_path: Path) -> None:
@@ -153,9 +174,24 @@ def test_a_run_with_an_overrides_file_saves_the_scenario_it_ran(tmp_path: Path) 
 
     path = SCENARIOS / "weight-exfiltration.yaml"
     overrides = tmp_path / "calibrated.yaml"
-    overrides.write_text("escalation.sev1-security.levels[0].timeout: 2m\npeople.maya-goldberg.reachability: 0.5\n")
-    result = CliRunner().invoke(app, ["simulate", str(path), "-n", "3", "--workers", "1", "--overrides", str(overrides),
-                                      "--out", str(tmp_path / "run")])
+    overrides.write_text(
+        "escalation.sev1-security.levels[0].timeout: 2m\npeople.maya-goldberg.reachability: 0.5\n"
+    )
+    result = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            str(path),
+            "-n",
+            "3",
+            "--workers",
+            "1",
+            "--overrides",
+            str(overrides),
+            "--out",
+            str(tmp_path / "run"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     saved = load_scenario(tmp_path / "run" / "scenario.yaml")
     assert saved == load_with_overrides(path, [], (overrides,))
@@ -166,8 +202,10 @@ def test_validate_warns_when_one_person_alone_has_a_skill_a_task_needs() -> None
     """The only holder of a skill is a single point of failure, as the only holder of a role is."""
     result = runner.invoke(app, ["validate", str(SCENARIOS / "tutorial.yaml")])
     assert result.exit_code == 0
-    assert "warning: incidents.cot-flag.playbook.notify.skill: only one person has the skill " \
-           "'regulatory-reporting'" in result.stdout
+    assert (
+        "warning: incidents.cot-flag.playbook.notify.skill: only one person has the skill "
+        "'regulatory-reporting'" in result.stdout
+    )
 
 
 def test_every_error_the_project_defines_ends_a_command_with_exit_2() -> None:
@@ -186,14 +224,18 @@ def test_every_error_the_project_defines_ends_a_command_with_exit_2() -> None:
     for info in pkgutil.walk_packages(drillsim.__path__, "drillsim."):
         if info.name != "drillsim.__main__":
             module = importlib.import_module(info.name)
-            defined |= {c for c in vars(module).values()
-                        if isinstance(c, type) and issubclass(c, Exception) and c.__module__ == info.name}
+            defined |= {
+                c
+                for c in vars(module).values()
+                if isinstance(c, type) and issubclass(c, Exception) and c.__module__ == info.name
+            }
     assert len(defined) >= 10
     assert {c.__name__: exit_code(c.__new__(c)) for c in defined} == {c.__name__: BAD_INPUT for c in defined}
 
 
 def test_ctrl_c_in_a_command_exits_130_saying_so_and_a_bug_keeps_its_traceback(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from drillsim.experiments.rundir import RunInterrupted
 
     def stop(*args: object) -> None:
@@ -218,3 +260,10 @@ def test_ctrl_c_in_a_command_exits_130_saying_so_and_a_bug_keeps_its_traceback(
     monkeypatch.setattr("drillsim.summary.print_summary", bug)
     result = runner.invoke(app, ["show", str(TUTORIAL)])
     assert result.exit_code == 1 and isinstance(result.exception, ZeroDivisionError)
+
+
+def test_validate_strict_says_the_warnings_made_it_fail() -> None:
+    result = runner.invoke(app, ["validate", "--strict", str(SCENARIOS / "tutorial.yaml")])
+    assert result.exit_code == 2
+    assert "✗ scenarios/tutorial.yaml (1 warning(s), errors under --strict)" in result.stdout
+    assert "--strict: the warnings above count as errors" in result.stdout

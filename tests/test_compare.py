@@ -27,8 +27,13 @@ def variant(name: str, path: Path, *sets: str) -> Variant:
 
 def test_override_changes_only_what_it_names() -> None:
     base = load_scenario(EXFIL)
-    changed = load_with_overrides(EXFIL, ["escalation.sev1-security.levels[0].timeout=2m",
-                                          "people.zoe={name: Zoe, teams: [soc], roles: [soc-analyst]}"])
+    changed = load_with_overrides(
+        EXFIL,
+        [
+            "escalation.sev1-security.levels[0].timeout=2m",
+            "people.zoe={name: Zoe, teams: [soc], roles: [soc-analyst]}",
+        ],
+    )
     assert changed.organisation.escalation["sev1-security"].levels[0].timeout == 2.0
     assert base.organisation.escalation["sev1-security"].levels[0].timeout != 2.0
     assert "zoe" in changed.organisation.people
@@ -43,13 +48,16 @@ def test_append_adds_a_person_to_a_rotation() -> None:
     assert changed.organisation.teams[team].on_call.members == [*rotation.members, newcomer]
 
 
-@pytest.mark.parametrize(("setting", "message"), [
-    ("escalation.nope.levels[0].timeout=3m", "organisation.escalation.nope: no 'nope' here"),
-    ("escalation.sev1-security.levels[7].timeout=3m", "no item [7] here"),
-    ("escalation.sev1-security.levels[0].timeout=soon", "'soon' is not a duration"),
-    ("horizon+=1d", "+= appends to a list"),
-    ("no equals sign", "expected PATH=VALUE"),
-])
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("escalation.nope.levels[0].timeout=3m", "organisation.escalation.nope: no 'nope' here"),
+        ("escalation.sev1-security.levels[7].timeout=3m", "no item [7] here"),
+        ("escalation.sev1-security.levels[0].timeout=soon", "'soon' is not a duration"),
+        ("horizon+=1d", "+= appends to a list"),
+        ("no equals sign", "expected PATH=VALUE"),
+    ],
+)
 def test_bad_overrides_name_the_override(setting: str, message: str) -> None:
     with pytest.raises(ScenarioError) as caught:
         load_with_overrides(EXFIL, [setting])
@@ -59,8 +67,12 @@ def test_bad_overrides_name_the_override(setting: str, message: str) -> None:
 
 def test_shorter_timeouts_are_better_and_identical_variants_no_different() -> None:
     base = variant("base", EXFIL)
-    faster = variant("faster", EXFIL, "escalation.sev1-security.levels[0].timeout=1m",
-                     "escalation.sev1-security.levels[1].timeout=2m")
+    faster = variant(
+        "faster",
+        EXFIL,
+        "escalation.sev1-security.levels[0].timeout=1m",
+        "escalation.sev1-security.levels[1].timeout=2m",
+    )
     same = variant("same", EXFIL)
     result = compare(base, [faster, same], seed=3, count=120, workers=1)
     faster_rows, same_rows = (v["results"] for v in result["variants"])
@@ -71,7 +83,10 @@ def test_shorter_timeouts_are_better_and_identical_variants_no_different() -> No
 
 
 def test_common_random_numbers_narrow_the_interval() -> None:
-    base, faster = variant("base", EXFIL), variant("faster", EXFIL, "escalation.sev1-security.levels[0].timeout=2m")
+    base, faster = (
+        variant("base", EXFIL),
+        variant("faster", EXFIL, "escalation.sev1-security.levels[0].timeout=2m"),
+    )
 
     def width(independent: bool) -> float:
         result = compare(base, [faster], seed=5, count=150, workers=1, independent=independent)
@@ -93,20 +108,31 @@ def invoke(*args: object) -> tuple[int, str]:
 
 
 def test_compare_command_prints_verdicts_and_json() -> None:
-    code, output = invoke("compare", EXFIL, "--set", "escalation.sev1-security.levels[0].timeout=1m", "-n", "40",
-                          "--workers", "1")
+    code, output = invoke(
+        "compare",
+        EXFIL,
+        "--set",
+        "escalation.sev1-security.levels[0].timeout=1m",
+        "-n",
+        "40",
+        "--workers",
+        "1",
+    )
     assert code == 0, output
     assert "readiness" in output and "better" in output
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["compare", EXFIL], "nothing to compare"),
-    (["compare", EXFIL, TUTORIAL], "describes organisation"),
-    (["compare", EXFIL, "--set", "escalation.nope.timeout=1m"], "no 'nope' here"),
-    (["sweep", EXFIL, "--grid", "horizon=3d"], "at least two values"),
-    (["sweep", EXFIL, "--grid", "horizon"], "expected PATH=V1,V2"),
-    (["sweep", EXFIL, "--grid", "horizon=3d,soon"], "'soon' is not a duration"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["compare", EXFIL], "nothing to compare"),
+        (["compare", EXFIL, TUTORIAL], "describes organisation"),
+        (["compare", EXFIL, "--set", "escalation.nope.timeout=1m"], "no 'nope' here"),
+        (["sweep", EXFIL, "--grid", "horizon=3d"], "at least two values"),
+        (["sweep", EXFIL, "--grid", "horizon"], "expected PATH=V1,V2"),
+        (["sweep", EXFIL, "--grid", "horizon=3d,soon"], "'soon' is not a duration"),
+    ],
+)
 def test_bad_comparisons_exit_2_with_a_reason(args: list[object], message: str) -> None:
     code, output = invoke(*args)
     assert code == 2
@@ -114,8 +140,18 @@ def test_bad_comparisons_exit_2_with_a_reason(args: list[object], message: str) 
 
 
 def test_sweep_ranks_combinations_and_writes_csv(tmp_path: Path) -> None:
-    code, output = invoke("sweep", EXFIL, "--grid", "escalation.sev1-security.levels[0].timeout=1m,20m",
-                          "-n", "60", "--workers", "1", "--out", tmp_path / "sweep")
+    code, output = invoke(
+        "sweep",
+        EXFIL,
+        "--grid",
+        "escalation.sev1-security.levels[0].timeout=1m,20m",
+        "-n",
+        "60",
+        "--workers",
+        "1",
+        "--out",
+        tmp_path / "sweep",
+    )
     assert code == 0, output
     rows = (tmp_path / "sweep" / "sweep.csv").read_text().splitlines()
     assert rows[0].startswith("escalation.sev1-security.levels[0].timeout,readiness,readiness_low")
@@ -137,8 +173,10 @@ def test_paired_difference_with_one_incident_per_replication_is_the_paired_t_int
     differences = []
     for pair in replication_sets([base.model, faster.model], [9, 9], 40):
         (first,), (second,) = (r.incidents for r in pair)
-        differences.append(_restricted(second, "time_to_acknowledge", faster.model.horizon)
-                           - _restricted(first, "time_to_acknowledge", base.model.horizon))
+        differences.append(
+            _restricted(second, "time_to_acknowledge", faster.model.horizon)
+            - _restricted(first, "time_to_acknowledge", base.model.horizon)
+        )
     mean, low, high = t_interval(differences)
     assert row["difference"] == pytest.approx(mean, abs=1e-4)
     assert row["ci95"] == [pytest.approx(low, abs=2e-3), pytest.approx(high, abs=2e-3)]
@@ -162,12 +200,26 @@ def test_compare_reports_the_base_as_simulate_does() -> None:
 
 
 def test_sweep_marks_rows_beyond_noise_and_says_how_many_replications(tmp_path: Path) -> None:
-    code, output = invoke("sweep", EXFIL, "--grid", "escalation.sev1-security.levels[0].timeout=1m,30m",
-                          "--grid", "horizon=20d,25d", "-n", "40", "--workers", "1", "--out", tmp_path / "sweep")
+    code, output = invoke(
+        "sweep",
+        EXFIL,
+        "--grid",
+        "escalation.sev1-security.levels[0].timeout=1m,30m",
+        "--grid",
+        "horizon=20d,25d",
+        "-n",
+        "40",
+        "--workers",
+        "1",
+        "--out",
+        tmp_path / "sweep",
+    )
     assert code == 0, output
     assert "40 replications per combination" in output
     rows = list(csv.DictReader((tmp_path / "sweep" / "sweep.csv").open()))
-    verdicts = {(r["escalation.sev1-security.levels[0].timeout"], r["horizon"]): r["vs_best_verdict"] for r in rows}
+    verdicts = {
+        (r["escalation.sev1-security.levels[0].timeout"], r["horizon"]): r["vs_best_verdict"] for r in rows
+    }
     assert rows[0]["vs_best_verdict"] == "best"
     # the horizon changes nothing that happens within 20 days: the same timeout with another horizon ties
     assert sorted(verdicts.values()).count("not distinguishable") >= 1
@@ -184,17 +236,27 @@ def test_a_grid_is_parsed_into_axes_in_order() -> None:
     from drillsim.experiments.sweep import Axis, parse_grid
 
     assert parse_grid([" horizon =3d, 5d", "people.ana.roles=[a, b],[c]"]) == [
-        Axis("horizon", ["3d", "5d"]), Axis("people.ana.roles", ["[a, b]", "[c]"])]
+        Axis("horizon", ["3d", "5d"]),
+        Axis("people.ana.roles", ["[a, b]", "[c]"]),
+    ]
 
 
-@pytest.mark.parametrize(("entries", "message"), [
-    (["horizon"], "--grid horizon: expected PATH=V1,V2,..., e.g. escalation.sev1.levels[0].timeout=2m,5m"),
-    (["=3d,5d"], "--grid =3d,5d: expected PATH=V1,V2"),
-    (["horizon=3d"], "--grid horizon=3d: a grid needs at least two values, separated by commas"),
-    (["horizon=3d,,5d"], "--grid horizon=3d,,5d: a grid needs at least two values"),
-    (["horizon=3d,5d", "horizon=7d,9d"],
-     "--grid horizon=7d,9d: horizon is in the grid twice; list all its values in one --grid"),
-])
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        (
+            ["horizon"],
+            "--grid horizon: expected PATH=V1,V2,..., e.g. escalation.sev1.levels[0].timeout=2m,5m",
+        ),
+        (["=3d,5d"], "--grid =3d,5d: expected PATH=V1,V2"),
+        (["horizon=3d"], "--grid horizon=3d: a grid needs at least two values, separated by commas"),
+        (["horizon=3d,,5d"], "--grid horizon=3d,,5d: a grid needs at least two values"),
+        (
+            ["horizon=3d,5d", "horizon=7d,9d"],
+            "--grid horizon=7d,9d: horizon is in the grid twice; list all its values in one --grid",
+        ),
+    ],
+)
 def test_a_badly_written_grid_is_refused_naming_the_entry(entries: list[str], message: str) -> None:
     from drillsim.experiments.sweep import GridError, parse_grid
 

@@ -55,7 +55,7 @@ def test_away_variant_adds_one_complication(tmp_path: Path) -> None:
 def test_the_only_responder_is_the_most_critical_and_a_bystander_costs_nothing(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text(SCENARIO)
     rows = criticality(load_scenario(tmp_path / "s.yaml"), seed=1, count=40, workers=1)
-    assert [r["person"] for r in rows][0] == "ana"
+    assert rows[0]["person"] == "ana"
     ana = rows[0]
     assert ana["verdict"] == "worse" and ana["ci95"][1] < 0
     assert ana["readiness_change"] < -50  # without her the task can never be done

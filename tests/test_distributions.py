@@ -7,7 +7,15 @@ import math
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from drillsim.scenario.distributions import Distribution, Empirical, Exponential, Fixed, LogNormal, Triangular, Uniform
+from drillsim.scenario.distributions import (
+    Distribution,
+    Empirical,
+    Exponential,
+    Fixed,
+    LogNormal,
+    Triangular,
+    Uniform,
+)
 
 DIST = TypeAdapter(Distribution)
 

@@ -54,7 +54,9 @@ def test_players_are_named_by_role_team_or_person() -> None:
     assert players_of(org, ["safety-engineer"]) == frozenset(org.holders("safety-engineer"))
     team = next(iter(org.teams))
     assert players_of(org, [team]) == frozenset(org.members(team))
-    with pytest.raises(DrillError, match="no person, role or team 'safety-enginer'.*did you mean 'safety-engineer'"):
+    with pytest.raises(
+        DrillError, match=r"no person, role or team 'safety-enginer'.*did you mean 'safety-engineer'"
+    ):
         players_of(org, ["safety-enginer"])
 
 
@@ -140,9 +142,11 @@ def test_a_journal_entry_that_cannot_apply_is_reported_not_a_traceback(tmp_path:
     session = start(tmp_path, fake)
     session.close()
     path = session.journal.path
-    for bad in ('{"seq": 1, "time": 1.0, "action": "speed", "args": {"speed": 0}, "wall": "x"}',
-                '{"seq": 1, "time": 1.0, "action": "acknowledge", "args": {}, "wall": "x"}',
-                '{"seq": 1, "time": 1.0, "action": "dance", "args": {}, "wall": "x"}'):
+    for bad in (
+        '{"seq": 1, "time": 1.0, "action": "speed", "args": {"speed": 0}, "wall": "x"}',
+        '{"seq": 1, "time": 1.0, "action": "acknowledge", "args": {}, "wall": "x"}',
+        '{"seq": 1, "time": 1.0, "action": "dance", "args": {}, "wall": "x"}',
+    ):
         header = path.read_text().splitlines()[0]
         path.write_text(header + "\n" + bad + "\n")
         with pytest.raises(JournalError, match=r"journal.jsonl:2: cannot be replayed"):
@@ -177,8 +181,13 @@ def test_hot_wash_scores_the_drill_and_writes_results_beside_the_journal(tmp_pat
     folder = finish(session, {rows[0]["id"]: "S"}, rows)
     hotwash = json.loads((folder / "hotwash.json").read_text())
     assert hotwash["objectives"][0]["rating"] == "S"
-    assert hotwash["observations"] == [{"time": pytest.approx(session.journal.entries[-len(rows) - 2].time),
-                                        "objective": "notify-48h", "text": "Counsel was paged late"}]
+    assert hotwash["observations"] == [
+        {
+            "time": pytest.approx(session.journal.entries[-len(rows) - 2].time),
+            "objective": "notify-48h",
+            "text": "Counsel was paged late",
+        }
+    ]
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["replications"] == 1 and summary["readiness"]["score"] is not None
     assert session.ended
@@ -196,8 +205,12 @@ def run_until_killed(results: Path, phase: str, rng: random.Random) -> tuple[Pat
     """Start the drill driver, kill it (SIGKILL) at a random moment of ``phase``, and return its folder
     and every line it printed."""
     marker, most, delay = KILL_PHASES[phase]
-    process = subprocess.Popen([sys.executable, str(ROOT / "tests" / "drill_driver" / "run_drill.py"), str(results)],
-                               stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "drill_driver" / "run_drill.py"), str(results)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     assert process.stdout is not None
     lines: list[str] = []
     wanted = rng.randint(1, most)
@@ -211,16 +224,21 @@ def run_until_killed(results: Path, phase: str, rng: random.Random) -> tuple[Pat
     return Path(lines[0].split(" ", 1)[1].strip()), lines
 
 
-@pytest.mark.parametrize("kills", [pytest.param(3, id="ci"), pytest.param(50, id="soak", marks=pytest.mark.soak)])
+@pytest.mark.parametrize(
+    "kills", [pytest.param(3, id="ci"), pytest.param(50, id="soak", marks=pytest.mark.soak)]
+)
 def test_killing_a_drill_at_any_moment_loses_nothing_shown(tmp_path: Path, kills: int) -> None:
     """A real drill process killed with SIGKILL at random moments, cycling over its start, its play and
     its hot wash: every action it showed is in the journal, resuming rebuilds exactly the state it
-    showed last, the hot wash's files are whole or absent, and the same journal always gives the same state."""
+    showed last, the hot wash's files are whole or absent, and the same journal always gives the
+    same state."""
     from drill_driver.run_drill import digest
 
     rng = random.Random(7)
     for kill in range(kills):
-        folder, lines = run_until_killed(tmp_path / f"run{kill}", list(KILL_PHASES)[kill % len(KILL_PHASES)], rng)
+        folder, lines = run_until_killed(
+            tmp_path / f"run{kill}", list(KILL_PHASES)[kill % len(KILL_PHASES)], rng
+        )
         last_count, last_digest = [line.split()[1:] for line in lines if line.startswith("shown")][-1]
         journal = read_journal(folder / "journal.jsonl")[1]
         assert len(journal) >= int(last_count)

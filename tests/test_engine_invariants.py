@@ -14,6 +14,7 @@ tests); ``make soak`` checks many more of them (see fuzzing.py).
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections import defaultdict
@@ -21,7 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from engine_helpers import by_incident, model_from
+from fuzzing import fuzz
 from hypothesis import strategies as st
+from scenario_strategies import small_scenarios
 
 from drillsim import facts as T
 from drillsim.engine.model import KindModel, Model, compile_scenario
@@ -29,9 +33,6 @@ from drillsim.experiments.aggregate import Aggregate
 from drillsim.experiments.replicate import Replication, replications, run_replication
 from drillsim.metrics import METRICS, notify_metric
 from drillsim.scenario.loader import load_scenario
-from engine_helpers import by_incident, model_from
-from fuzzing import fuzz
-from scenario_strategies import small_scenarios
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 BUNDLED = sorted(SCENARIOS.glob("*.yaml"))  # organisations/ is a folder below: not matched
@@ -40,6 +41,7 @@ SEED = 11
 
 
 # --- the invariants ----------------------------------------------------------------------------
+
 
 def _depends_on(kind: KindModel, task: int) -> set[int]:
     """Every task that ``task`` waits for, directly or not."""
@@ -66,8 +68,9 @@ def decided_at(rs: list[Any], authority: str) -> float | None:
     return next((r.time for r in rs if r.kind == T.DECISION and r.detail == authority), None)
 
 
-def _check_escalation_timing(kind: KindModel, number: int, rs: list[Any], label: str, begin: float | None,
-                             answered: float | None) -> None:
+def _check_escalation_timing(
+    kind: KindModel, number: int, rs: list[Any], label: str, begin: float | None, answered: float | None
+) -> None:
     """Steps of an escalation (incident levels, or an authority's tiers with the levels' timeouts):
     each page at its step's start, each escalation and exhaustion when the step's timeout runs out.
     An authority nobody answers is asked again one cycle (the sum of its step timeouts) later."""
@@ -81,7 +84,9 @@ def _check_escalation_timing(kind: KindModel, number: int, rs: list[Any], label:
     if label == "level":
         steps = len(levels)
     else:
-        authority = next(t.decision for t in kind.tasks if t.decision and f"authority {t.decision.id}" == label)
+        authority = next(
+            t.decision for t in kind.tasks if t.decision and f"authority {t.decision.id}" == label
+        )
         steps = len(authority.tiers)
     cycle = sum(timeout(i + 1) for i in range(steps))
     current: tuple[float, int] = (begin, 1)
@@ -92,18 +97,22 @@ def _check_escalation_timing(kind: KindModel, number: int, rs: list[Any], label:
         head, _, tail = r.detail.rpartition(" ")
         if r.kind == T.EXHAUSTED and r.detail == label:
             at, step = current
-            assert r.time == pytest.approx(at + timeout(step), abs=1e-9), f"#{number} {label} exhausted at {r.time}"
+            assert r.time == pytest.approx(at + timeout(step), abs=1e-9), (
+                f"#{number} {label} exhausted at {r.time}"
+            )
             assert label != "level" or count == steps * (kind.policy.repeat + 1)
             current, count = (r.time + cycle, 1), 1
         elif r.kind == T.ESCALATED and head == label:
             at, step = current
-            assert r.time == pytest.approx(at + timeout(step), abs=1e-9), \
+            assert r.time == pytest.approx(at + timeout(step), abs=1e-9), (
                 f"#{number} {label}: step {step} from {at} escalated at {r.time}"
+            )
             assert answered is None or r.time <= answered  # (a page sent at an escalation may answer at once)
             current, count = (r.time, int(tail)), count + 1
         elif r.kind == T.PAGED and head == label:
-            assert (r.time, int(tail)) == (pytest.approx(current[0], abs=1e-9), current[1]), \
+            assert (r.time, int(tail)) == (pytest.approx(current[0], abs=1e-9), current[1]), (
                 f"#{number} {label}: page {r.detail} at {r.time}, step {current}"
+            )
     if label == "level":
         assert count <= steps * (kind.policy.repeat + 1)
 
@@ -112,7 +121,7 @@ def check_replication(model: Model, rep: Replication) -> None:
     records = rep.records
     assert records is not None
     horizon = model.horizon
-    assert all(a.time <= b.time for a, b in zip(records, records[1:])), "records out of time order"
+    assert all(a.time <= b.time for a, b in itertools.pairwise(records)), "records out of time order"
     assert all(0.0 <= r.time < horizon for r in records)
     grouped = by_incident(records)
     metrics = {m.number: m for m in rep.incidents}
@@ -124,12 +133,18 @@ def check_replication(model: Model, rep: Replication) -> None:
         _check_incident(model, kind, number, rs, m, busy)
     for who, spans in busy.items():  # nobody does two things at once, across incidents
         spans.sort()
-        for (s1, e1, i1, t1), (s2, e2, i2, t2) in zip(spans, spans[1:]):
+        for (s1, e1, i1, t1), (s2, _, i2, t2) in itertools.pairwise(spans):
             assert e1 <= s2, f"{who} works on #{i1} {t1} [{s1}, {e1}) and #{i2} {t2} from {s2}"
 
 
-def _check_incident(model: Model, kind: KindModel, number: int, rs: list[Any], m: Any,
-                    busy: dict[str, list[tuple[float, float, int, str]]]) -> None:
+def _check_incident(
+    model: Model,
+    kind: KindModel,
+    number: int,
+    rs: list[Any],
+    m: Any,
+    busy: dict[str, list[tuple[float, float, int, str]]],
+) -> None:
     horizon, index = model.horizon, model.index
     assert rs[0].kind == T.OCCURRED, f"#{number} begins with {rs[0].kind}"
     assert [r.kind for r in rs].count(T.OCCURRED) == 1
@@ -161,7 +176,9 @@ def _check_incident(model: Model, kind: KindModel, number: int, rs: list[Any], m
     _check_escalation_timing(kind, number, rs, "level", detected, acked)
     for r in rs:
         if r.kind == T.DECISION_NEEDED:
-            _check_escalation_timing(kind, number, rs, f"authority {r.detail}", r.time, decided_at(rs, r.detail))
+            _check_escalation_timing(
+                kind, number, rs, f"authority {r.detail}", r.time, decided_at(rs, r.detail)
+            )
 
     # tasks: once each, after ready, predecessors and decisions; by an able, engaged, present person
     tasks = {t.id: t for t in kind.tasks}
@@ -196,10 +213,14 @@ def _check_incident(model: Model, kind: KindModel, number: int, rs: list[Any], m
     assert set(done) <= set(started)
     for r in rs:
         if r.kind == T.DECISION_NEEDED:
-            assert any(t.decision and t.decision.id == r.detail and t.id in ready and ready[t.id] <= r.time
-                       for t in kind.tasks)
+            assert any(
+                t.decision and t.decision.id == r.detail and t.id in ready and ready[t.id] <= r.time
+                for t in kind.tasks
+            )
     if contained is not None:
-        assert all(kind.tasks[t].id in done and done[kind.tasks[t].id][0] <= contained for t in kind.contained_by)
+        assert all(
+            kind.tasks[t].id in done and done[kind.tasks[t].id][0] <= contained for t in kind.contained_by
+        )
         assert contained == max(done[kind.tasks[t].id][0] for t in kind.contained_by)
     if resolved is not None:
         assert resolved == max(done[kind.tasks[t].id][0] for t in kind.resolved_by)
@@ -213,7 +234,10 @@ def _check_incident(model: Model, kind: KindModel, number: int, rs: list[Any], m
         expected_keys.discard("time_to_authority")
     assert set(values) == expected_keys, f"#{number}: metrics {sorted(values)}"
     for name, value in values.items():
-        assert value is None or (isinstance(value, float) and math.isfinite(value) and value >= 0), (name, value)
+        assert value is None or (isinstance(value, float) and math.isfinite(value) and value >= 0), (
+            name,
+            value,
+        )
     for part, value in m.breakdown.items():
         assert math.isfinite(value) and value >= -1e-9, (part, value)
 
@@ -231,7 +255,7 @@ def _check_incident(model: Model, kind: KindModel, number: int, rs: list[Any], m
     for later in ("time_to_contain", "time_to_resolve", "time_to_mobilize", "time_to_authority"):
         if values.get(later) is not None:
             assert values["time_to_engage"] is not None or later == "time_to_authority"
-    for a, b in zip(chain, chain[1:]):
+    for a, b in itertools.pairwise(chain):
         assert a is None or b is None or a <= b
     if values["time_to_acknowledge"] is None:  # nothing after an acknowledgement can have happened
         assert all(v is None for k, v in values.items() if k not in ("time_to_detect", "time_to_acknowledge"))
@@ -244,7 +268,9 @@ def _check_incident(model: Model, kind: KindModel, number: int, rs: list[Any], m
             assert eng is not None and eng <= values[later]
             assert values["time_to_acknowledge"] <= values[later]
     if _resolve_implies_contain(kind) and values["time_to_resolve"] is not None:
-        assert values["time_to_contain"] is not None and values["time_to_contain"] <= values["time_to_resolve"]
+        assert (
+            values["time_to_contain"] is not None and values["time_to_contain"] <= values["time_to_resolve"]
+        )
     if values["time_to_mobilize"] is not None:
         assert len(started) == len(kind.tasks)
         assert values["time_to_acknowledge"] <= values["time_to_mobilize"]
@@ -264,8 +290,9 @@ def same_records(model: Model, seed: int, index: int, first: Replication) -> Non
     again = run_replication(model, seed, index, trace=True)
     exact = [(r.time, r.incident, r.kind, r.who, r.detail) for r in first.records]
     assert [(r.time, r.incident, r.kind, r.who, r.detail) for r in again.records] == exact
-    assert [(m.number, m.values, m.deadlines, m.pages, m.escalations, m.breakdown) for m in again.incidents] == \
-        [(m.number, m.values, m.deadlines, m.pages, m.escalations, m.breakdown) for m in first.incidents]
+    assert [
+        (m.number, m.values, m.deadlines, m.pages, m.escalations, m.breakdown) for m in again.incidents
+    ] == [(m.number, m.values, m.deadlines, m.pages, m.escalations, m.breakdown) for m in first.incidents]
 
 
 def summary(model: Model, seed: int, count: int, workers: int, chunk: int) -> str:
@@ -276,6 +303,7 @@ def summary(model: Model, seed: int, count: int, workers: int, chunk: int) -> st
 
 
 # --- the bundled scenarios ---------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def bundled_models() -> dict[str, Model]:
@@ -317,6 +345,7 @@ def test_bundled_summary_does_not_depend_on_workers(path: Path, bundled_models: 
 
 # --- random small scenarios --------------------------------------------------------------------
 
+
 def random_scenario_invariants(tmp_path: Path, data: dict[str, Any], seed: int) -> None:
     """A random small scenario keeps every invariant, and occurs when it says, on three replications."""
     model = model_from(tmp_path, json.dumps(data))  # JSON is YAML
@@ -349,11 +378,14 @@ def counts_add_up(model: Model, seed: int) -> None:
     summary = aggregate.summary()
     for name, whole in summary["metrics"].items():
         kinds = [k["metrics"][name] for k in summary["incidents"].values() if name in k["metrics"]]
-        assert whole["n"] == sum(k["n"] for k in kinds) and whole["censored"] == sum(k["censored"] for k in kinds)
+        assert whole["n"] == sum(k["n"] for k in kinds) and whole["censored"] == sum(
+            k["censored"] for k in kinds
+        )
     for kind, data in summary["incidents"].items():
         detect = data["metrics"].get("time_to_detect", {"n": 0, "censored": 0})
         assert detect["n"] + detect["censored"] == incidents_by_kind[kind]
 
 
 test_random_scenario_invariants, test_random_scenario_invariants_soak = fuzz(
-    random_scenario_invariants, data=small_scenarios(), seed=st.integers(0, 2**32 - 1), examples=40)
+    random_scenario_invariants, data=small_scenarios(), seed=st.integers(0, 2**32 - 1), examples=40
+)

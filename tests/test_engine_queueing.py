@@ -32,10 +32,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from engine_helpers import (
+    T975,
+    erlang_c,
+    mmc_mean_wait,
+    mmc_yaml,
+    model_from,
+    overlap,
+    run,
+    t_interval,
+    t_quantile,
+)
 
 from drillsim import facts as T
 from drillsim.engine.model import Model
-from engine_helpers import T975, erlang_c, mmc_mean_wait, mmc_yaml, model_from, overlap, run, t_interval, t_quantile
 
 SEED = 20260105
 WARMUP = 100 * 60.0  # minutes
@@ -92,17 +102,21 @@ def _simulate(model: Model, c: int, replications: int) -> list[RepStats]:
         truncated_waits = [min(started.get(i, horizon), horizon) - ready[i] for i in in_window]
         area_busy = sum(overlap(at, done.get(i, horizon), WARMUP, horizon) for i, at in started.items())
         services = [done[i] - started[i] for i in done]
-        resolves = [row.values["time_to_resolve"] for row in counted if row.values["time_to_resolve"] is not None]
-        out.append(RepStats(
-            mean_wait=sum(waits) / len(waits),
-            p_wait=sum(w > 0 for w in waits) / len(waits),
-            mean_service=sum(services) / len(services),
-            mean_resolve=sum(resolves) / len(resolves),
-            queue_length=area_queue / window,
-            little_rhs=len(in_window) / window * (sum(truncated_waits) / len(truncated_waits)),
-            utilisation=area_busy / (c * window),
-            arrival_rate=len(in_window) / window,
-        ))
+        resolves = [
+            row.values["time_to_resolve"] for row in counted if row.values["time_to_resolve"] is not None
+        ]
+        out.append(
+            RepStats(
+                mean_wait=sum(waits) / len(waits),
+                p_wait=sum(w > 0 for w in waits) / len(waits),
+                mean_service=sum(services) / len(services),
+                mean_resolve=sum(resolves) / len(resolves),
+                queue_length=area_queue / window,
+                little_rhs=len(in_window) / window * (sum(truncated_waits) / len(truncated_waits)),
+                utilisation=area_busy / (c * window),
+                arrival_rate=len(in_window) / window,
+            )
+        )
     return out
 
 
@@ -151,7 +165,9 @@ def test_mean_wait_matches_erlang_c(queue: str, request: pytest.FixtureRequest) 
     q: QueueRun = request.getfixturevalue(queue)
     expected = mmc_mean_wait(q.c, q.lam, q.mu)
     mean, low, high = t_interval([r.mean_wait for r in q.reps])
-    assert low <= expected <= high, f"Wq: analytic {expected:.2f} min, simulated {mean:.2f} [{low:.2f}, {high:.2f}]"
+    assert low <= expected <= high, (
+        f"Wq: analytic {expected:.2f} min, simulated {mean:.2f} [{low:.2f}, {high:.2f}]"
+    )
     assert (high - low) / 2 < 0.10 * expected  # the interval is tight enough to mean something
 
 
@@ -160,7 +176,9 @@ def test_probability_of_waiting_matches_erlang_c(queue: str, request: pytest.Fix
     q: QueueRun = request.getfixturevalue(queue)
     expected = erlang_c(q.c, q.lam / q.mu)
     mean, low, high = t_interval([r.p_wait for r in q.reps], SECONDARY)
-    assert low <= expected <= high, f"P(wait>0): analytic {expected:.4f}, simulated {mean:.4f} [{low:.4f}, {high:.4f}]"
+    assert low <= expected <= high, (
+        f"P(wait>0): analytic {expected:.4f}, simulated {mean:.4f} [{low:.4f}, {high:.4f}]"
+    )
 
 
 @pytest.mark.parametrize("queue", QUEUES)
@@ -174,8 +192,10 @@ def test_littles_law_on_the_sample_path(queue: str, request: pytest.FixtureReque
     assert sum(r.queue_length for r in q.reps) == pytest.approx(sum(r.little_rhs for r in q.reps), rel=0.005)
     expected = q.lam * mmc_mean_wait(q.c, q.lam, q.mu)  # Lq = λ Wq
     mean, low, high = t_interval([r.queue_length for r in q.reps], SECONDARY)
-    assert low <= expected <= high, f"Lq: analytic {expected:.3f}, simulated {mean:.3f} [{low:.3f}, {high:.3f}]"
-    rate_mean, rate_low, rate_high = t_interval([r.arrival_rate for r in q.reps], SECONDARY)
+    assert low <= expected <= high, (
+        f"Lq: analytic {expected:.3f}, simulated {mean:.3f} [{low:.3f}, {high:.3f}]"
+    )
+    _, rate_low, rate_high = t_interval([r.arrival_rate for r in q.reps], SECONDARY)
     assert rate_low <= q.lam <= rate_high
 
 
@@ -185,9 +205,13 @@ def test_utilisation_and_service(queue: str, request: pytest.FixtureRequest) -> 
     q: QueueRun = request.getfixturevalue(queue)
     rho = q.lam / (q.c * q.mu)
     mean, low, high = t_interval([r.utilisation for r in q.reps], SECONDARY)
-    assert low <= rho <= high, f"utilisation: analytic {rho:.4f}, simulated {mean:.4f} [{low:.4f}, {high:.4f}]"
+    assert low <= rho <= high, (
+        f"utilisation: analytic {rho:.4f}, simulated {mean:.4f} [{low:.4f}, {high:.4f}]"
+    )
     mean, low, high = t_interval([r.mean_service for r in q.reps], SECONDARY)
     assert low <= MEAN_WORK <= high
     expected = mmc_mean_wait(q.c, q.lam, q.mu) + 1 / q.mu
     mean, low, high = t_interval([r.mean_resolve for r in q.reps], SECONDARY)
-    assert low <= expected <= high, f"W: analytic {expected:.2f}, simulated {mean:.2f} [{low:.2f}, {high:.2f}]"
+    assert low <= expected <= high, (
+        f"W: analytic {expected:.2f}, simulated {mean:.2f} [{low:.2f}, {high:.2f}]"
+    )

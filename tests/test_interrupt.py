@@ -40,7 +40,8 @@ class Terminal:
         self.output = b""
 
     def read(self, until: re.Pattern[bytes] | None = None, timeout: float = 60.0) -> str:
-        """Read what the command wrote, until ``until`` appears, or (without it) until it closes the terminal."""
+        """Read what the command wrote, until ``until`` appears, or (without it) until it closes the
+        terminal."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and not (until and until.search(self.output)):
             if select.select([self.master], [], [], 0.1)[0]:
@@ -57,16 +58,25 @@ class Terminal:
         os.close(self.master)
 
 
-def press_ctrl_c_during(arguments: list[str], cwd: Path) -> tuple[int, str]:
-    """Run ``drillsim ARGUMENTS``, press Ctrl-C once its progress bar has moved, and return its exit code
-    and what it wrote on the terminal. Fails if it does not exit within a minute of the Ctrl-C."""
+def press_ctrl_c_during(
+    arguments: list[str], cwd: Path, stop: signal.Signals = signal.SIGINT
+) -> tuple[int, str]:
+    """Run ``drillsim ARGUMENTS``, press Ctrl-C (or send ``stop`` to the terminal's process group, as
+    closing the terminal sends SIGHUP) once its progress bar has moved, and return its exit code and
+    what it wrote on the terminal. Fails if it does not exit within a minute of the signal."""
     terminal = Terminal()
-    process = subprocess.Popen([sys.executable, "-m", "drillsim", *arguments], cwd=cwd, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.DEVNULL, stderr=terminal.slave, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "drillsim", *arguments],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=terminal.slave,
+        start_new_session=True,
+    )
     os.close(terminal.slave)
     try:
         assert PROGRESS.search(terminal.read(until=PROGRESS).encode()), terminal.output
-        os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+        os.killpg(process.pid, stop)  # what the terminal does on Ctrl-C (or on closing)
         try:
             code = process.wait(timeout=60)
         except subprocess.TimeoutExpired:
@@ -81,19 +91,29 @@ def files(folder: Path) -> dict[Path, bytes]:
     return {path: path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_ctrl_c_stops_a_run_cleanly_keeping_what_finished(command: str, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("command", "stop"),
+    [
+        *((command, signal.SIGINT) for command in COMMANDS),
+        ("simulate", signal.SIGHUP),  # the terminal was closed
+        ("simulate", signal.SIGTERM),  # kill, or a scheduler stopping the job
+    ],
+    ids=lambda value: value.name if isinstance(value, signal.Signals) else value,
+)
+def test_ctrl_c_stops_a_run_cleanly_keeping_what_finished(
+    command: str, stop: signal.Signals, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Exit code 130, no traceback, one line saying what was kept; simulate and sweep leave a new folder
     whose run.json says "interrupted" with the replications that finished; nothing that was there before
-    (an earlier run, the history database) changes."""
+    (an earlier run, the history database) changes. Closing the terminal (SIGHUP) and SIGTERM stop a run
+    the same way."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DRILLSIM_DB", str(tmp_path / "history.db"))  # among the files that must not change
     earlier = CliRunner().invoke(app, ["simulate", TUTORIAL, "-n", "20", "--workers", "1"])
     assert earlier.exit_code == 0, earlier.output
     before = files(tmp_path)
 
-    code, terminal = press_ctrl_c_during(COMMANDS[command], tmp_path)
+    code, terminal = press_ctrl_c_during(COMMANDS[command], tmp_path, stop)
 
     assert code == INTERRUPTED == 130
     assert "Traceback" not in terminal and "Error" not in terminal
@@ -109,7 +129,9 @@ def test_ctrl_c_stops_a_run_cleanly_keeping_what_finished(command: str, tmp_path
     assert run["status"] == "interrupted"
     assert 0 < run["replications_completed"] < run["replications_requested"] == int(MANY)
     if command == "simulate":
-        assert json.loads((folder / "summary.json").read_text())["replications"] == run["replications_completed"]
+        assert (
+            json.loads((folder / "summary.json").read_text())["replications"] == run["replications_completed"]
+        )
         with (folder / "metrics.csv").open() as rows:
             finished = {int(row["replication"]) for row in csv.DictReader(rows)}
         assert finished == set(range(run["replications_completed"]))

@@ -47,7 +47,9 @@ def scenario_text(c: int, rate_per_hour: float, horizon: str) -> str:
     text = mmc_yaml(c, rate_per_hour, horizon)
     text = text.replace("milestone: resolved}", "milestone: resolved, notifies: [sla/notice]}")
     text = text.replace("    playbook:", "    regulatory: [sla/notice]\n    playbook:")
-    return text + f"""\
+    return (
+        text
+        + f"""\
 regimes:
   sla:
     title: Service agreement
@@ -56,6 +58,7 @@ regimes:
 objectives:
   engage: {{text: Work starts within {TARGET:g} minutes, metric: time_to_engage, target: {TARGET:g}m}}
 """
+    )
 
 
 def sojourn_tail(c: int, lam: float, mu: float, t: float) -> float:
@@ -81,8 +84,9 @@ class Coverage:
         return 0.95 - 3 * math.sqrt(0.95 * 0.05 / self.seeds)
 
 
-def coverage(tmp_path: Path, c: int, rate_per_hour: float, horizon: str, replication_count: int,
-             seeds: int) -> Coverage:
+def coverage(
+    tmp_path: Path, c: int, rate_per_hour: float, horizon: str, replication_count: int, seeds: int
+) -> Coverage:
     model = model_from(tmp_path, scenario_text(c, rate_per_hour, horizon))
     lam, mu = rate_per_hour / 60, 1 / 60
     true_wait = mmc_mean_wait(c, lam, mu)
@@ -97,11 +101,15 @@ def coverage(tmp_path: Path, c: int, rate_per_hour: float, horizon: str, replica
         summary = aggregate.summary()
         mean = summary["metrics"]["time_to_engage"]
         found.mean += mean["ci95"][0] <= true_wait <= mean["ci95"][1]
-        found.share += summary["objectives"][0]["ci95"][0] <= true_share <= summary["objectives"][0]["ci95"][1]
+        found.share += (
+            summary["objectives"][0]["ci95"][0] <= true_share <= summary["objectives"][0]["ci95"][1]
+        )
         deadline = summary["deadlines"]["sla/notice"]["ci95"]
         found.deadline += deadline[0] <= true_deadline <= deadline[1]
         found.estimates.append(mean["mean"])
-        found.standard_errors.append((mean["ci95"][1] - mean["ci95"][0]) / 2 / t_quantile_975(replication_count - 1))
+        found.standard_errors.append(
+            (mean["ci95"][1] - mean["ci95"][0]) / 2 / t_quantile_975(replication_count - 1)
+        )
         served = [w for w in waits if w is not None]
         half = t_quantile_975(len(served) - 1) * statistics.stdev(served) / math.sqrt(len(served))
         found.naive_mean += abs(statistics.mean(served) - true_wait) <= half
@@ -115,7 +123,9 @@ def check(found: Coverage) -> None:
         assert rate >= lowest, f"{name}: the printed 95% interval held the true value in {rate:.1%} of runs"
     spread = statistics.stdev(found.estimates)
     printed = statistics.mean(found.standard_errors)
-    assert 0.75 < printed / spread < 1.33, f"printed standard error {printed:.2f} vs spread of estimates {spread:.2f}"
+    assert 0.75 < printed / spread < 1.33, (
+        f"printed standard error {printed:.2f} vs spread of estimates {spread:.2f}"
+    )
     assert found.naive_mean / found.seeds < 0.8, "the test would not have caught intervals over incidents"
 
 

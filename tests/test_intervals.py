@@ -17,8 +17,14 @@ import pytest
 from engine_helpers import T975, t_quantile
 
 from drillsim.confidence import wilson
-from drillsim.experiments.totals import (Layout, ReplicationTotals, interval, ratio, share_interval,
-                                         weighted_shares)
+from drillsim.experiments.totals import (
+    Layout,
+    ReplicationTotals,
+    interval,
+    ratio,
+    share_interval,
+    weighted_shares,
+)
 
 
 def totals_of(rows: list[list[float]]) -> ReplicationTotals:
@@ -36,10 +42,13 @@ def test_one_incident_per_replication_gives_the_usual_t_interval() -> None:
     assert (low, high) == (pytest.approx(mean - half, rel=1e-4), pytest.approx(mean + half, rel=1e-4))
 
 
-@pytest.mark.parametrize(("met", "n", "low", "high"), [(7, 10, 0.3968, 0.8922), (10, 10, 0.7225, 1.0),
-                                                       (0, 10, 0.0, 0.2775), (50, 100, 0.4038, 0.5962)])
-def test_a_share_with_one_incident_per_replication_is_the_usual_wilson_interval(met: int, n: int, low: float,
-                                                                              high: float) -> None:
+@pytest.mark.parametrize(
+    ("met", "n", "low", "high"),
+    [(7, 10, 0.3968, 0.8922), (10, 10, 0.7225, 1.0), (0, 10, 0.0, 0.2775), (50, 100, 0.4038, 0.5962)],
+)
+def test_a_share_with_one_incident_per_replication_is_the_usual_wilson_interval(
+    met: int, n: int, low: float, high: float
+) -> None:
     totals = totals_of([[1.0 if i < met else 0.0, 1.0] for i in range(n)])
     bounds = share_interval(totals, 0, 1)
     assert bounds is not None
@@ -58,7 +67,10 @@ def test_ratio_interval_is_the_cluster_variance_of_the_ratio_estimator() -> None
     variance = statistics.variance(residuals) / (len(sums) * statistics.mean(counts) ** 2)
     half = t_quantile(0.975, len(sums) - 1) * math.sqrt(variance)
     assert estimate.value == pytest.approx(r_hat, rel=1e-12)
-    assert interval(totals, estimate) == (pytest.approx(r_hat - half, rel=1e-4), pytest.approx(r_hat + half, rel=1e-4))
+    assert interval(totals, estimate) == (
+        pytest.approx(r_hat - half, rel=1e-4),
+        pytest.approx(r_hat + half, rel=1e-4),
+    )
 
 
 def test_readiness_interval_agrees_with_a_jackknife_over_replications() -> None:
@@ -81,14 +93,16 @@ def test_readiness_interval_agrees_with_a_jackknife_over_replications() -> None:
         return 100 * sum(w * s for w, s in zip(weights, shares, strict=True)) / sum(weights)
 
     assert estimate.value == pytest.approx(score(rows), rel=1e-12)
-    leave_one_out = [score(rows[:i] + rows[i + 1:]) for i in range(len(rows))]
+    leave_one_out = [score(rows[:i] + rows[i + 1 :]) for i in range(len(rows))]
     centre = statistics.mean(leave_one_out)
     jackknife_sd = math.sqrt((len(rows) - 1) / len(rows) * sum((v - centre) ** 2 for v in leave_one_out))
     assert math.sqrt(totals.variance(estimate.gradient)) == pytest.approx(jackknife_sd, rel=0.02)
 
 
 def test_correlated_incidents_widen_a_share_and_a_certain_share_keeps_a_width() -> None:
-    together = totals_of([[5.0, 5.0] if r % 2 else [0.0, 5.0] for r in range(20)])  # all or none met per replication
+    together = totals_of(
+        [[5.0, 5.0] if r % 2 else [0.0, 5.0] for r in range(20)]
+    )  # all or none met per replication
     low, high = share_interval(together, 0, 1)  # type: ignore[misc]
     naive_low, naive_high = wilson(50, 100)  # type: ignore[misc]
     assert high - low > 1.8 * (naive_high - naive_low)  # effectively 20 observations, not 100
@@ -102,7 +116,9 @@ def test_no_interval_below_two_replications_or_without_observations() -> None:
     assert ratio(one, 0, 1).value == 2.0  # type: ignore[union-attr]
     assert interval(one, ratio(one, 0, 1)) is None and share_interval(one, 0, 1) is None
     empty = totals_of([[4.0, 2.0, 0.0, 0.0], [1.0, 1.0, 0.0, 0.0]])
-    assert ratio(empty, 2, 3) is None and share_interval(empty, 2, 3) is None and interval(empty, None) is None
+    assert (
+        ratio(empty, 2, 3) is None and share_interval(empty, 2, 3) is None and interval(empty, None) is None
+    )
     assert weighted_shares(empty, [(2, 3, 1.0)]) is None
 
 

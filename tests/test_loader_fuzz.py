@@ -18,21 +18,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fuzzing import fuzz
 from hypothesis import strategies as st
+from scenario_strategies import mutated_scenarios, yaml_text
 
 from drillsim.engine.model import compile_scenario
 from drillsim.scenario.errors import Problem, ScenarioError
 from drillsim.scenario.loader import check_file, load_scenario
 from drillsim.scenario.yamlsource import Document, parse_yaml
-from fuzzing import fuzz
-from scenario_strategies import mutated_scenarios, yaml_text
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 BASE = (CORPUS / "valid" / "base.yaml").read_text(encoding="utf-8")
 ORG = (CORPUS / "valid" / "org.yaml").read_text(encoding="utf-8")
 
 # Characters that mean something to YAML, and a few that mean trouble.
-SPECIAL = list(":-[]{},&*!|>'\"#%@`?<= \t\n\r") + ["\x00", "\x07", "\x85", "\u2028", "\ufeff", "é", "…"]
+SPECIAL = [*":-[]{},&*!|>'\"#%@`?<= \t\n\r", "\x00", "\x07", "\x85", "\u2028", "\ufeff", "é", "…"]
 
 
 def parse(raw: bytes) -> None:
@@ -68,7 +68,7 @@ def mutated(draw: st.DrawFn, source: str) -> str:
         elif operation == "replace" and lines[i]:
             k = draw(st.integers(0, len(lines[i]) - 1))
             char = draw(st.sampled_from(SPECIAL) | st.characters())
-            lines[i] = lines[i][:k] + char + lines[i][k + 1:]
+            lines[i] = lines[i][:k] + char + lines[i][k + 1 :]
         else:
             k = draw(st.integers(0, len(lines[i])))
             inserted = draw(st.text(st.sampled_from(SPECIAL) | st.characters(), max_size=5))
@@ -116,20 +116,24 @@ def mutated_organisation_alone(workdir: Path, text: str) -> None:
     check(workdir, BASE, text, "org.yaml")
 
 
-PUNCTUATION = st.lists(st.sampled_from([*SPECIAL, "a", "1", ".inf", "~", "&a ", "*a", "<<: ", "!!str ", "- "]),
-                       max_size=40).map("".join)
+PUNCTUATION = st.lists(
+    st.sampled_from([*SPECIAL, "a", "1", ".inf", "~", "&a ", "*a", "<<: ", "!!str ", "- "]), max_size=40
+).map("".join)
 
 test_any_text, test_any_text_soak = fuzz(any_text, st.text(), examples=150)
 test_any_bytes, test_any_bytes_soak = fuzz(parse, st.binary(), examples=150)
 test_yaml_punctuation, test_yaml_punctuation_soak = fuzz(yaml_punctuation, PUNCTUATION, examples=150)
 test_mutated_scenario, test_mutated_scenario_soak = fuzz(mutated_scenario, mutated(BASE), examples=150)
 test_mutated_organisation_through_the_scenario, test_mutated_organisation_through_the_scenario_soak = fuzz(
-    mutated_organisation_through_the_scenario, mutated(ORG), examples=150)
+    mutated_organisation_through_the_scenario, mutated(ORG), examples=150
+)
 test_mutated_organisation_alone, test_mutated_organisation_alone_soak = fuzz(
-    mutated_organisation_alone, mutated(ORG), examples=150)
+    mutated_organisation_alone, mutated(ORG), examples=150
+)
 
 
 # ---- structural mutations of generated valid scenarios --------------------------------------------
+
 
 def write_scenario(folder: Path, data: dict[str, Any], separate_organisation: bool) -> list[Path]:
     """``data`` as ``folder/scenario.yaml`` (first), its organisation inline or in ``folder/org.yaml``."""
@@ -160,20 +164,32 @@ def structural_mutation(tmp_path: Path, data: dict[str, Any], separate_organisat
 
 
 test_structural_mutation, test_structural_mutation_soak = fuzz(
-    structural_mutation, data=mutated_scenarios(), separate_organisation=st.booleans(), examples=150)
+    structural_mutation, data=mutated_scenarios(), separate_organisation=st.booleans(), examples=150
+)
 
 
 def validate_command(tmp_path: Path, batch: list[tuple[dict[str, Any], bool]]) -> None:
     """``drillsim validate`` on a folder of broken scenarios exits 0 or 2, prints no traceback, and
     accounts for every file."""
     cases = Path(tempfile.mkdtemp(dir=tmp_path))  # tmp_path is shared by every input
-    files = [f for i, (data, separate) in enumerate(batch) for f in write_scenario(cases / f"{i:03}", data, separate)]
-    run = subprocess.run([str(Path(sys.executable).with_name("drillsim")), "validate", str(cases)],
-                         capture_output=True, text=True, timeout=120)
+    files = [
+        f
+        for i, (data, separate) in enumerate(batch)
+        for f in write_scenario(cases / f"{i:03}", data, separate)
+    ]
+    run = subprocess.run(
+        [str(Path(sys.executable).with_name("drillsim")), "validate", str(cases)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode in (0, 2), run.stdout + run.stderr
     assert "Traceback" not in run.stdout + run.stderr and run.stderr == "", run.stderr
     assert f"{len(files)} file(s) checked" in run.stdout
 
 
 test_validate_command, test_validate_command_soak = fuzz(
-    validate_command, st.lists(st.tuples(mutated_scenarios(), st.booleans()), min_size=1, max_size=12), examples=4)
+    validate_command,
+    st.lists(st.tuples(mutated_scenarios(), st.booleans()), min_size=1, max_size=12),
+    examples=4,
+)

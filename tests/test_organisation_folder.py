@@ -13,13 +13,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from paths import SCENARIOS
 from typer.testing import CliRunner
 
 from drillsim.cli import app
 from drillsim.scenario.errors import ScenarioError
 from drillsim.scenario.loader import load_scenario
 from drillsim.scenario.msel import export_csv
-from paths import SCENARIOS
 
 ORGANISATION = SCENARIOS / "organisations" / "frontier-lab.yaml"
 EXFILTRATION = SCENARIOS / "weight-exfiltration.yaml"  # names organisations/frontier-lab.yaml
@@ -38,13 +38,17 @@ def scenario_naming(folder: Path, organisation: str) -> Path:
 
 def organisation_line(path: Path) -> int:
     """The 1-based line of ``organisation:`` in a scenario file."""
-    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                if line.startswith("organisation:"))
+    return next(
+        i
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if line.startswith("organisation:")
+    )
 
 
 @pytest.fixture
 def shared(tmp_path: Path) -> Path:
-    """``tmp_path/shared/org.yaml``: an organisation file outside the scenarios' folder ``tmp_path/drills``."""
+    """``tmp_path/shared/org.yaml``: an organisation file outside the scenarios' folder
+    ``tmp_path/drills``."""
     (tmp_path / "shared").mkdir()
     shutil.copy(ORGANISATION, tmp_path / "shared" / "org.yaml")
     return tmp_path / "shared"
@@ -55,7 +59,11 @@ def refusal(path: Path, folders: tuple[Path, ...] = ()) -> str:
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path, folders)
     (problem,) = caught.value.problems
-    assert (Path(problem.file).resolve(), problem.line, problem.column) == (path.resolve(), organisation_line(path), 15)
+    assert (Path(problem.file).resolve(), problem.line, problem.column) == (
+        path.resolve(),
+        organisation_line(path),
+        15,
+    )
     assert problem.path == "organisation"
     return problem.message
 
@@ -65,15 +73,24 @@ def test_an_organisation_file_below_the_scenario_loads(tmp_path: Path) -> None:
     (tmp_path / "orgs" / "deep").mkdir(parents=True)
     shutil.copy(ORGANISATION, tmp_path / "orgs" / "deep" / "org.yaml")
     assert load_scenario(scenario_naming(tmp_path, "org.yaml")).organisation.id == "meridian-ai"
-    assert load_scenario(scenario_naming(tmp_path, "orgs/./deep/../deep/org.yaml")).organisation.id == "meridian-ai"
+    assert (
+        load_scenario(scenario_naming(tmp_path, "orgs/./deep/../deep/org.yaml")).organisation.id
+        == "meridian-ai"
+    )
 
 
 @pytest.mark.parametrize("how", ["dotdot", "absolute", "file symlink", "folder symlink"])
-def test_an_organisation_file_outside_the_folder_tree_is_refused(tmp_path: Path, shared: Path, how: str) -> None:
+def test_an_organisation_file_outside_the_folder_tree_is_refused(
+    tmp_path: Path, shared: Path, how: str
+) -> None:
     drills = tmp_path / "drills"
     drills.mkdir()
-    named = {"dotdot": "../shared/org.yaml", "absolute": str(shared / "org.yaml"),
-             "file symlink": "org.yaml", "folder symlink": "orgs/org.yaml"}[how]
+    named = {
+        "dotdot": "../shared/org.yaml",
+        "absolute": str(shared / "org.yaml"),
+        "file symlink": "org.yaml",
+        "folder symlink": "orgs/org.yaml",
+    }[how]
     if how == "file symlink":
         os.symlink(shared / "org.yaml", drills / "org.yaml")
     elif how == "folder symlink":
@@ -104,12 +121,18 @@ def test_a_symlink_loop_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     assert "cannot be read" in refusal(scenario_naming(tmp_path, "a.yaml"))
 
 
-def test_an_allowed_folder_lets_the_file_in_and_its_problems_point_into_it(tmp_path: Path, shared: Path) -> None:
+def test_an_allowed_folder_lets_the_file_in_and_its_problems_point_into_it(
+    tmp_path: Path, shared: Path
+) -> None:
     scenario = scenario_naming(tmp_path / "drills", "../shared/org.yaml")
     assert load_scenario(scenario, [shared]).organisation.id == "meridian-ai"
     assert load_scenario(scenario, [tmp_path]).organisation.id == "meridian-ai"  # a parent of it will do
-    (tmp_path / "shared" / "org.yaml").write_text(ORGANISATION.read_text(encoding="utf-8").replace(
-        "timezone:", "timezone: Mars/Olympus_Mons\nx_timezone:", 1), encoding="utf-8")
+    (tmp_path / "shared" / "org.yaml").write_text(
+        ORGANISATION.read_text(encoding="utf-8").replace(
+            "timezone:", "timezone: Mars/Olympus_Mons\nx_timezone:", 1
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(ScenarioError) as caught:
         load_scenario(scenario, [shared])
     assert {Path(p.file).resolve() for p in caught.value.problems} == {shared / "org.yaml"}
@@ -123,17 +146,45 @@ def test_another_allowed_folder_does_not_open_this_one(tmp_path: Path, shared: P
 
 # ---- the command line: every command that loads a scenario file takes the option --------------------
 
+
 def commands(scenario: Path, out: Path) -> dict[str, tuple[list[str], str]]:
     """Each command that loads ``scenario``, and what it prints once the scenario is loaded."""
     csv = out / "msel.csv"  # the scenario's own MSEL, written by the test
     return {
         "validate": (["validate", str(scenario)], "1 valid"),
         "show": (["show", str(scenario)], "Organisation Meridian AI"),
-        "simulate": (["simulate", str(scenario), "-n", "2", "--workers", "1", "--out", str(out / "run")], "run folder"),
-        "compare": (["compare", str(scenario), "--set", "escalation.sev1-security.repeat=1", "-n", "2", "--workers",
-                     "1"], "readiness"),
-        "sweep": (["sweep", str(scenario), "--grid", "escalation.sev1-security.repeat=0,1", "-n", "2", "--workers", "1",
-                   "--out", str(out / "sweep")], "sweep.csv"),
+        "simulate": (
+            ["simulate", str(scenario), "-n", "2", "--workers", "1", "--out", str(out / "run")],
+            "run folder",
+        ),
+        "compare": (
+            [
+                "compare",
+                str(scenario),
+                "--set",
+                "escalation.sev1-security.repeat=1",
+                "-n",
+                "2",
+                "--workers",
+                "1",
+            ],
+            "readiness",
+        ),
+        "sweep": (
+            [
+                "sweep",
+                str(scenario),
+                "--grid",
+                "escalation.sev1-security.repeat=0,1",
+                "-n",
+                "2",
+                "--workers",
+                "1",
+                "--out",
+                str(out / "sweep"),
+            ],
+            "sweep.csv",
+        ),
         "structure": (["structure", str(scenario), "--json"], "single_points"),
         "drill": (["drill", str(scenario), "--players", "nobody-here"], "--players nobody-here"),
         "history": (["history", "--due", "--scenarios", str(scenario)], "weight-exfiltration"),
@@ -144,8 +195,9 @@ def commands(scenario: Path, out: Path) -> dict[str, tuple[list[str], str]]:
 
 
 @pytest.mark.parametrize("command", list(commands(Path("s"), Path("o"))))
-def test_every_command_refuses_then_allows(tmp_path: Path, shared: Path, command: str,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_command_refuses_then_allows(
+    tmp_path: Path, shared: Path, command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     scenario = scenario_naming(tmp_path / "drills", "../shared/org.yaml")
     (tmp_path / "msel.csv").write_text(export_csv(load_scenario(EXFILTRATION)), encoding="utf-8")
@@ -164,15 +216,24 @@ def test_every_command_refuses_then_allows(tmp_path: Path, shared: Path, command
 def test_the_option_is_explained_and_checks_its_folder(tmp_path: Path) -> None:
     help_text = CliRunner().invoke(app, ["simulate", "--help"], env={"COLUMNS": "200"}).stdout
     assert "--allow-organisation-from" in help_text and "subfolders" in help_text
-    run = CliRunner().invoke(app, ["validate", str(EXFILTRATION), "--allow-organisation-from", str(tmp_path / "none")],
-                             env={"COLUMNS": "200"})
+    run = CliRunner().invoke(
+        app,
+        ["validate", str(EXFILTRATION), "--allow-organisation-from", str(tmp_path / "none")],
+        env={"COLUMNS": "200"},
+    )
     assert run.exit_code == 2 and f"'{tmp_path / 'none'}' does not exist" in run.stdout + run.stderr
 
 
-def test_a_served_drill_passes_the_option_to_each_browser_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_served_drill_passes_the_option_to_each_browser_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     served: list[list[str]] = []
-    monkeypatch.setattr("drillsim.cli.commands.drill.serve_drill",
-                        lambda host, port, token, arguments: served.append(arguments))
-    run = CliRunner().invoke(app, ["drill", "drills/q3.yaml", "--serve", "--allow-organisation-from", str(tmp_path)])
+    monkeypatch.setattr(
+        "drillsim.cli.commands.drill.serve_drill",
+        lambda host, port, token, arguments: served.append(arguments),
+    )
+    run = CliRunner().invoke(
+        app, ["drill", "drills/q3.yaml", "--serve", "--allow-organisation-from", str(tmp_path)]
+    )
     assert run.exit_code == 0, run.output
     assert served == [["drills/q3.yaml", "--speed=1.0", "--seed=0", f"--allow-organisation-from={tmp_path}"]]

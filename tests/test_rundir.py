@@ -11,20 +11,41 @@ import shutil
 from pathlib import Path
 
 import pytest
+from paths import ROOT
 
 from drillsim.experiments.rundir import MAX_LABEL, create_run_folder
 from drillsim.experiments.simulate import simulate
-from drillsim.scenario.snapshot import snapshot_text
 from drillsim.scenario.errors import ScenarioError
 from drillsim.scenario.loader import load_scenario
-from paths import ROOT
+from drillsim.scenario.snapshot import snapshot_text
 
 VALID = ROOT / "tests" / "corpus" / "valid"
 NOW = dt.datetime(2026, 3, 14, 2, 30, tzinfo=dt.UTC)
 STAMP = "20260314T023000Z"
 
-HOSTILE = ["../../etc", "a/b", "/abs", "a\\b", "..", ".", ".hidden", "-rf", "~", "x" * 65, "x" * 5000, "résumé",
-           "日本", "a b", "a\x00b", "a\nb", "", "C:evil", "a:b", "*", "$(rm -rf ~)"]
+HOSTILE = [
+    "../../etc",
+    "a/b",
+    "/abs",
+    "a\\b",
+    "..",
+    ".",
+    ".hidden",
+    "-rf",
+    "~",
+    "x" * 65,
+    "x" * 5000,
+    "résumé",
+    "日本",
+    "a b",
+    "a\x00b",
+    "a\nb",
+    "",
+    "C:evil",
+    "a:b",
+    "*",
+    "$(rm -rf ~)",
+]
 EDGY_BUT_VALID = ["a..b", "a.", "CON", "nul", "x" * 64, "a-", "9", "a_b.c-d"]
 
 
@@ -33,12 +54,16 @@ def scenario_with_id(folder: Path, scenario_id: str) -> Path:
     shutil.copy(VALID / "org.yaml", folder / "org.yaml")
     text = (VALID / "base.yaml").read_text(encoding="utf-8")
     path = folder / "scenario.yaml"
-    path.write_text(text.replace("id: weights-leak-drill", f"id: {json.dumps(scenario_id)}", 1), encoding="utf-8")
+    path.write_text(
+        text.replace("id: weights-leak-drill", f"id: {json.dumps(scenario_id)}", 1), encoding="utf-8"
+    )
     return path
 
 
 def id_line(path: Path) -> int:
-    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.startswith("id:"))
+    return next(
+        i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.startswith("id:")
+    )
 
 
 @pytest.mark.parametrize("scenario_id", HOSTILE, ids=repr)
@@ -47,15 +72,30 @@ def test_a_hostile_id_does_not_validate(tmp_path: Path, scenario_id: str) -> Non
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path)
     (problem,) = caught.value.problems
-    assert (Path(problem.file).resolve(), problem.line, problem.column, problem.path) == (path, id_line(path), 5, "id")
+    assert (Path(problem.file).resolve(), problem.line, problem.column, problem.path) == (
+        path,
+        id_line(path),
+        5,
+        "id",
+    )
 
 
 @pytest.mark.parametrize("scenario_id", EDGY_BUT_VALID)
 def test_an_id_that_validates_names_one_folder_inside_results(tmp_path: Path, scenario_id: str) -> None:
     scenario = load_scenario(scenario_with_id(tmp_path, scenario_id))
     results = tmp_path / "results"
-    run = simulate(scenario, snapshot_text(tmp_path / "scenario.yaml"), count=2, seed=0, workers=1, out=None, results=results)
-    assert run.folder.parent == results and re.fullmatch(r"\d{8}T\d{6}Z-" + re.escape(scenario_id), run.folder.name)
+    run = simulate(
+        scenario,
+        snapshot_text(tmp_path / "scenario.yaml"),
+        count=2,
+        seed=0,
+        workers=1,
+        out=None,
+        results=results,
+    )
+    assert run.folder.parent == results and re.fullmatch(
+        r"\d{8}T\d{6}Z-" + re.escape(scenario_id), run.folder.name
+    )
     assert [p.name for p in results.iterdir()] == [run.folder.name]
 
 
@@ -67,7 +107,9 @@ def test_any_text_names_one_plain_folder_inside_results(tmp_path: Path, text: st
     assert folder.parent == results and folder.is_dir()
     assert [p.name for p in results.iterdir()] == [folder.name]
     assert folder.name.startswith(f"{STAMP}-") and len(folder.name) <= len(STAMP) + 1 + MAX_LABEL
-    assert set(folder.name[len(STAMP) + 1:]) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+    assert set(folder.name[len(STAMP) + 1 :]) <= set(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
+    )
 
 
 def test_the_same_id_twice_in_one_second_gets_two_folders(tmp_path: Path) -> None:

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from paths import ROOT, SCENARIOS
 
 from drillsim.scenario.schema import json_schema
 from drillsim.scenario.yamlsource import read_yaml
-from paths import ROOT, SCENARIOS
 
-SCHEMA_FILES = {"scenario": ROOT / "docs/schema/scenario.schema.json",
-                "organisation": ROOT / "docs/schema/organisation.schema.json"}
+SCHEMA_FILES = {
+    "scenario": ROOT / "docs/schema/scenario.schema.json",
+    "organisation": ROOT / "docs/schema/organisation.schema.json",
+}
 
 
 @pytest.mark.parametrize("kind", ["scenario", "organisation"])

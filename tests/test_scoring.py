@@ -13,8 +13,20 @@ from drillsim.scoring import ScoredObjective, rating, readiness
 DEFAULT = RatingThresholds()
 
 
-@pytest.mark.parametrize(("p", "letter"), [(1.0, "P"), (0.9, "P"), (0.8999, "S"), (0.75, "S"), (0.7499, "M"),
-                                           (0.5, "M"), (0.4999, "U"), (0.0, "U"), (None, None)])
+@pytest.mark.parametrize(
+    ("p", "letter"),
+    [
+        (1.0, "P"),
+        (0.9, "P"),
+        (0.8999, "S"),
+        (0.75, "S"),
+        (0.7499, "M"),
+        (0.5, "M"),
+        (0.4999, "U"),
+        (0.0, "U"),
+        (None, None),
+    ],
+)
 def test_default_hseep_thresholds(p: float | None, letter: str | None) -> None:
     assert rating(p, DEFAULT) == letter
 
@@ -26,8 +38,10 @@ def test_thresholds_are_configurable_and_must_descend() -> None:
         RatingThresholds(P=0.5, S=0.75, M=0.4)
 
 
-@pytest.mark.parametrize(("met", "n", "low", "high"), [(8, 10, 0.4902, 0.9433), (0, 10, 0.0, 0.2775),
-                                                       (50, 100, 0.4038, 0.5962), (10, 10, 0.7225, 1.0)])
+@pytest.mark.parametrize(
+    ("met", "n", "low", "high"),
+    [(8, 10, 0.4902, 0.9433), (0, 10, 0.0, 0.2775), (50, 100, 0.4038, 0.5962), (10, 10, 0.7225, 1.0)],
+)
 def test_wilson_interval_matches_published_values(met: int, n: int, low: float, high: float) -> None:
     interval = wilson(met, n)
     assert interval is not None
@@ -35,8 +49,19 @@ def test_wilson_interval_matches_published_values(met: int, n: int, low: float, 
     assert wilson(0, 0) is None
 
 
-@pytest.mark.parametrize(("df", "t"), [(1, 12.7062), (2, 4.3027), (5, 2.5706), (10, 2.2281), (19, 2.0930),
-                                       (30, 2.0423), (100, 1.9840), (10_000, 1.9602)])
+@pytest.mark.parametrize(
+    ("df", "t"),
+    [
+        (1, 12.7062),
+        (2, 4.3027),
+        (5, 2.5706),
+        (10, 2.2281),
+        (19, 2.0930),
+        (30, 2.0423),
+        (100, 1.9840),
+        (10_000, 1.9602),
+    ],
+)
 def test_t_quantile_matches_tables(df: int, t: float) -> None:
     assert t_quantile_975(df) == pytest.approx(t, abs=2e-4)
 

@@ -42,9 +42,26 @@ def free_port() -> int:
 
 def serve(cwd: Path, host: str, port: int) -> Served:
     """``drillsim drill --serve`` in a subprocess, once it listens (it prints the console's link)."""
-    process = subprocess.Popen([sys.executable, "-m", "drillsim", "drill", TUTORIAL, "--players", "safety-engineer",
-                                "--serve", "--host", host, "--port", str(port)],
-                               cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "drillsim",
+            "drill",
+            TUTORIAL,
+            "--players",
+            "safety-engineer",
+            "--serve",
+            "--host",
+            host,
+            "--port",
+            str(port),
+        ],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     assert process.stdout is not None
     for line in process.stdout:
         if line.startswith("drill console: "):
@@ -62,12 +79,16 @@ def everywhere(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     served.process.wait(10)
 
 
-async def fetch(url: URL, *, method: str = "GET", cookie: str | None = None, **options: object) -> tuple[int, str, aiohttp.ClientResponse]:
+async def fetch(
+    url: URL, *, method: str = "GET", cookie: str | None = None, **options: object
+) -> tuple[int, str, aiohttp.ClientResponse]:
     """One request, redirects not followed: (status, body, response)."""
     cookies = {COOKIE: cookie} if cookie is not None else None
-    async with aiohttp.ClientSession(cookies=cookies) as session:
-        async with session.request(method, url, allow_redirects=False, **options) as response:  # type: ignore[arg-type]
-            return response.status, await response.text(), response
+    async with (
+        aiohttp.ClientSession(cookies=cookies) as session,
+        session.request(method, url, allow_redirects=False, **options) as response,  # type: ignore[arg-type]
+    ):
+        return response.status, await response.text(), response
 
 
 async def websocket_status(url: URL, cookie: str | None = None, origin: str | None = None) -> int:
@@ -98,17 +119,21 @@ def test_without_the_token_every_request_gets_the_form_and_no_console(everywhere
 def test_a_wrong_token_is_refused_by_link_form_and_cookie(everywhere: Served) -> None:
     token = everywhere.url.query["token"]
     wrong = token[:-1] + ("y" if token.endswith("x") else "x")  # never the token itself (it is random)
-    for status, body, _ in [asyncio.run(fetch(everywhere.base.with_query(token=wrong))),
-                            asyncio.run(fetch(everywhere.base, method="POST", data={"token": wrong})),
-                            asyncio.run(fetch(everywhere.base, cookie=wrong))]:
+    for status, body, _ in [
+        asyncio.run(fetch(everywhere.base.with_query(token=wrong))),
+        asyncio.run(fetch(everywhere.base, method="POST", data={"token": wrong})),
+        asyncio.run(fetch(everywhere.base, cookie=wrong)),
+    ]:
         assert status == 403 and "Wrong token" in body and CONSOLE_PAGE not in body
     assert asyncio.run(websocket_status(everywhere.base, cookie=wrong)) == 403
 
 
 def test_the_right_token_sets_a_strict_httponly_cookie_and_opens_the_console(everywhere: Served) -> None:
     token = everywhere.url.query["token"]
-    for status, _, response in [asyncio.run(fetch(everywhere.url)),
-                                asyncio.run(fetch(everywhere.base, method="POST", data={"token": token}))]:
+    for status, _, response in [
+        asyncio.run(fetch(everywhere.url)),
+        asyncio.run(fetch(everywhere.base, method="POST", data={"token": token})),
+    ]:
         assert status == 303 and response.headers["Location"] == "/"  # the token leaves the address bar
         cookie = response.cookies[COOKIE]
         assert cookie.value == token and cookie["httponly"] and cookie["samesite"] == "Strict"
@@ -134,10 +159,13 @@ def test_on_loopback_no_token_but_only_local_names_and_the_consoles_own_page(tmp
         served.process.wait(10)
 
 
-@pytest.mark.parametrize(("arguments", "message"), [
-    (["--serve", "--host", "0.0.0.0", "--token", "short"], "too easy to guess"),
-    (["--token", "a-long-enough-token-here"], "--token is for --serve"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--serve", "--host", "0.0.0.0", "--token", "short"], "too easy to guess"),
+        (["--token", "a-long-enough-token-here"], "--token is for --serve"),
+    ],
+)
 def test_bad_serve_options_exit_2_with_a_message(arguments: list[str], message: str) -> None:
     result = CliRunner().invoke(app, ["drill", TUTORIAL, *arguments])
     assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.output
@@ -154,17 +182,29 @@ def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run([sys.executable, "-m", "drillsim", "drill", TUTORIAL, "--serve", "--port", str(port)],
-                                cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "drillsim", "drill", TUTORIAL, "--serve", "--port", str(port)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize(("host", "given", "asks"), [
-    ("127.0.0.1", None, False), ("localhost", None, False), ("::1", None, False),
-    ("127.0.0.1", "a-token-of-my-own-choosing", True),  # on a shared machine, a token on loopback too
-    ("0.0.0.0", None, True), ("192.168.1.20", None, True), ("drills.example.org", None, True),
-])
+@pytest.mark.parametrize(
+    ("host", "given", "asks"),
+    [
+        ("127.0.0.1", None, False),
+        ("localhost", None, False),
+        ("::1", None, False),
+        ("127.0.0.1", "a-token-of-my-own-choosing", True),  # on a shared machine, a token on loopback too
+        ("0.0.0.0", None, True),
+        ("192.168.1.20", None, True),
+        ("drills.example.org", None, True),
+    ],
+)
 def test_which_bindings_ask_for_a_token(host: str, given: str | None, asks: bool) -> None:
     token = choose_token(host, given)
     assert (token is not None) == asks

@@ -23,16 +23,34 @@ WRITER = ROOT / "tests" / "store_driver" / "write_runs.py"
 
 
 def summary(scenario: str = "tutorial", score: float = 70.0) -> dict[str, object]:
-    return {"scenario": scenario, "seed": 0, "replications": 10,
-            "readiness": {"score": score, "ci95": [score - 5, score + 5], "rating": "M"},
-            "objectives": [{"id": "ack", "metric": "time_to_acknowledge", "target": 10.0, "p_met": 0.7,
-                            "ci95": [0.6, 0.8], "rating": "M"}]}
+    return {
+        "scenario": scenario,
+        "seed": 0,
+        "replications": 10,
+        "readiness": {"score": score, "ci95": [score - 5, score + 5], "rating": "M"},
+        "objectives": [
+            {
+                "id": "ack",
+                "metric": "time_to_acknowledge",
+                "target": 10.0,
+                "p_met": 0.7,
+                "ci95": [0.6, 0.8],
+                "rating": "M",
+            }
+        ],
+    }
 
 
 def test_a_new_database_is_created_at_the_current_schema(tmp_path: Path) -> None:
     store = HistoryStore(tmp_path / "h.db")
-    store.record("simulation", tmp_path / "run1", summary(), at="2026-01-01T00:00:00+00:00", organisation="o",
-                 scenario_sha256="x")
+    store.record(
+        "simulation",
+        tmp_path / "run1",
+        summary(),
+        at="2026-01-01T00:00:00+00:00",
+        organisation="o",
+        scenario_sha256="x",
+    )
     assert [r.readiness for r in store.runs()] == [70.0]
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -59,9 +77,13 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_recording_the_same_run_twice_is_refused_and_nothing_half_written(tmp_path: Path) -> None:
     store = HistoryStore(tmp_path / "h.db")
-    store.record("simulation", tmp_path / "run", summary(), at="2026-01-01", organisation="o", scenario_sha256="x")
+    store.record(
+        "simulation", tmp_path / "run", summary(), at="2026-01-01", organisation="o", scenario_sha256="x"
+    )
     with pytest.raises(StoreError, match="already in the history"):
-        store.record("simulation", tmp_path / "run", summary(), at="2026-01-02", organisation="o", scenario_sha256="x")
+        store.record(
+            "simulation", tmp_path / "run", summary(), at="2026-01-02", organisation="o", scenario_sha256="x"
+        )
     assert len(store.runs()) == 1
     assert store.db.execute("SELECT count(*) FROM objectives").fetchone()[0] == 1
     store.close()
@@ -69,8 +91,13 @@ def test_recording_the_same_run_twice_is_refused_and_nothing_half_written(tmp_pa
 
 def start_writer(db: Path, name: str, count: int = 0) -> subprocess.Popen[str]:
     """A writer process (tests/store_driver/write_runs.py), started and waiting to be released."""
-    writer = subprocess.Popen([sys.executable, str(WRITER), str(db), name, str(count)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    writer = subprocess.Popen(
+        [sys.executable, str(WRITER), str(db), name, str(count)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     assert writer.stdout is not None and writer.stdout.readline() == "ready\n"
     return writer
 
@@ -93,8 +120,11 @@ def check_history(db: Path) -> set[str]:
     try:
         assert store.db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
-        objectives = dict(store.db.execute(
-            "SELECT folder, (SELECT count(*) FROM objectives WHERE run = runs.id) FROM runs").fetchall())
+        objectives = dict(
+            store.db.execute(
+                "SELECT folder, (SELECT count(*) FROM objectives WHERE run = runs.id) FROM runs"
+            ).fetchall()
+        )
     finally:
         store.close()
     assert set(objectives.values()) <= {OBJECTIVES}, "a run was recorded without all its objectives"
@@ -115,7 +145,9 @@ def test_concurrent_writer_processes_all_land(tmp_path: Path) -> None:
     assert check_history(db) == expected
 
 
-@pytest.mark.parametrize("kills", [pytest.param(5, id="ci"), pytest.param(50, id="soak", marks=pytest.mark.soak)])
+@pytest.mark.parametrize(
+    "kills", [pytest.param(5, id="ci"), pytest.param(50, id="soak", marks=pytest.mark.soak)]
+)
 def test_a_writer_killed_mid_write_loses_no_committed_run(tmp_path: Path, kills: int) -> None:
     """Writers SIGKILLed at random moments (opening a new database, inside a transaction, between two):
     afterwards the database opens, is intact, holds every run a writer reported and no run half written."""
@@ -137,13 +169,30 @@ def test_a_writer_killed_mid_write_loses_no_committed_run(tmp_path: Path, kills:
 def test_simulate_records_history_and_history_shows_the_trend(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     for seed in ("1", "2"):
-        result = runner.invoke(app, ["simulate", str(SCENARIOS / "tutorial.yaml"), "-n", "20", "--seed", seed,
-                                     "--workers", "1", "--out", str(tmp_path / f"run{seed}"), "--db", str(db)])
+        result = runner.invoke(
+            app,
+            [
+                "simulate",
+                str(SCENARIOS / "tutorial.yaml"),
+                "-n",
+                "20",
+                "--seed",
+                seed,
+                "--workers",
+                "1",
+                "--out",
+                str(tmp_path / f"run{seed}"),
+                "--db",
+                str(db),
+            ],
+        )
         assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["history", "--db", str(db)])
     assert result.exit_code == 0
     assert result.stdout.count("tutorial") == 2 and "simulation" in result.stdout
-    due = runner.invoke(app, ["history", "--due", "--db", str(db), "--scenarios", str(SCENARIOS / "tutorial.yaml")])
+    due = runner.invoke(
+        app, ["history", "--due", "--db", str(db), "--scenarios", str(SCENARIOS / "tutorial.yaml")]
+    )
     assert due.exit_code == 0 and "never drilled" in due.stdout
 
 
@@ -156,12 +205,16 @@ def test_history_with_a_newer_database_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "newer drillsim" in result.stderr and "Traceback" not in result.output
 
 
-def test_an_older_database_migrates_forward_keeping_its_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_older_database_migrates_forward_keeping_its_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import drillsim.store as store_module
 
     path = tmp_path / "h.db"
     old = HistoryStore(path)  # written at the current schema…
-    old.record("simulation", tmp_path / "run", summary(), at="2026-01-01", organisation="o", scenario_sha256="x")
+    old.record(
+        "simulation", tmp_path / "run", summary(), at="2026-01-01", organisation="o", scenario_sha256="x"
+    )
     old.close()
     # …then opened by a drillsim one migration newer
     newer = (*store_module.MIGRATIONS, "ALTER TABLE runs ADD COLUMN note TEXT")
@@ -177,13 +230,28 @@ def test_an_older_database_migrates_forward_keeping_its_runs(tmp_path: Path, mon
 def test_a_full_disk_is_a_clear_error_and_keeps_what_was_recorded(tmp_path: Path) -> None:
     """SQLite's page limit stands in for a full disk: the write fails as it would, at the same place."""
     store = HistoryStore(tmp_path / "h.db")
-    store.record("simulation", tmp_path / "run1", summary(), at="2026-01-01", organisation="o", scenario_sha256="x")
+    store.record(
+        "simulation", tmp_path / "run1", summary(), at="2026-01-01", organisation="o", scenario_sha256="x"
+    )
     pages = store.db.execute("PRAGMA page_count").fetchone()[0]
     store.db.execute(f"PRAGMA max_page_count = {pages}")
-    big = summary() | {"objectives": [{"id": f"o{i}" * 50, "metric": "time_to_acknowledge", "target": 10.0,
-                                       "p_met": 0.5, "ci95": [0.4, 0.6], "rating": "M"} for i in range(500)]}
-    with pytest.raises(StoreError, match="nothing was recorded.*full"):
-        store.record("simulation", tmp_path / "run2", big, at="2026-01-02", organisation="o", scenario_sha256="x")
+    big = summary() | {
+        "objectives": [
+            {
+                "id": f"o{i}" * 50,
+                "metric": "time_to_acknowledge",
+                "target": 10.0,
+                "p_met": 0.5,
+                "ci95": [0.4, 0.6],
+                "rating": "M",
+            }
+            for i in range(500)
+        ]
+    }
+    with pytest.raises(StoreError, match=r"nothing was recorded.*full"):
+        store.record(
+            "simulation", tmp_path / "run2", big, at="2026-01-02", organisation="o", scenario_sha256="x"
+        )
     assert [r.folder for r in store.runs()] == [str(tmp_path / "run1")]
     assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     store.close()
@@ -197,15 +265,22 @@ def test_trends_keep_drills_and_simulations_apart_and_call_changes_by_their_inte
         low, high = (score - half, score + half) if half is not None else (None, None)
         return Run(kind, "s", "2026-01-01", "f", score, low, high, "M", 10, 0)
 
-    runs = [run("simulation", 70.0, 3.0), run("drill", 40.0, None), run("simulation", 73.0, 3.0),
-            run("simulation", 80.0, 3.0), run("drill", 90.0, None)]
+    runs = [
+        run("simulation", 70.0, 3.0),
+        run("drill", 40.0, None),
+        run("simulation", 73.0, 3.0),
+        run("simulation", 80.0, 3.0),
+        run("drill", 90.0, None),
+    ]
     found = trends(runs)
     assert [t.verdict for t in found] == [FIRST, FIRST, WITHIN_NOISE, CHANGED, NO_INTERVAL]
     # 73 follows 70 (the simulation), not the drill at 40; 3 < √(3² + 3²) = 4.24 is noise, 7 is not
     assert [t.change for t in found] == [None, None, 3.0, 7.0, 50.0]
 
 
-def test_history_shows_series_apart_keeps_no_history_runs_out_and_never_creates_a_database(tmp_path: Path) -> None:
+def test_history_shows_series_apart_keeps_no_history_runs_out_and_never_creates_a_database(
+    tmp_path: Path,
+) -> None:
     db = tmp_path / "h.db"
     read = runner.invoke(app, ["history", "--db", str(db)])
     assert read.exit_code == 2 and "no history database" in read.stderr and not db.exists()
@@ -227,7 +302,9 @@ def test_drills_due_lists_the_valid_scenarios_and_reports_a_broken_draft(tmp_pat
     shutil.copy(SCENARIOS / "tutorial.yaml", folder / "tutorial.yaml")
     (folder / "drafts").mkdir()
     (folder / "drafts" / "broken.yaml").write_text("id: broken\ntitle: Draft\nincidents: {}\nhorizon: soon\n")
-    result = runner.invoke(app, ["history", "--due", "--db", str(tmp_path / "h.db"), "--scenarios", str(folder)])
+    result = runner.invoke(
+        app, ["history", "--due", "--db", str(tmp_path / "h.db"), "--scenarios", str(folder)]
+    )
     assert result.exit_code == 0, result.output
     assert "tutorial" in result.stdout and "skipped" in result.stderr and "broken.yaml" in result.stderr
     missing = runner.invoke(app, ["history", "--due", "--scenarios", str(tmp_path / "nowhere")])

@@ -8,15 +8,15 @@ import re
 from pathlib import Path
 
 import pytest
+from paths import SCENARIOS
 from rich.console import Console
 
-from drillsim.scenario.loader import load_scenario
-from drillsim.scenario.model import Scenario
 from drillsim.report import graphtext
 from drillsim.report.structure import render_text
 from drillsim.scenario.graph import escalation_graph
+from drillsim.scenario.loader import load_scenario
+from drillsim.scenario.model import Scenario
 from drillsim.structure import Reach, StructureReport, analyse
-from paths import SCENARIOS
 
 # Who is who (rotations as members, in order):
 #   ops rotation [ann, bob] · sec rotation [bob, cat] · infra rotation [bob, dan] · exec team {dan, eve}
@@ -111,8 +111,9 @@ def test_reach_times_of_a_three_level_policy_with_repeat(report: StructureReport
     assert sev1.no_answer_after == 60.0
     # an on_call target stands for its rotation members; a team for its members
     assert [s.pages for s in sev1.steps] == [("ann", "bob"), ("dan",), ("dan", "eve")]
-    assert reach(report, "incident", "breach") == Reach("incident", "breach", None, "sev1", None, 1, 3,
-                                                        sev1.steps, 15.0, 60.0)
+    assert reach(report, "incident", "breach") == Reach(
+        "incident", "breach", None, "sev1", None, 1, 3, sev1.steps, 15.0, 60.0
+    )
 
 
 def test_severities_and_incidents_use_the_policy_select_policy_picks(report: StructureReport) -> None:
@@ -132,16 +133,19 @@ def test_decision_tiers_wait_the_policy_level_timeouts(report: StructureReport) 
     halt = reach(report, "decision", "halt")
     # tier 1 head-of-safety (dan) waits level 1's 5m, tier 2 ceo (eve) level 2's 10m; repeat 1
     assert halt.incident == "breach" and halt.policy == "sev1" and halt.hops == 2
-    assert [(s.label, s.timeout, s.pages) for s in halt.steps] == [("head-of-safety", 5.0, ("dan",)),
-                                                                    ("ceo", 10.0, ("eve",))]
+    assert [(s.label, s.timeout, s.pages) for s in halt.steps] == [
+        ("head-of-safety", 5.0, ("dan",)),
+        ("ceo", 10.0, ("eve",)),
+    ]
     assert (halt.last_step_after, halt.no_answer_after) == (5.0, 30.0)  # (5 + 10) × 2
     suspend = reach(report, "decision", "suspend")
     assert (suspend.hops, suspend.last_step_after, suspend.no_answer_after) == (1, 0.0, 10.0)  # 5 × 2
 
 
 def test_single_points_of_failure_ranked(report: StructureReport) -> None:
-    losses = {p.person: [(loss.kind, loss.id, loss.needed_by) for loss in p.losses]
-              for p in report.single_points}
+    losses = {
+        p.person: [(loss.kind, loss.id, loss.needed_by) for loss in p.losses] for p in report.single_points
+    }
     assert losses == {
         # fay alone is paged by every level of audit-only, and alone holds the role `review` needs
         "fay": [("role", "auditor", ("audit/review",)), ("policy", "audit-only", ("audit",))],
@@ -216,11 +220,17 @@ def test_dot_shows_every_person_and_policy(tiny: Scenario) -> None:
 def test_report_is_deterministic_and_json(tiny: Scenario, report: StructureReport) -> None:
     again = analyse(tiny)
     graph, graph_again = escalation_graph(tiny.organisation), escalation_graph(tiny.organisation)
-    assert graphtext.mermaid(graph) == graphtext.mermaid(graph_again) and graphtext.dot(graph) == graphtext.dot(graph_again)
+    assert graphtext.mermaid(graph) == graphtext.mermaid(graph_again) and graphtext.dot(
+        graph
+    ) == graphtext.dot(graph_again)
     data = report.to_json()
     assert json.loads(json.dumps(data)) == data == again.to_json()
-    assert data["reach"][0]["steps"][0] == {"label": "level 1", "timeout": 5.0, "reached_after": 0.0,
-                                            "pages": ["ann", "bob"]}
+    assert data["reach"][0]["steps"][0] == {
+        "label": "level 1",
+        "timeout": 5.0,
+        "reached_after": 0.0,
+        "pages": ["ann", "bob"],
+    }
 
 
 def test_render_fits_120_columns(report: StructureReport) -> None:

@@ -24,7 +24,9 @@ def invoke(*args: object) -> tuple[int, str]:
 def test_structure_prints_reach_times_and_single_points_of_failure() -> None:
     code, output = invoke("structure", SCENARIOS / "flagship-concurrent.yaml")
     assert code == 0
-    assert "Reach times" in output and "Single points of failure" in output and "suspend-development" in output
+    assert (
+        "Reach times" in output and "Single points of failure" in output and "suspend-development" in output
+    )
 
 
 def test_graphs_are_printed_verbatim() -> None:

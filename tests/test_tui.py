@@ -20,8 +20,8 @@ from drill_helpers import TUTORIAL_SEED
 from paths import SCENARIOS
 from textual.pilot import Pilot
 
-from drillsim.drill.session import DrillSession
 from drillsim import facts as T
+from drillsim.drill.session import DrillSession
 from drillsim.facts import PageReason, ReasonKind, Record
 from drillsim.scenario.loader import load_scenario
 from drillsim.scenario.snapshot import snapshot_text
@@ -190,8 +190,9 @@ def test_records_in_plain_words(session: DrillSession) -> None:
     level_2 = PageReason(ReasonKind.LEVEL, 2)
     assert narrator.sentence(Record(19, 0, T.ESCALATED, reason=level_2))[0] == "#0 escalated to level 2"
     halt_2 = PageReason(ReasonKind.AUTHORITY, 2, authority="halt")
-    assert narrator.sentence(Record(19, 0, T.ESCALATED, reason=halt_2))[0] \
-        == "#0: decision halt goes to step 2"
+    assert (
+        narrator.sentence(Record(19, 0, T.ESCALATED, reason=halt_2))[0] == "#0: decision halt goes to step 2"
+    )
     assert narrator.sentence(Record(20, 0, T.ACKNOWLEDGED, "ben"))[0] == "Ben Marsh acknowledged #0 (level 2)"
     assert narrator.sentence(Record(20, 0, T.TASK_READY, None, "triage")) is None
 

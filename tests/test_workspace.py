@@ -10,8 +10,13 @@ import pytest
 from drillsim.store import NoHistory, StoreError
 from drillsim.workspace import DB_ENV, Workspace
 
-SUMMARY = {"scenario": "tutorial", "seed": 3, "replications": 20,
-           "readiness": {"score": 71.5, "ci95": [70.0, 73.0], "rating": "S"}, "objectives": []}
+SUMMARY = {
+    "scenario": "tutorial",
+    "seed": 3,
+    "replications": 20,
+    "readiness": {"score": 71.5, "ci95": [70.0, 73.0], "rating": "S"},
+    "objectives": [],
+}
 
 
 def test_drills_live_in_the_results_folder_and_are_named_by_id_or_folder(tmp_path: Path) -> None:
@@ -23,7 +28,8 @@ def test_drills_live_in_the_results_folder_and_are_named_by_id_or_folder(tmp_pat
 
 
 def test_the_history_is_the_named_database_else_the_environments_else_the_default(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv(DB_ENV, raising=False)
     assert Workspace().history_path == Path("results") / "drillsim.db" and not Workspace().history_named
     monkeypatch.setenv(DB_ENV, "")  # set but empty: the default

@@ -45,9 +45,19 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode="markdown",
 )
-for command in (validate.validate, schema.schema, show.show, simulate.simulate, report.report,
-                compare.compare, sweep.sweep, structure.structure, drill.drill, history.history,
-                calibrate.calibrate):
+for command in (
+    validate.validate,
+    schema.schema,
+    show.show,
+    simulate.simulate,
+    report.report,
+    compare.compare,
+    sweep.sweep,
+    structure.structure,
+    drill.drill,
+    history.history,
+    calibrate.calibrate,
+):
     app.command()(command)
 app.add_typer(msel.app, name="msel")
 
@@ -60,8 +70,10 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
 ) -> None:
     """drillsim: drills for AI security incidents."""
 

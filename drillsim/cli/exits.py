@@ -15,7 +15,7 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 from typer.core import TyperGroup
@@ -23,9 +23,7 @@ from typer.core import TyperGroup
 from drillsim.cli.console import errors
 from drillsim.scenario.errors import ScenarioError
 
-if TYPE_CHECKING:
-    import click
-
+STOPS = (signal.SIGINT, signal.SIGHUP, signal.SIGTERM)  # Ctrl-C, the terminal closed, kill
 BAD_INPUT = 2
 INTERRUPTED = 128 + signal.SIGINT  # 130: the shells' code for a command stopped by Ctrl-C
 
@@ -82,7 +80,7 @@ class ExitCodeGroup(TyperGroup):
     """The ``drillsim`` command group: runs the command asked for and turns the errors in EXIT_CODES
     into their message and exit code (``typer.Exit``). Applies under ``CliRunner`` as on a terminal."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # a click Context: Typer's own click since 0.2x, click's before
         try:
             return super().invoke(ctx)
         except (Exception, KeyboardInterrupt) as error:
@@ -95,7 +93,8 @@ class ExitCodeGroup(TyperGroup):
 
 @contextmanager
 def ctrl_c_stops_this_process_only() -> Iterator[None]:
-    """Make Ctrl-C interrupt this process and not the workers it forks.
+    """Make Ctrl-C interrupt this process and not the workers it forks; closing the terminal (SIGHUP)
+    and SIGTERM stop it the same way, so a run stopped by either still writes its run.json.
 
     Ctrl-C sends SIGINT to every process in the terminal's foreground group, process-pool workers
     included. A worker that gets it fails its chunk or dies with a traceback, and the pool can be left
@@ -109,8 +108,9 @@ def ctrl_c_stops_this_process_only() -> Iterator[None]:
         if os.getpid() == main_process:
             raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGINT, interrupt)
+    previous = {stop: signal.signal(stop, interrupt) for stop in STOPS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)

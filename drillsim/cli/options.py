@@ -8,9 +8,9 @@ help differs by command (--replications, --seed of simulate) are made by the fun
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -32,7 +32,7 @@ def seed_option(help: str = f"{SEED_HELP} (variants run with it share random num
     return typer.Option(min=0, max=2**63 - 1, help=help)
 
 
-class BackendChoice(str, Enum):
+class BackendChoice(StrEnum):
     serial = "serial"
     process = "process"
     dask = "dask"
@@ -40,7 +40,7 @@ class BackendChoice(str, Enum):
 
 def backend_name(choice: BackendChoice | None) -> replicate.Backend | None:
     """The backend asked for with --backend, as the experiments take it (None: their default)."""
-    return cast("replicate.Backend", choice.value) if choice else None
+    return choice.value if choice else None
 
 
 def worker_count(workers: int | None) -> int:
@@ -53,24 +53,48 @@ def worker_count(workers: int | None) -> int:
 ScenarioFile = Annotated[Path, typer.Argument(help="A scenario file.")]
 Replications = Annotated[int, replications_option("Replications per variant.")]
 Seed = Annotated[int, seed_option()]
-Workers = Annotated[int | None, typer.Option(
-    min=1, max=1024, help="Processes to run on (default: every core).")]
-Backend = Annotated[BackendChoice | None, typer.Option(
-    help="Where replications run: serial, process (a pool on this machine) or dask (a local Dask cluster, or "
-         "--scheduler ADDRESS). Default: serial for one worker, else process.")]
-Scheduler = Annotated[str | None, typer.Option(
-    metavar="ADDRESS", help="With --backend dask: join this Dask scheduler (tcp://host:8786).")]
-OverridesFiles = Annotated[list[Path] | None, typer.Option(
-    "--overrides", metavar="FILE",
-    help="A file of PATH: VALUE overrides (as drillsim calibrate writes) to apply first.")]
-Db = Annotated[Path | None, typer.Option(
-    "--db", help=f"History database (default: ${DB_ENV}, else {(RESULTS / HISTORY_FILE).as_posix()}).")]
-NoHistoryFlag = Annotated[bool, typer.Option(
-    "--no-history", help="Keep this run out of the history (a smoke test, a trial).")]
+Workers = Annotated[
+    int | None, typer.Option(min=1, max=1024, help="Processes to run on (default: every core).")
+]
+Backend = Annotated[
+    BackendChoice | None,
+    typer.Option(
+        help="Where replications run: serial, process (a pool on this machine) or dask (a local Dask "
+        "cluster, or --scheduler ADDRESS). Default: serial for one worker, else process."
+    ),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(metavar="ADDRESS", help="With --backend dask: join this Dask scheduler (tcp://host:8786)."),
+]
+OverridesFiles = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--overrides",
+        metavar="FILE",
+        help="A file of PATH: VALUE overrides (as drillsim calibrate writes) to apply first.",
+    ),
+]
+Db = Annotated[
+    Path | None,
+    typer.Option(
+        "--db", help=f"History database (default: ${DB_ENV}, else {(RESULTS / HISTORY_FILE).as_posix()})."
+    ),
+]
+NoHistoryFlag = Annotated[
+    bool, typer.Option("--no-history", help="Keep this run out of the history (a smoke test, a trial).")
+]
 # One folder per use, rather than a switch that opens every path: a scenario file can then pull in the
 # shared organisation file its coordinator meant, and nothing else (see docs/scenarios.md, Files).
-OrganisationFrom = Annotated[list[Path] | None, typer.Option(
-    "--allow-organisation-from", metavar="DIR", exists=True, file_okay=False,
-    help="Also read the organisation file a scenario names (organisation: PATH) from DIR and its subfolders. "
-         "Without it, only files in the scenario's own folder and its subfolders are read. "
-         "Repeat for several folders.")]
+OrganisationFrom = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--allow-organisation-from",
+        metavar="DIR",
+        exists=True,
+        file_okay=False,
+        help="Also read the organisation file a scenario names (organisation: PATH) from DIR and its "
+        "subfolders. Without it, only files in the scenario's own folder and its subfolders are read. "
+        "Repeat for several folders.",
+    ),
+]

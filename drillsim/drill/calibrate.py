@@ -108,8 +108,11 @@ def _lognormal(fit: Fit) -> dict[str, Any]:
 
 def overrides_yaml(overrides: dict[str, Any], scenario: Scenario, drills: int) -> str:
     """The overrides as a file ``simulate`` and ``compare`` accept with ``--overrides``."""
-    lines = [f"# drillsim calibrate: fitted from {drills} recorded drill(s) of organisation {scenario.organisation.id}.",
-             "# Use with: drillsim simulate SCENARIO --overrides THIS_FILE (or compare, sweep)."]
+    lines = [
+        f"# drillsim calibrate: fitted from {drills} recorded drill(s) of organisation "
+        f"{scenario.organisation.id}.",
+        "# Use with: drillsim simulate SCENARIO --overrides THIS_FILE (or compare, sweep).",
+    ]
     for path, value in overrides.items():
         inner = value["lognormal"]
         lines.append(f"{path}: {{lognormal: {{median: {inner['median']}, p95: {inner['p95']}}}}}")

@@ -15,7 +15,9 @@ TimeSource = Callable[[], float]  # seconds, monotonic
 
 
 class DrillClock:
-    def __init__(self, speed: float = 1.0, time_source: TimeSource = time.monotonic, start: float = 0.0) -> None:
+    def __init__(
+        self, speed: float = 1.0, time_source: TimeSource = time.monotonic, start: float = 0.0
+    ) -> None:
         if not speed > 0:
             raise ValueError("the speed must be above 0")
         self.time_source = time_source

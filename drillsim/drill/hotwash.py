@@ -44,23 +44,47 @@ def hotwash_rows(session: DrillSession, simulated: int = 300) -> list[dict[str, 
     rows = []
     for objective in objectives:
         values = objective_values(objective, live)
-        elapsed = [session.running_for(row, objective.metric) for row in live if objective.outcome(row) is not None]
+        elapsed = [
+            session.running_for(row, objective.metric) for row in live if objective.outcome(row) is not None
+        ]
         value = None if not values or NOT_REACHED in values else max(values)
-        missed = any(v > objective.target and (v != NOT_REACHED or e >= objective.target)
-                     for v, e in zip(values, elapsed, strict=True))
+        missed = any(
+            v > objective.target and (v != NOT_REACHED or e >= objective.target)
+            for v, e in zip(values, elapsed, strict=True)
+        )
         unfinished = not missed and NOT_REACHED in values
         met = None if not values or unfinished else not missed
-        result = ("not exercised" if not values else "unfinished" if unfinished
-                  else "met" if met else "missed" if value is not None else "not reached")
+        result = (
+            "not exercised"
+            if not values
+            else "unfinished"
+            if unfinished
+            else "met"
+            if met
+            else "missed"
+            if value is not None
+            else "not reached"
+        )
         sample = samples[objective.id]
-        percentile = None if value is None or not sample else 100.0 * sum(v <= value for v in sample) / len(sample)
-        rows.append({"id": objective.id, "text": texts[objective.id], "metric": objective.metric,
-                     "target": objective.target, "live": value, "met": met, "result": result,
-                     "incidents": len(values), "incidents_met": sum(v <= objective.target for v in values),
-                     "suggested": suggested_rating(value, objective.target) if met is not None else None,
-                     "percentile": percentile})
+        percentile = (
+            None if value is None or not sample else 100.0 * sum(v <= value for v in sample) / len(sample)
+        )
+        rows.append(
+            {
+                "id": objective.id,
+                "text": texts[objective.id],
+                "metric": objective.metric,
+                "target": objective.target,
+                "live": value,
+                "met": met,
+                "result": result,
+                "incidents": len(values),
+                "incidents_met": sum(v <= objective.target for v in values),
+                "suggested": suggested_rating(value, objective.target) if met is not None else None,
+                "percentile": percentile,
+            }
+        )
     return rows
-
 
 
 def finish(session: DrillSession, ratings: dict[str, str], rows: list[dict[str, Any]] | None = None) -> Path:
@@ -76,19 +100,31 @@ def finish(session: DrillSession, ratings: dict[str, str], rows: list[dict[str, 
         session.end()
     for row in rows:
         chosen = ratings.get(row["id"], row["suggested"])
-        if chosen is not None and not any(e.action == "rate" and e.args.get("objective") == row["id"]
-                                          and e.args.get("rating") == chosen for e in session.journal.entries):
+        if chosen is not None and not any(
+            e.action == "rate" and e.args.get("objective") == row["id"] and e.args.get("rating") == chosen
+            for e in session.journal.entries
+        ):
             session.act("rate", objective=row["id"], rating=chosen)
         row["rating"] = chosen
     aggregate = Aggregate(session.model, session.seed)
     aggregate.add(Replication(0, session.live_metrics()))
     summary = aggregate.summary() | {"drill": session.folder.name, "players": sorted(session.players)}
-    observations = [{"time": e.time, "objective": e.args.get("objective"), "text": e.args.get("text")}
-                    for e in session.journal.entries if e.action == "observe"]
+    observations = [
+        {"time": e.time, "objective": e.args.get("objective"), "text": e.args.get("text")}
+        for e in session.journal.entries
+        if e.action == "observe"
+    ]
     entries = session.journal.entries
-    hotwash = {"scenario": session.scenario.id, "drill": session.folder.name, "seed": session.seed,
-               "started": entries[0].wall if entries else None, "ended_at": session.now,
-               "players": sorted(session.players), "objectives": rows, "observations": observations}
+    hotwash = {
+        "scenario": session.scenario.id,
+        "drill": session.folder.name,
+        "seed": session.seed,
+        "started": entries[0].wall if entries else None,
+        "ended_at": session.now,
+        "players": sorted(session.players),
+        "objectives": rows,
+        "observations": observations,
+    }
     write_json(session.folder / "summary.json", summary)
     write_json(session.folder / "hotwash.json", hotwash)
     return session.folder

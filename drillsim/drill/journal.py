@@ -29,8 +29,10 @@ class Entry:
     wall: str  # ISO wall-clock time, for the report
 
     def as_json(self) -> str:
-        return json.dumps({"seq": self.seq, "time": self.time, "action": self.action, "args": self.args,
-                           "wall": self.wall}, ensure_ascii=False)
+        return json.dumps(
+            {"seq": self.seq, "time": self.time, "action": self.action, "args": self.args, "wall": self.wall},
+            ensure_ascii=False,
+        )
 
 
 class Journal:
@@ -48,7 +50,9 @@ class Journal:
     @classmethod
     def create(cls, path: Path, header: dict[str, Any]) -> Journal:
         with path.open("x", encoding="utf-8") as stream:  # never overwrite a journal
-            stream.write(json.dumps({"journal": "drillsim", "version": 1, **header}, ensure_ascii=False) + "\n")
+            stream.write(
+                json.dumps({"journal": "drillsim", "version": 1, **header}, ensure_ascii=False) + "\n"
+            )
             stream.flush()
             os.fsync(stream.fileno())
         return cls(path, header, [])
@@ -69,8 +73,9 @@ class Journal:
             self._file.flush()
             os.fsync(self._file.fileno())
         except OSError as exc:
-            raise JournalError(f"{self.path}: the action could not be saved ({exc.strerror or exc}); "
-                               "it did not take effect") from None
+            raise JournalError(
+                f"{self.path}: the action could not be saved ({exc.strerror or exc}); it did not take effect"
+            ) from None
         self.entries.append(entry)
         return entry
 
@@ -97,12 +102,23 @@ def read_journal(path: Path) -> tuple[dict[str, Any], list[Entry], int]:
     for number, line in enumerate(complete[1:], start=2):
         data = _parse(line, path, number)
         try:
-            entries.append(Entry(int(data["seq"]), float(data["time"]), str(data["action"]), dict(data["args"]),
-                                 str(data["wall"])))
+            entries.append(
+                Entry(
+                    int(data["seq"]),
+                    float(data["time"]),
+                    str(data["action"]),
+                    dict(data["args"]),
+                    str(data["wall"]),
+                )
+            )
         except (KeyError, TypeError, ValueError):
-            raise JournalError(f"{path}:{number}: damaged entry (expected seq, time, action, args, wall)") from None
+            raise JournalError(
+                f"{path}:{number}: damaged entry (expected seq, time, action, args, wall)"
+            ) from None
         if entries[-1].seq != len(entries):
-            raise JournalError(f"{path}:{number}: entry {entries[-1].seq} out of order (expected {len(entries)})")
+            raise JournalError(
+                f"{path}:{number}: entry {entries[-1].seq} out of order (expected {len(entries)})"
+            )
     return header, entries, sum(len(line) + 1 for line in complete)
 
 

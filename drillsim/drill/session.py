@@ -17,18 +17,18 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import simpy
 
+from drillsim import facts as T
 from drillsim.drill.clock import DrillClock, TimeSource
 from drillsim.drill.journal import Entry, Journal, JournalError
-from drillsim import facts as T
 from drillsim.engine.model import Model, TaskModel, compile_scenario
-from drillsim.facts import PageReason, ReasonKind, Record, Timeline
 from drillsim.engine.world import Answer, Incident, SimulatedCast, World
 from drillsim.experiments.rundir import RunFolderError, create_run_folder
 from drillsim.experiments.streams import Streams
+from drillsim.facts import PageReason, ReasonKind, Record, Timeline
 from drillsim.fsutil import write_atomically
 from drillsim.metrics import IncidentMetrics, Tally
 from drillsim.scenario.model import IncidentInject, Scenario
@@ -62,8 +62,10 @@ def players_of(org: Organisation, names: Iterable[str]) -> frozenset[str]:
         else:
             from drillsim.scenario.messages import did_you_mean
 
-            raise DrillError(f"--players {name}: no person, role or team '{name}' in {org.id}"
-                             f"{did_you_mean(name, [*org.people, *roles, *org.teams])}")
+            raise DrillError(
+                f"--players {name}: no person, role or team '{name}' in {org.id}"
+                f"{did_you_mean(name, [*org.people, *roles, *org.teams])}"
+            )
         people.update(people_for(org, target))
     return frozenset(people)
 
@@ -109,8 +111,14 @@ class PlayerCast(SimulatedCast):
         if world.model.unavailable(person, world.env.now):
             return None  # a complication keeps them away, player or not
         pid = world.model.people[person].id
-        repeat = next((p for p in self.pages if (p.person, p.incident, p.why) == (pid, incident.number, why)
-                       and not p.event.triggered), None)
+        repeat = next(
+            (
+                p
+                for p in self.pages
+                if (p.person, p.incident, p.why) == (pid, incident.number, why) and not p.event.triggered
+            ),
+            None,
+        )
         if repeat is not None:
             return repeat.event  # paged again for the same thing: still the one open page
         event = world.env.event()
@@ -122,16 +130,32 @@ class PlayerCast(SimulatedCast):
         if person not in self.players:
             return super().work(world, incident, task, person)
         event = world.env.event()
-        self.tasks.append(PlayerTask(len(self.tasks) + 1, world.model.people[person].id, incident.number, task.id,
-                                     task.title, world.env.now, event))
+        self.tasks.append(
+            PlayerTask(
+                len(self.tasks) + 1,
+                world.model.people[person].id,
+                incident.number,
+                task.id,
+                task.title,
+                world.env.now,
+                event,
+            )
+        )
         return event
 
 
 class DrillSession:
     """One live drill. Create with :meth:`start` or :meth:`resume`."""
 
-    def __init__(self, folder: Path, scenario: Scenario, journal: Journal, clock: DrillClock, seed: int,
-                 players: frozenset[str]) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        scenario: Scenario,
+        journal: Journal,
+        clock: DrillClock,
+        seed: int,
+        players: frozenset[str],
+    ) -> None:
         self.folder, self.scenario, self.journal, self.clock = folder, scenario, journal, clock
         self.seed, self.players = seed, players
         self.model: Model = compile_scenario(scenario)
@@ -143,18 +167,32 @@ class DrillSession:
     # --- starting and resuming -------------------------------------------------------------------
 
     @classmethod
-    def start(cls, scenario: Scenario, snapshot: str, *, players: Iterable[str], speed: float, seed: int,
-              results: Path, time_source: TimeSource = time.monotonic) -> DrillSession:
+    def start(
+        cls,
+        scenario: Scenario,
+        snapshot: str,
+        *,
+        players: Iterable[str],
+        speed: float,
+        seed: int,
+        results: Path,
+        time_source: TimeSource = time.monotonic,
+    ) -> DrillSession:
         if not (math.isfinite(speed) and speed > 0):
-            raise DrillError(f"--speed {speed}: the speed must be a number above 0 (1 is real time, 60 a minute per second)")
+            raise DrillError(
+                f"--speed {speed}: the speed must be a number above 0 (1 is real time, 60 a minute per "
+                "second)"
+            )
         people = players_of(scenario.organisation, players)
         try:
             folder = create_run_folder(None, results / "drills", scenario.id, dt.datetime.now(dt.UTC))
         except RunFolderError as exc:
             raise DrillError(str(exc)) from None
         write_atomically(folder / "scenario.yaml", snapshot)
-        journal = Journal.create(folder / "journal.jsonl", {"scenario": scenario.id, "seed": seed,
-                                                            "players": sorted(people), "speed": speed})
+        journal = Journal.create(
+            folder / "journal.jsonl",
+            {"scenario": scenario.id, "seed": seed, "players": sorted(people), "speed": speed},
+        )
         return cls(folder, scenario, journal, DrillClock(speed, time_source), seed, people)
 
     @classmethod
@@ -180,8 +218,12 @@ class DrillSession:
         unknown = sorted(players - set(scenario.organisation.people))
         if unknown or not (math.isfinite(speed) and speed > 0):
             journal.close()
-            raise JournalError(f"{folder}/journal.jsonl:1: damaged header (players not in the scenario: "
-                               f"{', '.join(unknown)})" if unknown else f"{folder}/journal.jsonl:1: damaged header (speed)")
+            raise JournalError(
+                f"{folder}/journal.jsonl:1: damaged header (players not in the scenario: "
+                f"{', '.join(unknown)})"
+                if unknown
+                else f"{folder}/journal.jsonl:1: damaged header (speed)"
+            )
         session = cls(folder, scenario, journal, DrillClock(speed, time_source), seed, players)
         try:
             for entry in journal.entries:
@@ -230,9 +272,15 @@ class DrillSession:
         self._apply(action, args)
         self.world.settle()
 
-    ARGUMENTS: dict[str, dict[str, tuple[type, ...]]] = {
-        "acknowledge": {"page": (int,)}, "complete": {"task": (int,)}, "observe": {"text": (str,)},
-        "pause": {}, "resume": {}, "speed": {"speed": (int, float)}, "skip": {"to": (int, float)}, "end": {},
+    ARGUMENTS: ClassVar[dict[str, dict[str, tuple[type, ...]]]] = {
+        "acknowledge": {"page": (int,)},
+        "complete": {"task": (int,)},
+        "observe": {"text": (str,)},
+        "pause": {},
+        "resume": {},
+        "speed": {"speed": (int, float)},
+        "skip": {"to": (int, float)},
+        "end": {},
         "rate": {"objective": (str,), "rating": (str,)},
     }
 
@@ -360,9 +408,16 @@ class DrillSession:
         policy's level paging now, while nobody owns it), and time since detection."""
         rows: dict[int, dict[str, Any]] = {}
         for incident in self.world.incidents:
-            rows[incident.number] = {"number": incident.number, "kind": incident.kind.id,
-                                     "title": incident.kind.title, "severity": incident.kind.severity,
-                                     "state": "not yet", "owner": None, "level": None, "detected": None}
+            rows[incident.number] = {
+                "number": incident.number,
+                "kind": incident.kind.id,
+                "title": incident.kind.title,
+                "severity": incident.kind.severity,
+                "state": "not yet",
+                "owner": None,
+                "level": None,
+                "detected": None,
+            }
         now = self.now
         for r in self.records:
             row, kind, reason = rows[r.incident], r.kind, r.reason
@@ -370,8 +425,12 @@ class DrillSession:
                 row["state"] = "undetected"
             elif kind is T.DETECTED:
                 row["state"], row["detected"], row["level"] = "paging", r.time, 1
-            elif kind is T.ESCALATED and row["owner"] is None and reason is not None \
-                    and reason.kind is ReasonKind.LEVEL:
+            elif (
+                kind is T.ESCALATED
+                and row["owner"] is None
+                and reason is not None
+                and reason.kind is ReasonKind.LEVEL
+            ):
                 row["level"] = reason.step
             elif kind is T.EXHAUSTED and reason is not None and reason.kind is ReasonKind.LEVEL:
                 row["state"] = "unanswered"
@@ -391,8 +450,15 @@ class DrillSession:
         rows = []
         for number, at in sorted(detected.items()):
             for clock, deadline in kinds[number].clocks.items():
-                rows.append({"incident": number, "clock": clock, "deadline": at + deadline,
-                             "left": at + deadline - self.now, "notified": notified.get((number, clock))})
+                rows.append(
+                    {
+                        "incident": number,
+                        "clock": clock,
+                        "deadline": at + deadline,
+                        "left": at + deadline - self.now,
+                        "notified": notified.get((number, clock)),
+                    }
+                )
         return rows
 
     def msel_view(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -400,9 +466,19 @@ class DrillSession:
         now = self.now
         injects = sorted(self.scenario.injects, key=lambda i: i.at)
         view: list[dict[str, Any]] = [
-            {"id": i.id, "at": i.at, "kind": i.kind, "text": i.text, "from": i.from_, "to": i.to,
-             "expected_action": i.expected_action, "objectives": i.objectives,
-             "incident": i.incident if isinstance(i, IncidentInject) else None} for i in injects]
+            {
+                "id": i.id,
+                "at": i.at,
+                "kind": i.kind,
+                "text": i.text,
+                "from": i.from_,
+                "to": i.to,
+                "expected_action": i.expected_action,
+                "objectives": i.objectives,
+                "incident": i.incident if isinstance(i, IncidentInject) else None,
+            }
+            for i in injects
+        ]
         return [v for v in view if v["at"] <= now], [v for v in view if v["at"] > now]
 
     def objectives_view(self) -> list[dict[str, Any]]:
@@ -411,16 +487,31 @@ class DrillSession:
 
         rows = self.live_metrics()
         view: list[dict[str, Any]] = []
-        for objective, spec in zip(scored_objectives(self.scenario), self.scenario.objectives.values(), strict=True):
+        for objective, spec in zip(
+            scored_objectives(self.scenario), self.scenario.objectives.values(), strict=True
+        ):
             outcomes = [(row, objective.outcome(row)) for row in rows]
             applicable = [(row, met) for row, met in outcomes if met is not None]
             values = [row.values[objective.metric] for row, _ in applicable]
             met = sum(1 for _, m in applicable if m)
-            missed = sum(1 for (row, m), v in zip(applicable, values, strict=True)
-                         if not m and (v is not None or self.running_for(row, objective.metric) > objective.target))
-            view.append({"id": objective.id, "text": spec.text, "metric": objective.metric, "target": objective.target,
-                         "incidents": len(applicable), "met": met, "missed": missed,
-                         "running": len(applicable) - met - missed, "values": values})
+            missed = sum(
+                1
+                for (row, m), v in zip(applicable, values, strict=True)
+                if not m and (v is not None or self.running_for(row, objective.metric) > objective.target)
+            )
+            view.append(
+                {
+                    "id": objective.id,
+                    "text": spec.text,
+                    "metric": objective.metric,
+                    "target": objective.target,
+                    "incidents": len(applicable),
+                    "met": met,
+                    "missed": missed,
+                    "running": len(applicable) - met - missed,
+                    "values": values,
+                }
+            )
         return view
 
     def running_for(self, row: IncidentMetrics, metric: str) -> float:

@@ -15,7 +15,7 @@ from drillsim.scenario.organisation import WEEKDAYS, Rotation, WorkingHours
 class RotationClock:
     """Which member of a rotation is on call at a scenario minute."""
 
-    __slots__ = ("members", "shift", "offset")
+    __slots__ = ("members", "offset", "shift")
 
     def __init__(self, rotation: Rotation, members: list[int], scenario_start: dt.datetime) -> None:
         self.members = members
@@ -30,7 +30,7 @@ class RotationClock:
 class HoursClock:
     """Whether a scenario minute falls inside a person's working hours."""
 
-    __slots__ = ("start", "zone", "days", "begin", "end")
+    __slots__ = ("begin", "days", "end", "start", "zone")
 
     def __init__(self, hours: WorkingHours, default_zone: str, scenario_start: dt.datetime) -> None:
         self.start = scenario_start

@@ -207,19 +207,28 @@ class Model:
         self.scenario = scenario
         self.horizon = scenario.horizon or DEFAULT_HORIZON
         self.index = {pid: i for i, pid in enumerate(org.people)}
-        self.rotations = {tid: RotationClock(team.on_call, [self.index[m] for m in team.on_call.members], scenario.start)
-                          for tid, team in org.teams.items() if team.on_call is not None}
+        self.rotations = {
+            tid: RotationClock(team.on_call, [self.index[m] for m in team.on_call.members], scenario.start)
+            for tid, team in org.teams.items()
+            if team.on_call is not None
+        }
         self.people = [self._person(pid) for pid in org.people]
         # per person, the staffing queues (task needs) they can serve
-        self.needs_of = [[f"role:{r}" for r in p.roles] + [f"skill:{s}" for s in p.skills]
-                         for p in self.people]
+        self.needs_of = [
+            [f"role:{r}" for r in p.roles] + [f"skill:{s}" for s in p.skills] for p in self.people
+        ]
         self.authorities = {aid: self._authority(aid) for aid in org.authorities}
         self.policies = {pid: self._policy(pid) for pid in org.escalation}
         self.kinds = {kid: self._kind(kid) for kid in scenario.incidents}
-        self.arrivals = [ArrivalModel(i, a.incident, a.rate, a.start, min(a.until or self.horizon, self.horizon))
-                         for i, a in enumerate(scenario.arrivals)]
-        self.scheduled = sorted((i.at, n, i.incident, i.id) for n, i in enumerate(scenario.injects)
-                                if isinstance(i, IncidentInject) and i.at <= self.horizon)
+        self.arrivals = [
+            ArrivalModel(i, a.incident, a.rate, a.start, min(a.until or self.horizon, self.horizon))
+            for i, a in enumerate(scenario.arrivals)
+        ]
+        self.scheduled = sorted(
+            (i.at, n, i.incident, i.id)
+            for n, i in enumerate(scenario.injects)
+            if isinstance(i, IncidentInject) and i.at <= self.horizon
+        )
         self.windows = [self._window(i) for i in scenario.injects if isinstance(i, ComplicationInject)]
         self._away = [w for w in self.windows if w.people]
         self._delays = [w for w in self.windows if w.delay]
@@ -231,24 +240,39 @@ class Model:
         working = person.working_hours
         hours = HoursClock(working, org.timezone, self.scenario.start) if working is not None else None
         rotations = tuple(r for r in self.rotations.values() if index in r.members)
-        return PersonModel(index, pid, person.name, frozenset(person.roles), frozenset(person.skills),
-                           reach.on_duty, reach.off_duty, compile_distribution(org.ack_delay_of(pid)), hours,
-                           rotations, f"reach/{pid}", f"ack/{pid}")  # random stream purposes
+        return PersonModel(
+            index,
+            pid,
+            person.name,
+            frozenset(person.roles),
+            frozenset(person.skills),
+            reach.on_duty,
+            reach.off_duty,
+            compile_distribution(org.ack_delay_of(pid)),
+            hours,
+            rotations,
+            f"reach/{pid}",
+            f"ack/{pid}",
+        )  # random stream purposes
 
     def _authority(self, aid: str) -> AuthorityModel:
         org = self.scenario.organisation
         authority = org.authorities[aid]
         tiers = [[self.index[p] for p in org.holders(role)] for role in authority.roles]
-        reasons = tuple(PageReason(ReasonKind.AUTHORITY, step, authority=aid)
-                        for step in range(1, len(tiers) + 1))
+        reasons = tuple(
+            PageReason(ReasonKind.AUTHORITY, step, authority=aid) for step in range(1, len(tiers) + 1)
+        )
         whole = PageReason(ReasonKind.AUTHORITY, authority=aid)
         return AuthorityModel(aid, authority.title, tiers, reasons, whole)
 
     def _policy(self, pid: str) -> PolicyModel:
         policy = self.scenario.organisation.escalation[pid]
-        levels = [LevelModel(level.timeout, [self._target(t) for t in level.targets],
-                             PageReason(ReasonKind.LEVEL, step))
-                  for step, level in enumerate(policy.levels, start=1)]
+        levels = [
+            LevelModel(
+                level.timeout, [self._target(t) for t in level.targets], PageReason(ReasonKind.LEVEL, step)
+            )
+            for step, level in enumerate(policy.levels, start=1)
+        ]
         return PolicyModel(pid, levels, policy.repeat, PageReason(ReasonKind.LEVEL))
 
     def _target(self, target: AnyTarget) -> TargetModel:
@@ -262,29 +286,47 @@ class Model:
     def _kind(self, kid: str) -> KindModel:
         kind = self.scenario.incidents[kid]
         org = self.scenario.organisation
-        order = list(graphlib.TopologicalSorter({tid: t.after for tid, t in kind.playbook.items()}).static_order())
+        order = list(
+            graphlib.TopologicalSorter({tid: t.after for tid, t in kind.playbook.items()}).static_order()
+        )
         position = {tid: i for i, tid in enumerate(order)}
         tasks = []
         for i, tid in enumerate(order):
             spec = kind.playbook[tid]
             need = f"role:{spec.role}" if spec.role else f"skill:{spec.skill}"
             holders = org.holders(spec.role) if spec.role else org.with_skill(spec.skill or "")
-            tasks.append(TaskModel(
-                i, tid, spec.title or tid, need, tuple(self.index[p] for p in holders),
-                compile_distribution(spec.duration), tuple(position[a] for a in spec.after),
-                self.authorities[spec.decision] if spec.decision else None, spec.milestone,
-                tuple(spec.notifies), f"task/{kid}/{tid}"))  # random stream purpose
+            tasks.append(
+                TaskModel(
+                    i,
+                    tid,
+                    spec.title or tid,
+                    need,
+                    tuple(self.index[p] for p in holders),
+                    compile_distribution(spec.duration),
+                    tuple(position[a] for a in spec.after),
+                    self.authorities[spec.decision] if spec.decision else None,
+                    spec.milestone,
+                    tuple(spec.notifies),
+                    f"task/{kid}/{tid}",
+                )
+            )  # random stream purpose
         for task in tasks:
             for before in task.after:
                 tasks[before].successors.append(task)
         regimes = {**BUILTIN_REGIMES, **self.scenario.regimes}
-        clocks = {ref: regimes[ref.split("/")[0]].clocks[ref.split("/")[1]].deadline for ref in kind.regulatory}
+        clocks = {
+            ref: regimes[ref.split("/")[0]].clocks[ref.split("/")[1]].deadline for ref in kind.regulatory
+        }
         policy_id, _ = select_policy(org, kid, kind.severity)
         assert policy_id is not None, "validated scenarios always have a policy"
-        sources = [SourceModel(sid, s.probability, compile_distribution(s.delay), f"detect/{kid}/{sid}")
-                   for sid, s in kind.detection.sources.items()]
+        sources = [
+            SourceModel(sid, s.probability, compile_distribution(s.delay), f"detect/{kid}/{sid}")
+            for sid, s in kind.detection.sources.items()
+        ]
         fallback = compile_distribution(kind.detection.fallback.delay) if kind.detection.fallback else None
-        return KindModel(kid, kind.title, kind.severity, sources, fallback, tasks, self.policies[policy_id], clocks)
+        return KindModel(
+            kid, kind.title, kind.severity, sources, fallback, tasks, self.policies[policy_id], clocks
+        )
 
     def _window(self, inject: ComplicationInject) -> Window:
         end = inject.at + inject.for_ if inject.for_ is not None else float("inf")
@@ -312,7 +354,9 @@ class Model:
 
     def source_disabled(self, source: str, t: float) -> bool:
         """Whether detection ``source`` is silenced at ``t``."""
-        return bool(self._disabled) and any(w.source == source and w.start <= t < w.end for w in self._disabled)
+        return bool(self._disabled) and any(
+            w.source == source and w.start <= t < w.end for w in self._disabled
+        )
 
 
 def compile_scenario(scenario: Scenario) -> Model:

@@ -11,7 +11,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-from drillsim.scenario.distributions import AnyDistribution, Empirical, Exponential, Fixed, LogNormal, Triangular, Uniform
+from drillsim.scenario.distributions import (
+    AnyDistribution,
+    Empirical,
+    Exponential,
+    Fixed,
+    LogNormal,
+    Triangular,
+    Uniform,
+)
 
 Sampler = Callable[[np.random.Generator], float]
 

@@ -29,7 +29,9 @@ class Request:
 
     __slots__ = ("done", "event", "incident", "key", "task", "tried")
 
-    def __init__(self, key: tuple[int, float, int], incident: Incident, task: TaskModel, event: simpy.Event) -> None:
+    def __init__(
+        self, key: tuple[int, float, int], incident: Incident, task: TaskModel, event: simpy.Event
+    ) -> None:
         self.key, self.incident, self.task, self.event = key, incident, task, event
         self.tried: set[int] = set()
         self.done = False
@@ -46,8 +48,14 @@ class Staffing:
     :meth:`not_recruited`.
     """
 
-    def __init__(self, env: simpy.Environment, people: int, needs_of: list[list[str]],
-                 available: Callable[[int, float], bool], recruit: Callable[[Request, int], None]) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        people: int,
+        needs_of: list[list[str]],
+        available: Callable[[int, float], bool],
+        recruit: Callable[[Request, int], None],
+    ) -> None:
         self.env = env
         self.busy = [False] * people
         self.needs_of = needs_of
@@ -84,7 +92,11 @@ class Staffing:
             return
         best: Request | None = None
         for held in self.recruiting:  # someone engaged beats waiting for someone else's page
-            if person in held.incident.engaged and person in held.task.candidates and (best is None or held.key < best.key):
+            if (
+                person in held.incident.engaged
+                and person in held.task.candidates
+                and (best is None or held.key < best.key)
+            ):
                 best = held
         for need in self.needs_of[person]:
             queue = self.queues.get(need)
@@ -92,8 +104,11 @@ class Staffing:
                 heapq.heappop(queue)
             if not queue:
                 continue
-            candidate = queue[0] if self._may_page(queue[0], person) else next(
-                (r for r in sorted(queue) if not r.done and self._may_page(r, person)), None)
+            candidate = (
+                queue[0]
+                if self._may_page(queue[0], person)
+                else next((r for r in sorted(queue) if not r.done and self._may_page(r, person)), None)
+            )
             if candidate is not None and (best is None or candidate.key < best.key):
                 best = candidate
         if best is not None:
@@ -140,8 +155,10 @@ class Staffing:
         if person not in request.tried:
             return True
         now = self.env.now
-        return not any(not self.busy[p] and self.available(p, now) and p not in request.tried
-                       for p in request.task.candidates)
+        return not any(
+            not self.busy[p] and self.available(p, now) and p not in request.tried
+            for p in request.task.candidates
+        )
 
     def _take(self, request: Request, person: int) -> None:
         """Give ``request`` to ``person``: at once if engaged, else once a page recruits them."""

@@ -66,7 +66,7 @@ class Incident:
     (who is engaged, tasks waiting on predecessors, tasks done, decisions asked for). Facts carry its
     ``number`` and kind id, never the Incident itself."""
 
-    __slots__ = ("number", "kind", "origin", "engaged", "waiting_on", "done", "decisions")
+    __slots__ = ("decisions", "done", "engaged", "kind", "number", "origin", "waiting_on")
 
     def __init__(self, number: int, kind: KindModel, origin: str) -> None:
         self.number, self.kind, self.origin = number, kind, origin
@@ -92,8 +92,10 @@ class EventBudgetError(Exception):
 
 def _over_budget(arrival: ArrivalModel) -> EventBudgetError:
     return EventBudgetError(
-        f"arrivals[{arrival.index}] ({arrival.kind}, {arrival.rate * 60:g}/h until {arrival.end / 60:g}h) make more "
-        f"than {INCIDENT_BUDGET:,} incidents in one replication; lower the rate or shorten the horizon")
+        f"arrivals[{arrival.index}] ({arrival.kind}, {arrival.rate * 60:g}/h until {arrival.end / 60:g}h) "
+        "make more "
+        f"than {INCIDENT_BUDGET:,} incidents in one replication; lower the rate or shorten the horizon"
+    )
 
 
 class World:
@@ -107,8 +109,13 @@ class World:
         self.incidents: list[Incident] = []
         self.round_robin: dict[str, int] = {}
         self._steps: dict[str, list[Step]] = {}  # escalation steps per policy, built on first use
-        self.staffing = Staffing(self.env, len(model.people), model.needs_of,
-                                 lambda p, t: not model.unavailable(p, t), self._recruit)
+        self.staffing = Staffing(
+            self.env,
+            len(model.people),
+            model.needs_of,
+            lambda p, t: not model.unavailable(p, t),
+            self._recruit,
+        )
         if model.scheduled:
             self.env.process(self._injects())
         for arrival in model.arrivals:
@@ -132,8 +139,14 @@ class World:
         while self.env.peek() <= self.env.now:
             self.env.step()
 
-    def record(self, incident: Incident, kind: FactKind, who: int | None = None, subject: str = "",
-               reason: PageReason | None = None) -> None:
+    def record(
+        self,
+        incident: Incident,
+        kind: FactKind,
+        who: int | None = None,
+        subject: str = "",
+        reason: PageReason | None = None,
+    ) -> None:
         """Log a fact about ``incident``, now."""
         self.facts.append((self.env.now, incident.number, incident.kind.id, kind, who, subject, reason))
 
@@ -175,8 +188,9 @@ class World:
         policy = kind.policy
         steps = self._steps.get(policy.id)
         if steps is None:
-            steps = self._steps[policy.id] = [(level.timeout, self._level_targets(level), level.reason)
-                                              for level in policy.levels]
+            steps = self._steps[policy.id] = [
+                (level.timeout, self._level_targets(level), level.reason) for level in policy.levels
+            ]
         acker = yield from self._escalate(incident, steps, policy.repeat, policy.escalation)
         if acker is None:
             return
@@ -193,7 +207,11 @@ class World:
         for source in kind.sources:
             rng = self.streams.get(source.stream)
             fires, delay = rng.random() < source.probability, source.delay(rng)
-            if fires and not self.model.source_disabled(source.id, now + delay) and (best is None or delay < best[0]):
+            if (
+                fires
+                and not self.model.source_disabled(source.id, now + delay)
+                and (best is None or delay < best[0])
+            ):
                 best = (delay, source.id)
         if best is None and kind.fallback is not None:
             best = (kind.fallback(self.streams.get(kind.fallback_stream)), "fallback")
@@ -219,8 +237,9 @@ class World:
 
         return targets
 
-    def _escalate(self, incident: Incident, steps: list[Step], repeat: int,
-                  escalation: PageReason) -> Generator[simpy.Event, Any, int | None]:
+    def _escalate(
+        self, incident: Incident, steps: list[Step], repeat: int, escalation: PageReason
+    ) -> Generator[simpy.Event, Any, int | None]:
         """Page step by step until someone acknowledges; returns who, or None when nobody ever does
         (after recording ``escalation`` as exhausted).
 
@@ -249,8 +268,9 @@ class World:
         self.record(incident, T.EXHAUSTED, reason=escalation)
         return (yield from self._first_answer(first, players, math.inf))
 
-    def _first_answer(self, first: tuple[float, int] | None, players: list[simpy.Event],
-                      deadline: float) -> Generator[simpy.Event, Any, int | None]:
+    def _first_answer(
+        self, first: tuple[float, int] | None, players: list[simpy.Event], deadline: float
+    ) -> Generator[simpy.Event, Any, int | None]:
         """Wait until the first answer or ``deadline``; returns who answered, or None."""
         env = self.env
         until = deadline if first is None else min(deadline, first[0])
@@ -280,8 +300,9 @@ class World:
             incident.decisions[authority.id] = self.env.process(self._ask_authority(incident, authority))
         return incident.decisions[authority.id]
 
-    def _ask_authority(self, incident: Incident,
-                       authority: AuthorityModel) -> Generator[simpy.Event, Any, int]:
+    def _ask_authority(
+        self, incident: Incident, authority: AuthorityModel
+    ) -> Generator[simpy.Event, Any, int]:
         """Page the authority's roles in delegation order until someone decides. When every level and
         repeat has gone unanswered, ask again after one more cycle: the gated tasks cannot go on
         without it, and a real incident commander keeps calling."""
@@ -289,8 +310,10 @@ class World:
         policy = incident.kind.policy
         spec = self.model.scenario.organisation.escalation[policy.id]
         timeouts = delegation_timeouts(spec, len(authority.tiers))
-        steps = [(timeout, _always(tier), reason)
-                 for timeout, tier, reason in zip(timeouts, authority.tiers, authority.reasons, strict=True)]
+        steps = [
+            (timeout, _always(tier), reason)
+            for timeout, tier, reason in zip(timeouts, authority.tiers, authority.reasons, strict=True)
+        ]
         while True:
             who = yield from self._escalate(incident, steps, policy.repeat, authority.escalation)
             if who is not None:

@@ -16,8 +16,15 @@ import numpy as np
 from drillsim.engine.model import Model
 from drillsim.experiments.replicate import Replication
 from drillsim.experiments.stats import MetricStats, round4, rounded_interval
-from drillsim.experiments.totals import (Layout, Linear, ReplicationTotals, interval, ratio, share_interval,
-                                        weighted_shares)
+from drillsim.experiments.totals import (
+    Layout,
+    Linear,
+    ReplicationTotals,
+    interval,
+    ratio,
+    share_interval,
+    weighted_shares,
+)
 from drillsim.metrics import BREAKDOWN, METRICS, IncidentMetrics, notify_metric
 from drillsim.scoring import rating, scored_objectives
 
@@ -57,8 +64,13 @@ class Scores:
 
     def readiness(self, totals: ReplicationTotals, offset: int = 0) -> Linear | None:
         """The readiness score (0–100) from ``totals``, where the layout starts at ``offset``."""
-        return weighted_shares(totals, [(offset + at, offset + at + 1, o.weight)
-                                        for o, at in zip(self.objectives, self.objective_at, strict=True)])
+        return weighted_shares(
+            totals,
+            [
+                (offset + at, offset + at + 1, o.weight)
+                for o, at in zip(self.objectives, self.objective_at, strict=True)
+            ],
+        )
 
 
 class Aggregate:
@@ -78,8 +90,11 @@ class Aggregate:
         self.escalations = 0
         self.layout = Layout()
         self.scores = Scores(model, self.layout)
-        self._metric_at = {(kind, name): self.layout.declare(f"metric:{kind}/{name}")
-                           for kind in (ALL_KINDS, *model.kinds) for name in self.names}
+        self._metric_at = {
+            (kind, name): self.layout.declare(f"metric:{kind}/{name}")
+            for kind in (ALL_KINDS, *model.kinds)
+            for name in self.names
+        }
         self.totals = ReplicationTotals(self.layout.size)
 
     def add(self, replication: Replication) -> list[float]:
@@ -114,20 +129,29 @@ class Aggregate:
         objectives = []
         for o, at in zip(self.scores.objectives, self.scores.objective_at, strict=True):
             p_met = ratio(totals, at, at + 1)
-            objectives.append({
-                "id": o.id, "metric": o.metric, "target": o.target, "n": int(totals.sums[at + 1]),
-                "p_met": round4(p_met.value) if p_met else None,
-                "ci95": rounded_interval(share_interval(totals, at, at + 1)),
-                "rating": rating(p_met.value if p_met else None, thresholds)})
+            objectives.append(
+                {
+                    "id": o.id,
+                    "metric": o.metric,
+                    "target": o.target,
+                    "n": int(totals.sums[at + 1]),
+                    "p_met": round4(p_met.value) if p_met else None,
+                    "ci95": rounded_interval(share_interval(totals, at, at + 1)),
+                    "rating": rating(p_met.value if p_met else None, thresholds),
+                }
+            )
         deadlines = {}
         for clock, at in self.scores.deadline_at.items():
             if not totals.sums[at + 1]:
                 continue
             p_met = ratio(totals, at, at + 1)
             assert p_met is not None  # the denominator is not zero
-            deadlines[clock] = {"n": int(totals.sums[at + 1]), "p_met": round4(p_met.value),
-                                "ci95": rounded_interval(share_interval(totals, at, at + 1)),
-                                "rating": rating(p_met.value, thresholds)}
+            deadlines[clock] = {
+                "n": int(totals.sums[at + 1]),
+                "p_met": round4(p_met.value),
+                "ci95": rounded_interval(share_interval(totals, at, at + 1)),
+                "rating": rating(p_met.value, thresholds),
+            }
         return {
             "scenario": self.model.scenario.id,
             "replications": self.replications,
@@ -135,9 +159,11 @@ class Aggregate:
             "unit": "minutes",
             "horizon": self.model.horizon,
             "incidents_per_replication": round4(self.incidents / max(self.replications, 1)),
-            "readiness": {"score": round4(score.value) if score else None,
-                          "ci95": rounded_interval(interval(totals, score, (0.0, 100.0))),
-                          "rating": rating(score.value / 100 if score else None, thresholds)},
+            "readiness": {
+                "score": round4(score.value) if score else None,
+                "ci95": rounded_interval(interval(totals, score, (0.0, 100.0))),
+                "rating": rating(score.value / 100 if score else None, thresholds),
+            },
             "objectives": objectives,
             "metrics": self._metrics(ALL_KINDS, self.overall),
             "incidents": {kid: {"metrics": self._metrics(kid, stats)} for kid, stats in self.by_kind.items()},

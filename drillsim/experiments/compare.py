@@ -65,7 +65,8 @@ class Profile:
         return vector
 
     def estimates(self, totals: ReplicationTotals, offset: int) -> dict[str, Linear]:
-        """Every measure with observations, from ``totals`` where this profile's layout starts at ``offset``."""
+        """Every measure with observations, from ``totals`` (where this profile's layout starts at
+        ``offset``)."""
         found: dict[str, Linear] = {}
         if (score := self.scores.readiness(totals, offset)) is not None:
             found["readiness"] = score
@@ -87,15 +88,26 @@ def _restricted(row: IncidentMetrics, name: str, horizon: float) -> float | None
     return None if detected is None else max(0.0, horizon - row.occurred - detected)
 
 
-def compare(base: Variant, variants: list[Variant], *, seed: int, count: int, workers: int,
-            independent: bool = False, backend: Backend | None = None, scheduler: str | None = None,
-            progress: Callable[[int], None] = lambda done: None) -> dict[str, Any]:
+def compare(
+    base: Variant,
+    variants: list[Variant],
+    *,
+    seed: int,
+    count: int,
+    workers: int,
+    independent: bool = False,
+    backend: Backend | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int], None] = lambda done: None,
+) -> dict[str, Any]:
     """Run base and variants side by side and return the comparison (JSON-ready, deterministic)."""
     models = [base.model, *(v.model for v in variants)]
     seeds = [seed + (i * INDEPENDENT_SEED_STEP if independent else 0) for i in range(len(models))]
     profiles = [Profile(model) for model in models]
     base_size = profiles[0].layout.size
-    pairs = [ReplicationTotals(base_size + p.layout.size) for p in profiles[1:]]  # base totals, then the variant's
+    pairs = [
+        ReplicationTotals(base_size + p.layout.size) for p in profiles[1:]
+    ]  # base totals, then the variant's
     done = 0
     for replications in replication_sets(models, seeds, count, workers, backend=backend, scheduler=scheduler):
         vectors = [profile.totals(r) for profile, r in zip(profiles, replications, strict=True)]
@@ -108,13 +120,16 @@ def compare(base: Variant, variants: list[Variant], *, seed: int, count: int, wo
         "seed": seed,
         "replications": done,
         "common_random_numbers": not independent,
-        "variants": [_variant_result(v.name, pair, profiles[0], profile, base_size)
-                     for v, pair, profile in zip(variants, pairs, profiles[1:], strict=True)],
+        "variants": [
+            _variant_result(v.name, pair, profiles[0], profile, base_size)
+            for v, pair, profile in zip(variants, pairs, profiles[1:], strict=True)
+        ],
     }
 
 
-def _variant_result(name: str, totals: ReplicationTotals, base: Profile, variant: Profile,
-                    offset: int) -> dict[str, Any]:
+def _variant_result(
+    name: str, totals: ReplicationTotals, base: Profile, variant: Profile, offset: int
+) -> dict[str, Any]:
     base_estimates = base.estimates(totals, 0)
     variant_estimates = variant.estimates(totals, offset)
     rows: dict[str, dict[str, Any]] = {}
@@ -125,9 +140,14 @@ def _variant_result(name: str, totals: ReplicationTotals, base: Profile, variant
         if bounds is not None and (bounds[0] > 0 or bounds[1] < 0):
             lower_is_better = key.startswith("metric:")
             verdict = BETTER if (bounds[1] < 0) == lower_is_better else WORSE
-        rows[key] = {"base": round4(base_estimates[key].value), "variant": round4(variant_estimates[key].value),
-                     "difference": round4(difference.value), "ci95": rounded_interval(bounds),
-                     "n": totals.replications, "verdict": verdict}
+        rows[key] = {
+            "base": round4(base_estimates[key].value),
+            "variant": round4(variant_estimates[key].value),
+            "difference": round4(difference.value),
+            "ci95": rounded_interval(bounds),
+            "n": totals.replications,
+            "verdict": verdict,
+        }
     return {"name": name, "results": rows}
 
 

@@ -18,13 +18,24 @@ from drillsim.scenario.organisation import PersonTarget
 
 def without(scenario: Scenario, person: str) -> Scenario:
     """The scenario with ``person`` unreachable from the start to the end."""
-    away = ComplicationInject(id=f"away-{person}", at=0.0, kind="complication", text=f"{person} is away",
-                              unavailable=PersonTarget(person=person))
+    away = ComplicationInject(
+        id=f"away-{person}",
+        at=0.0,
+        kind="complication",
+        text=f"{person} is away",
+        unavailable=PersonTarget(person=person),
+    )
     return scenario.model_copy(update={"injects": [*scenario.injects, away]})
 
 
-def criticality(scenario: Scenario, *, seed: int, count: int, workers: int,
-                progress: Callable[[int], None] = lambda done: None) -> list[dict[str, Any]]:
+def criticality(
+    scenario: Scenario,
+    *,
+    seed: int,
+    count: int,
+    workers: int,
+    progress: Callable[[int], None] = lambda done: None,
+) -> list[dict[str, Any]]:
     """One row per person, the largest readiness drop first: the drop (variant − base, negative is
     worse), its 95% interval and verdict, and the objectives that lost most."""
     people = list(scenario.organisation.people)
@@ -34,10 +45,26 @@ def criticality(scenario: Scenario, *, seed: int, count: int, workers: int,
     rows = []
     for pid, outcome in zip(people, result["variants"], strict=True):
         person = scenario.organisation.people[pid]
-        readiness = outcome["results"].get("readiness", {"difference": 0.0, "ci95": [0.0, 0.0], "verdict": "—"})
-        objectives = sorted(((key.split(":", 1)[1], row["difference"]) for key, row in outcome["results"].items()
-                             if key.startswith("objective:") and row["difference"] < 0), key=lambda item: item[1])
-        rows.append({"person": pid, "name": person.name, "roles": person.roles,
-                     "readiness_change": readiness["difference"], "ci95": readiness["ci95"],
-                     "verdict": readiness["verdict"], "objectives_hit": [o for o, _ in objectives[:3]]})
+        readiness = outcome["results"].get(
+            "readiness", {"difference": 0.0, "ci95": [0.0, 0.0], "verdict": "—"}
+        )
+        objectives = sorted(
+            (
+                (key.split(":", 1)[1], row["difference"])
+                for key, row in outcome["results"].items()
+                if key.startswith("objective:") and row["difference"] < 0
+            ),
+            key=lambda item: item[1],
+        )
+        rows.append(
+            {
+                "person": pid,
+                "name": person.name,
+                "roles": person.roles,
+                "readiness_change": readiness["difference"],
+                "ci95": readiness["ci95"],
+                "verdict": readiness["verdict"],
+                "objectives_hit": [o for o, _ in objectives[:3]],
+            }
+        )
     return sorted(rows, key=lambda row: (row["readiness_change"], row["person"]))

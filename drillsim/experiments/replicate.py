@@ -20,15 +20,17 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from drillsim.engine.model import Model, compile_scenario
-from drillsim.facts import Record, Timeline
 from drillsim.engine.world import World
 from drillsim.experiments.streams import Streams
+from drillsim.facts import Record, Timeline
 from drillsim.metrics import IncidentMetrics, Tally
 from drillsim.scenario.model import Scenario
 
 DEFAULT_CHUNK = 25
 DASK_CHUNK = 100  # a Dask task costs 10-20 ms more than a process-pool call: fewer, larger chunks
-IN_FLIGHT_PER_WORKER = 3  # chunks submitted ahead per worker: enough to keep workers busy, few enough to bound memory
+IN_FLIGHT_PER_WORKER = (
+    3  # chunks submitted ahead per worker: enough to keep workers busy, few enough to bound memory
+)
 
 
 @dataclass
@@ -87,13 +89,16 @@ def _models(key: str, scenarios: list[Scenario]) -> list[Model]:
     return _compiled[key]
 
 
-def _run_chunk(key: str, scenarios: list[Scenario], seeds: list[int], first: int, count: int,
-               trace: bool) -> list[list[Replication]]:
+def _run_chunk(
+    key: str, scenarios: list[Scenario], seeds: list[int], first: int, count: int, trace: bool
+) -> list[list[Replication]]:
     """Replications first..first+count-1 of every scenario. Everything travels in the arguments (Dask
     deduplicates identical calls, and these differ by ``first``)."""
     models = _models(key, scenarios)
-    return [[run_replication(model, seed, i, trace) for model, seed in zip(models, seeds, strict=True)]
-            for i in range(first, first + count)]
+    return [
+        [run_replication(model, seed, i, trace) for model, seed in zip(models, seeds, strict=True)]
+        for i in range(first, first + count)
+    ]
 
 
 def _ignore_ctrl_c() -> None:
@@ -110,7 +115,9 @@ Share = Callable[[Any], Any]
 
 
 @contextmanager
-def executor(backend: Backend, workers: int, scheduler: str | None = None) -> Iterator[tuple[Executor, Share]]:
+def executor(
+    backend: Backend, workers: int, scheduler: str | None = None
+) -> Iterator[tuple[Executor, Share]]:
     """A standard executor for ``backend`` (a process pool, or Dask: a local cluster on loopback, or
     the cluster at ``scheduler``), and ``share(value)``: what to pass for an argument every task
     receives. A process pool takes the value itself; Dask gets it scattered to every worker once, so
@@ -128,11 +135,18 @@ def executor(backend: Backend, workers: int, scheduler: str | None = None) -> It
             client = Client(scheduler, timeout="5s")
             cluster = None
         else:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address=None)
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
             client = Client(cluster)
     except (OSError, TimeoutError, RuntimeError) as exc:
-        raise BackendError(f"cannot start or reach the Dask scheduler {scheduler or '(local)'}: {exc}") from None
+        raise BackendError(
+            f"cannot start or reach the Dask scheduler {scheduler or '(local)'}: {exc}"
+        ) from None
     try:
         yield client.get_executor(), lambda value: client.scatter(value, broadcast=True)
     finally:
@@ -148,9 +162,16 @@ def plan(backend: Backend | None, workers: int, chunk: int | None = None) -> tup
     return backend, chunk or (DASK_CHUNK if backend == "dask" else DEFAULT_CHUNK)
 
 
-def replication_sets(models: list[Model], seeds: list[int], count: int, workers: int = 1,
-                     chunk: int | None = None, trace: bool = False, backend: Backend | None = None,
-                     scheduler: str | None = None) -> Iterator[list[Replication]]:
+def replication_sets(
+    models: list[Model],
+    seeds: list[int],
+    count: int,
+    workers: int = 1,
+    chunk: int | None = None,
+    trace: bool = False,
+    backend: Backend | None = None,
+    scheduler: str | None = None,
+) -> Iterator[list[Replication]]:
     """For each replication 0..count-1 in order, one Replication per model (run with its seed).
     Several models with the same seed share random numbers: the basis of paired comparisons.
     ``backend`` defaults to serial for one worker and a process pool for more; ``chunk`` (replications
@@ -158,7 +179,9 @@ def replication_sets(models: list[Model], seeds: list[int], count: int, workers:
     backend, chunk = plan(backend, workers, chunk)
     if backend == "serial" or (backend == "process" and count <= chunk):
         for index in range(count):
-            yield [run_replication(model, seed, index, trace) for model, seed in zip(models, seeds, strict=True)]
+            yield [
+                run_replication(model, seed, index, trace) for model, seed in zip(models, seeds, strict=True)
+            ]
         return
     scenarios = [model.scenario for model in models]
     key = hashlib.sha256("".join(s.model_dump_json() for s in scenarios).encode()).hexdigest()
@@ -170,7 +193,9 @@ def replication_sets(models: list[Model], seeds: list[int], count: int, workers:
         def submit_next() -> None:
             first = next(starts, None)
             if first is not None:
-                in_flight.append(pool.submit(_run_chunk, key, shared, seeds, first, min(chunk, count - first), trace))
+                in_flight.append(
+                    pool.submit(_run_chunk, key, shared, seeds, first, min(chunk, count - first), trace)
+                )
 
         for _ in range(IN_FLIGHT_PER_WORKER * workers):  # bounded: memory does not grow with the count
             submit_next()
@@ -184,9 +209,16 @@ def replication_sets(models: list[Model], seeds: list[int], count: int, workers:
                 future.cancel()
 
 
-def replications(model: Model, seed: int, count: int, workers: int = 1, chunk: int | None = None,
-                 trace: bool = False, backend: Backend | None = None,
-                 scheduler: str | None = None) -> Iterator[Replication]:
+def replications(
+    model: Model,
+    seed: int,
+    count: int,
+    workers: int = 1,
+    chunk: int | None = None,
+    trace: bool = False,
+    backend: Backend | None = None,
+    scheduler: str | None = None,
+) -> Iterator[Replication]:
     """Every replication 0..count-1 of one model, in order."""
     for (replication,) in replication_sets([model], [seed], count, workers, chunk, trace, backend, scheduler):
         yield replication

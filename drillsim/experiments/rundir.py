@@ -78,8 +78,10 @@ def create_run_folder(out: Path | None, results: Path, scenario_id: str, now: dt
     single folder directly inside ``results`` (see ``folder_label``)."""
     if out is not None:
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
-            raise RunFolderError(f"{out} already exists and is not an empty folder; nothing was written "
-                                 "(choose another --out, or remove it yourself)")
+            raise RunFolderError(
+                f"{out} already exists and is not an empty folder; nothing was written "
+                "(choose another --out, or remove it yourself)"
+            )
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -109,8 +111,17 @@ class MetricsWriter:
     def add(self, replication: Replication) -> None:
         for row in replication.incidents:
             cells = ["" if row.values.get(n) is None else f"{row.values[n]:.4f}" for n in self.names]
-            self.writer.writerow([replication.index, row.number, row.kind, f"{row.occurred:.4f}", *cells,
-                                  row.pages, row.escalations])
+            self.writer.writerow(
+                [
+                    replication.index,
+                    row.number,
+                    row.kind,
+                    f"{row.occurred:.4f}",
+                    *cells,
+                    row.pages,
+                    row.escalations,
+                ]
+            )
 
 
 class TraceWriter:

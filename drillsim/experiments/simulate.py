@@ -6,8 +6,8 @@ import datetime as dt
 import hashlib
 import platform
 import time
-from contextlib import nullcontext
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,14 @@ import drillsim
 from drillsim.engine.model import compile_scenario
 from drillsim.experiments.aggregate import Aggregate
 from drillsim.experiments.replicate import Backend, plan, replications
-from drillsim.experiments.rundir import MetricsWriter, RunStatus, TraceWriter, create_run_folder, run_status, write_json
+from drillsim.experiments.rundir import (
+    MetricsWriter,
+    RunStatus,
+    TraceWriter,
+    create_run_folder,
+    run_status,
+    write_json,
+)
 from drillsim.fsutil import write_atomically
 from drillsim.scenario.model import Scenario
 
@@ -32,9 +39,21 @@ class SimulationRun:
     summary: dict[str, Any]
 
 
-def simulate(scenario: Scenario, snapshot: str, *, count: int, seed: int, workers: int, out: Path | None,
-             results: Path, trace: bool = False, chunk: int | None = None, backend: Backend | None = None,
-             scheduler: str | None = None, progress: Callable[[int], None] = lambda done: None) -> SimulationRun:
+def simulate(
+    scenario: Scenario,
+    snapshot: str,
+    *,
+    count: int,
+    seed: int,
+    workers: int,
+    out: Path | None,
+    results: Path,
+    trace: bool = False,
+    chunk: int | None = None,
+    backend: Backend | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int], None] = lambda done: None,
+) -> SimulationRun:
     """Run ``count`` replications and write the run folder; ``snapshot`` is the scenario's text as it
     ran (see :func:`drillsim.scenario.snapshot.snapshot_text`), saved as scenario.yaml. On Ctrl-C the
     folder keeps what finished, marked ``"status": "interrupted"`` in run.json, and RunInterrupted (a
@@ -47,8 +66,10 @@ def simulate(scenario: Scenario, snapshot: str, *, count: int, seed: int, worker
     done, status = 0, RunStatus()
     used, chunk = plan(backend, workers, chunk)
     metrics_path = folder / "metrics.csv"
-    with metrics_path.open("w", encoding="utf-8", newline="") as metrics_file, \
-            ((folder / "trace.jsonl").open("w", encoding="utf-8") if trace else nullcontext()) as trace_file:
+    with (
+        metrics_path.open("w", encoding="utf-8", newline="") as metrics_file,
+        (folder / "trace.jsonl").open("w", encoding="utf-8") if trace else nullcontext() as trace_file,
+    ):
         metrics = MetricsWriter(metrics_file, aggregate.names)
         traces = TraceWriter(trace_file) if trace_file is not None else None
         try:
@@ -63,20 +84,26 @@ def simulate(scenario: Scenario, snapshot: str, *, count: int, seed: int, worker
         finally:
             summary = aggregate.summary()
             write_json(folder / "summary.json", summary)
-            write_json(folder / "run.json", {
-                "status": status.value,
-                "replications_requested": count,
-                "replications_completed": done,
-                "seed": seed,
-                "workers": workers,
-                "backend": used,
-                "chunk": chunk,
-                "started": started.isoformat(timespec="seconds"),
-                "elapsed_seconds": round(time.perf_counter() - clock, 3),
-                "scenario_sha256": hashlib.sha256(snapshot.encode()).hexdigest(),
-                "versions": {"drillsim": drillsim.__version__, "python": platform.python_version(),
-                             "simpy": simpy.__version__, "numpy": numpy.__version__},
-                "machine": {"platform": platform.platform(), "processor": platform.machine()},
-            })
+            write_json(
+                folder / "run.json",
+                {
+                    "status": status.value,
+                    "replications_requested": count,
+                    "replications_completed": done,
+                    "seed": seed,
+                    "workers": workers,
+                    "backend": used,
+                    "chunk": chunk,
+                    "started": started.isoformat(timespec="seconds"),
+                    "elapsed_seconds": round(time.perf_counter() - clock, 3),
+                    "scenario_sha256": hashlib.sha256(snapshot.encode()).hexdigest(),
+                    "versions": {
+                        "drillsim": drillsim.__version__,
+                        "python": platform.python_version(),
+                        "simpy": simpy.__version__,
+                        "numpy": numpy.__version__,
+                    },
+                    "machine": {"platform": platform.platform(), "processor": platform.machine()},
+                },
+            )
     return SimulationRun(folder, summary)
-

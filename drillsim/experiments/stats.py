@@ -25,7 +25,7 @@ _FLOOR = 1e-6  # minutes; smaller values (including zero) share the lowest bucke
 class MetricStats:
     """A metric's values over incidents (None = censored): count, mean, spread, quantiles, maximum."""
 
-    __slots__ = ("n", "censored", "mean", "_m2", "max", "_exact", "_buckets")
+    __slots__ = ("_buckets", "_exact", "_m2", "censored", "max", "mean", "n")
 
     def __init__(self) -> None:
         self.n = 0
@@ -75,15 +75,32 @@ class MetricStats:
         """The fields of summary.json, values rounded to 1e-4 minutes: ``mean`` and its 95% ``interval``
         come from the replication totals, the rest from the pooled values."""
         if self.n == 0:
-            return {"n": 0, "censored": self.censored, "mean": None, "sd": None, "p50": None, "p90": None,
-                    "p95": None, "max": None, "ci95": [None, None]}
-        return {"n": self.n, "censored": self.censored, "mean": round4(mean), "sd": round4(self.sd),
-                "p50": round4(self.quantile(0.5)), "p90": round4(self.quantile(0.9)),
-                "p95": round4(self.quantile(0.95)), "max": round4(self.max), "ci95": rounded_interval(interval)}
+            return {
+                "n": 0,
+                "censored": self.censored,
+                "mean": None,
+                "sd": None,
+                "p50": None,
+                "p90": None,
+                "p95": None,
+                "max": None,
+                "ci95": [None, None],
+            }
+        return {
+            "n": self.n,
+            "censored": self.censored,
+            "mean": round4(mean),
+            "sd": round4(self.sd),
+            "p50": round4(self.quantile(0.5)),
+            "p90": round4(self.quantile(0.9)),
+            "p95": round4(self.quantile(0.95)),
+            "max": round4(self.max),
+            "ci95": rounded_interval(interval),
+        }
 
 
 def _bucket(value: float) -> int:
-    return int(math.floor(math.log(max(value, _FLOOR) / _FLOOR) / _BUCKET_GROWTH))
+    return math.floor(math.log(max(value, _FLOOR) / _FLOOR) / _BUCKET_GROWTH)
 
 
 def _bucket_value(bucket: int) -> float:

@@ -21,14 +21,21 @@ import numpy as np
 def keyed_state(seed: int, replication: int, purpose: str) -> dict[str, object]:
     """The PCG64 state of a stream: state and (odd) increment from a 256-bit hash of its key."""
     digest = hashlib.blake2b(f"{seed}/{replication}/{purpose}".encode(), digest_size=32).digest()
-    return {"bit_generator": "PCG64", "has_uint32": 0, "uinteger": 0,
-            "state": {"state": int.from_bytes(digest[:16], "little"), "inc": int.from_bytes(digest[16:], "little") | 1}}
+    return {
+        "bit_generator": "PCG64",
+        "has_uint32": 0,
+        "uinteger": 0,
+        "state": {
+            "state": int.from_bytes(digest[:16], "little"),
+            "inc": int.from_bytes(digest[16:], "little") | 1,
+        },
+    }
 
 
 class Streams:
     """The streams of one replication, made on first use."""
 
-    __slots__ = ("seed", "replication", "_streams", "_spare")
+    __slots__ = ("_spare", "_streams", "replication", "seed")
 
     def __init__(self, seed: int, replication: int) -> None:
         self.seed, self.replication = seed, replication

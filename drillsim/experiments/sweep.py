@@ -52,8 +52,9 @@ def parse_grid(entries: list[str], flag: str = "--grid") -> list[Axis]:
         path, equals, values = entry.partition("=")
         path = path.strip()
         if not equals or not path:
-            raise GridError(f"{flag} {entry}: expected PATH=V1,V2,..., "
-                            "e.g. escalation.sev1.levels[0].timeout=2m,5m")
+            raise GridError(
+                f"{flag} {entry}: expected PATH=V1,V2,..., e.g. escalation.sev1.levels[0].timeout=2m,5m"
+            )
         choices = split_values(values)
         if len(choices) < 2 or any(not c for c in choices):
             raise GridError(f"{flag} {entry}: a grid needs at least two values, separated by commas")
@@ -65,35 +66,62 @@ def parse_grid(entries: list[str], flag: str = "--grid") -> list[Axis]:
 
 def combinations(axes: list[Axis]) -> list[list[str]]:
     """Every combination as a list of ``PATH=VALUE`` overrides, in grid order."""
-    return [[f"{axis.path}={value}" for axis, value in zip(axes, chosen, strict=True)]
-            for chosen in itertools.product(*(axis.values for axis in axes))]
+    return [
+        [f"{axis.path}={value}" for axis, value in zip(axes, chosen, strict=True)]
+        for chosen in itertools.product(*(axis.values for axis in axes))
+    ]
 
 
-def sweep(models: list[Model], settings: list[list[str]], axes: list[Axis], *, folder: Path, seed: int, count: int,
-          workers: int, backend: Backend | None = None, scheduler: str | None = None,
-          progress: Callable[[int], None] = lambda done: None) -> list[dict[str, Any]]:
+def sweep(
+    models: list[Model],
+    settings: list[list[str]],
+    axes: list[Axis],
+    *,
+    folder: Path,
+    seed: int,
+    count: int,
+    workers: int,
+    backend: Backend | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int], None] = lambda done: None,
+) -> list[dict[str, Any]]:
     """Run every combination with the same seed and write ``sweep.csv`` and ``run.json`` into
     ``folder``; return the rows, best readiness first (ties keep grid order). On Ctrl-C both files are
     written from the replications that finished, run.json says ``"status": "interrupted"``, and
     RunInterrupted is raised."""
     aggregates = [Aggregate(model, seed) for model in models]
     paired = PairedReadiness(aggregates)
-    sets = replication_sets(models, [seed] * len(models), count, workers, backend=backend, scheduler=scheduler)
+    sets = replication_sets(
+        models, [seed] * len(models), count, workers, backend=backend, scheduler=scheduler
+    )
     done, status = 0, RunStatus()
     try:
         with run_status(folder) as status:
             for replications in sets:
-                paired.add([aggregate.add(replication)
-                            for aggregate, replication in zip(aggregates, replications, strict=True)])
+                paired.add(
+                    [
+                        aggregate.add(replication)
+                        for aggregate, replication in zip(aggregates, replications, strict=True)
+                    ]
+                )
                 done += 1
                 progress(done)
     finally:
         rows = _rows(settings, axes, aggregates, paired)
         write_atomically(folder / "sweep.csv", rows_csv(rows, axes))
         used, _ = plan(backend, workers)
-        write_json(folder / "run.json", {
-            "status": status.value, "replications_requested": count, "replications_completed": done, "seed": seed,
-            "grid": {axis.path: axis.values for axis in axes}, "workers": workers, "backend": used})
+        write_json(
+            folder / "run.json",
+            {
+                "status": status.value,
+                "replications_requested": count,
+                "replications_completed": done,
+                "seed": seed,
+                "grid": {axis.path: axis.values for axis in axes},
+                "workers": workers,
+                "backend": used,
+            },
+        )
     return rows
 
 
@@ -115,28 +143,32 @@ class PairedReadiness:
         joint: list[float] = []
         for aggregate, vector in zip(self.aggregates, vectors, strict=True):
             for at in aggregate.scores.objective_at:
-                joint += vector[at:at + 2]
+                joint += vector[at : at + 2]
         self.totals.add(np.array(joint))
 
     def readiness(self, combination: int) -> Linear | None:
         scores = self.aggregates[combination].scores
         offset = self.offsets[combination]
-        return weighted_shares(self.totals, [(offset + 2 * i, offset + 2 * i + 1, o.weight)
-                                             for i, o in enumerate(scores.objectives)])
+        return weighted_shares(
+            self.totals,
+            [(offset + 2 * i, offset + 2 * i + 1, o.weight) for i, o in enumerate(scores.objectives)],
+        )
 
 
-def _rows(settings: list[list[str]], axes: list[Axis], aggregates: list[Aggregate],
-          paired: PairedReadiness) -> list[dict[str, Any]]:
+def _rows(
+    settings: list[list[str]], axes: list[Axis], aggregates: list[Aggregate], paired: PairedReadiness
+) -> list[dict[str, Any]]:
     """One row per combination, best readiness first (ties keep grid order), each with its paired
     difference from the best row."""
     scores = [paired.readiness(i) for i in range(len(aggregates))]
-    order = sorted(range(len(aggregates)), key=lambda i: -(scores[i].value if scores[i] else 0.0))
+    order = sorted(range(len(aggregates)), key=lambda i: -(score.value if (score := scores[i]) else 0.0))
     best = scores[order[0]] if order else None
     rows = []
     for i in order:
         summary = aggregates[i].summary()
-        row: dict[str, Any] = {axis.path: setting.split("=", 1)[1]
-                               for axis, setting in zip(axes, settings[i], strict=True)}
+        row: dict[str, Any] = {
+            axis.path: setting.split("=", 1)[1] for axis, setting in zip(axes, settings[i], strict=True)
+        }
         row["readiness"] = summary["readiness"]
         row["vs_best"] = _versus(paired.totals, scores[i], best, i == order[0])
         row["objectives"] = {o["id"]: o["p_met"] for o in summary["objectives"]}
@@ -145,7 +177,9 @@ def _rows(settings: list[list[str]], axes: list[Axis], aggregates: list[Aggregat
     return rows
 
 
-def _versus(totals: ReplicationTotals, score: Linear | None, best: Linear | None, is_best: bool) -> dict[str, Any]:
+def _versus(
+    totals: ReplicationTotals, score: Linear | None, best: Linear | None, is_best: bool
+) -> dict[str, Any]:
     """A row's readiness minus the best row's, with its paired 95% interval and what it says."""
     if is_best:
         return {"difference": 0.0, "ci95": [None, None], "verdict": BEST}
@@ -164,12 +198,34 @@ def rows_csv(rows: list[dict[str, Any]], axes: list[Axis]) -> str:
     objectives = list(rows[0]["objectives"]) if rows else []
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*(a.path for a in axes), "readiness", "readiness_low", "readiness_high", "rating",
-                     "vs_best", "vs_best_low", "vs_best_high", "vs_best_verdict",
-                     *(f"p_met:{o}" for o in objectives), *(f"p90:{m}" for m in KEY_METRICS)])
+    writer.writerow(
+        [
+            *(a.path for a in axes),
+            "readiness",
+            "readiness_low",
+            "readiness_high",
+            "rating",
+            "vs_best",
+            "vs_best_low",
+            "vs_best_high",
+            "vs_best_verdict",
+            *(f"p_met:{o}" for o in objectives),
+            *(f"p90:{m}" for m in KEY_METRICS),
+        ]
+    )
     for row in rows:
         readiness, versus = row["readiness"], row["vs_best"]
-        writer.writerow([*(row[a.path] for a in axes), readiness["score"], *readiness["ci95"], readiness["rating"],
-                         versus["difference"], *versus["ci95"], versus["verdict"],
-                         *(row["objectives"][o] for o in objectives), *(row["p90"][m] for m in KEY_METRICS)])
+        writer.writerow(
+            [
+                *(row[a.path] for a in axes),
+                readiness["score"],
+                *readiness["ci95"],
+                readiness["rating"],
+                versus["difference"],
+                *versus["ci95"],
+                versus["verdict"],
+                *(row["objectives"][o] for o in objectives),
+                *(row["p90"][m] for m in KEY_METRICS),
+            ]
+        )
     return buffer.getvalue()

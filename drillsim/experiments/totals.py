@@ -40,7 +40,7 @@ class ReplicationTotals:
     """Per-replication totals of ``size`` quantities: their sums, means and co-moments over the
     replications added so far. Quantities are addressed by index (see :class:`Layout`)."""
 
-    __slots__ = ("replications", "sums", "_means", "_comoments")
+    __slots__ = ("_comoments", "_means", "replications", "sums")
 
     def __init__(self, size: int) -> None:
         self.replications = 0
@@ -97,8 +97,9 @@ def ratio(totals: ReplicationTotals, numerator: int, denominator: int) -> Linear
     return Linear(value, {numerator: 1 / mean_below, denominator: -value / mean_below})
 
 
-def weighted_shares(totals: ReplicationTotals, parts: Iterable[tuple[int, int, float]],
-                    scale: float = 100.0) -> Linear | None:
+def weighted_shares(
+    totals: ReplicationTotals, parts: Iterable[tuple[int, int, float]], scale: float = 100.0
+) -> Linear | None:
     """``scale`` × the weighted mean of the ratios ``met/n`` of ``parts`` (met index, n index, weight),
     leaving out parts with no observations; None when every part is empty (the readiness score)."""
     shares = [(share, weight) for met, n, weight in parts if (share := ratio(totals, met, n)) is not None]
@@ -114,8 +115,9 @@ def weighted_shares(totals: ReplicationTotals, parts: Iterable[tuple[int, int, f
     return Linear(value, gradient)
 
 
-def interval(totals: ReplicationTotals, estimate: Linear | None,
-             bounds: tuple[float, float] | None = None) -> Interval | None:
+def interval(
+    totals: ReplicationTotals, estimate: Linear | None, bounds: tuple[float, float] | None = None
+) -> Interval | None:
     """The 95% t interval (R − 1 degrees of freedom) of ``estimate``, clipped to ``bounds``; None
     with fewer than two replications or no estimate."""
     if estimate is None or totals.replications < 2:

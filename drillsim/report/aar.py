@@ -23,65 +23,127 @@ def aar_report(folder: Path, scenario: Scenario, hotwash: dict[str, Any]) -> Doc
     people = scenario.organisation.people
     players = [f"{people[p].name} ({', '.join(people[p].roles)})" for p in hotwash["players"] if p in people]
     when = started or folder.name[:16]
-    doc = Document(f"After-action report — {scenario.title}", [
-        f"Drill {hotwash['drill']} · scenario {scenario.id} · organisation {scenario.organisation.name}",
-        f"Held {when}; play ended at scenario time T+{humanize(hotwash['ended_at'])}; seed {seed if seed is not None else '?'}",
-    ])
+    doc = Document(
+        f"After-action report — {scenario.title}",
+        [
+            f"Drill {hotwash['drill']} · scenario {scenario.id} · organisation {scenario.organisation.name}",
+            f"Held {when}; play ended at scenario time T+{humanize(hotwash['ended_at'])}; seed "
+            f"{seed if seed is not None else '?'}",
+        ],
+    )
     doc.heading("Exercise overview")
-    doc.table(["item", "details"], [
-        ["Exercise", scenario.title],
-        ["Date", when],
-        ["Scope", scenario.description or "Tabletop / functional exercise on the drillsim simulator"],
-        ["Scenario", "; ".join(f"{k.title} ({k.severity}, {k.risk_area})" for k in scenario.incidents.values())],
-        ["Objectives", "; ".join(f"{oid}: {o.text}" for oid, o in scenario.objectives.items())],
-        ["Players", "; ".join(players) or "none (everyone simulated)"],
-        ["Simulation cell", "everyone else in the organisation, played by the simulator with the same seed"],
-    ])
+    doc.table(
+        ["item", "details"],
+        [
+            ["Exercise", scenario.title],
+            ["Date", when],
+            ["Scope", scenario.description or "Tabletop / functional exercise on the drillsim simulator"],
+            [
+                "Scenario",
+                "; ".join(f"{k.title} ({k.severity}, {k.risk_area})" for k in scenario.incidents.values()),
+            ],
+            ["Objectives", "; ".join(f"{oid}: {o.text}" for oid, o in scenario.objectives.items())],
+            ["Players", "; ".join(players) or "none (everyone simulated)"],
+            [
+                "Simulation cell",
+                "everyone else in the organisation, played by the simulator with the same seed",
+            ],
+        ],
+    )
     doc.heading("Analysis of objectives")
     rows = hotwash["objectives"]
-    doc.table(["objective", "target", "live (slowest)", "incidents met", "result", "vs simulated incidents", "rating"],
-              [[r["id"], humanize(r["target"]), humanize(r["live"]), _met_count(r), r.get("result", ""),
-                versus_simulation(r["percentile"]), r.get("rating") or "—"] for r in rows], numeric={1, 2, 3})
-    doc.paragraph(f"'vs simulated incidents' places the room's time among every incident of {SIMULATED} simulated "
-                  "runs of the same scenario and seed, pooled: 'faster than 80%' means 80% of simulated incidents "
-                  "took longer.")
+    doc.table(
+        [
+            "objective",
+            "target",
+            "live (slowest)",
+            "incidents met",
+            "result",
+            "vs simulated incidents",
+            "rating",
+        ],
+        [
+            [
+                r["id"],
+                humanize(r["target"]),
+                humanize(r["live"]),
+                _met_count(r),
+                r.get("result", ""),
+                versus_simulation(r["percentile"]),
+                r.get("rating") or "—",
+            ]
+            for r in rows
+        ],
+        numeric={1, 2, 3},
+    )
+    doc.paragraph(
+        f"'vs simulated incidents' places the room's time among every incident of {SIMULATED} simulated "
+        "runs of the same scenario and seed, pooled: 'faster than 80%' means 80% of simulated incidents "
+        "took longer."
+    )
     samples = scenario_samples(scenario, int(seed or 0), SIMULATED)
     for r in rows:
         values = samples.get(r["id"], [])
         observed = [v for v in values if v != NOT_REACHED]
-        doc.figure(charts.distribution(observed, len(values) - len(observed), f"{r['id']}: {metric_label(r['metric'])}",
-                                       [(humanize(r["target"]), r["target"])], live=r["live"]),
-                   f"{r['id']} — {r['text']}: the room took {humanize(r['live'])} ({_met_count(r)} incidents met "
-                   f"the {humanize(r['target'])} target), shown in green among the simulated incidents"
-                   if r["live"] is not None else
-                   f"{r['id']} — {r['text']}: simulated incidents only; the room did not reach it "
-                   f"({r.get('result', '')})")
+        doc.figure(
+            charts.distribution(
+                observed,
+                len(values) - len(observed),
+                f"{r['id']}: {metric_label(r['metric'])}",
+                [(humanize(r["target"]), r["target"])],
+                live=r["live"],
+            ),
+            f"{r['id']} — {r['text']}: the room took {humanize(r['live'])} ({_met_count(r)} incidents met "
+            f"the {humanize(r['target'])} target), shown in green among the simulated incidents"
+            if r["live"] is not None
+            else f"{r['id']} — {r['text']}: simulated incidents only; the room did not reach it "
+            f"({r.get('result', '')})",
+        )
     observations = hotwash["observations"]
     doc.heading("Strengths")
     strong = [r for r in rows if r.get("rating") in RATINGS[:2]]
     for r in strong:
-        doc.paragraph(f"{r['id']} — {r['text']}: {RATING_WORDS[r['rating']]} (live {humanize(r['live'])}, "
-                      f"target {humanize(r['target'])}).")
+        doc.paragraph(
+            f"{r['id']} — {r['text']}: {RATING_WORDS[r['rating']]} (live {humanize(r['live'])}, "
+            f"target {humanize(r['target'])})."
+        )
     if not strong:
         doc.paragraph("No objective was performed without major challenges.")
     doc.heading("Areas for improvement")
     weak = [r for r in rows if r.get("rating") in RATINGS[2:]]
     for r in weak:
         notes = [o["text"] for o in observations if o["objective"] == r["id"]]
-        cause = "Observed: " + " / ".join(notes) if notes else "Root cause: to be agreed (no observation recorded)."
+        cause = (
+            "Observed: " + " / ".join(notes)
+            if notes
+            else "Root cause: to be agreed (no observation recorded)."
+        )
         doc.paragraph(f"{r['id']} — {r['text']}: {RATING_WORDS[r['rating']]}. {cause}")
     if not weak:
         doc.paragraph("None rated M or U.")
     doc.heading("Improvement plan")
     due = _due_date(when)
-    plan = [[f"{r['id']}: {r['text']} ({r.get('result', '')})", _action(r), _owner(scenario, r["id"]), due] for r in weak]
-    plan += [[f"Observation at T+{humanize(o['time'])}: {o['text']}", "Discuss and agree an action", "(assign)", due]
-             for o in observations if o["objective"] not in {r["id"] for r in weak}]
+    plan = [
+        [f"{r['id']}: {r['text']} ({r.get('result', '')})", _action(r), _owner(scenario, r["id"]), due]
+        for r in weak
+    ]
+    plan += [
+        [
+            f"Observation at T+{humanize(o['time'])}: {o['text']}",
+            "Discuss and agree an action",
+            "(assign)",
+            due,
+        ]
+        for o in observations
+        if o["objective"] not in {r["id"] for r in weak}
+    ]
     doc.table(["issue", "corrective action", "owner", "due"], plan or [["—", "—", "—", "—"]])
     if observations:
         doc.heading("Evaluator observations")
-        doc.table(["time", "objective", "observation"],
-                  [[f"T+{humanize(o['time'])}", o["objective"] or "—", o["text"]] for o in observations])
+        doc.table(
+            ["time", "objective", "observation"],
+            [[f"T+{humanize(o['time'])}", o["objective"] or "—", o["text"]] for o in observations],
+        )
     return doc
 
 
@@ -105,7 +167,8 @@ def _owner(scenario: Scenario, objective: str) -> str:
 
 
 def _met_count(row: dict[str, Any]) -> str:
-    """'1 of 2': how many of the room's incidents met the objective (hot washes before this was recorded: —)."""
+    """'1 of 2': how many of the room's incidents met the objective (— for hot washes written before
+    this was recorded)."""
     if "incidents" not in row:
         return "—"
     return f"{row['incidents_met']} of {row['incidents']}"

@@ -8,12 +8,14 @@ from collections.abc import Sequence
 import matplotlib
 
 matplotlib.use("Agg")  # before pyplot is imported: draw to files, never to a screen
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
-from drillsim.report.labels import share  # noqa: E402
+from drillsim.report.labels import share
 
-plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False})
+plt.rcParams.update(
+    {"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
+)
 BLUE, RED, GREEN, GREY, AMBER = "#3366aa", "#c62828", "#2e7d32", "#8a94a6", "#b26a00"
 
 
@@ -22,7 +24,7 @@ def _svg(figure: Figure) -> str:
     figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(figure)
     text = buffer.getvalue()
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
 def time_unit(largest: float) -> tuple[float, str]:
@@ -34,15 +36,22 @@ def time_unit(largest: float) -> tuple[float, str]:
     return 1.0, "minutes"
 
 
-def distribution(values: Sequence[float], censored: int, title: str, targets: Sequence[tuple[str, float]] = (),
-                 live: float | None = None) -> str:
+def distribution(
+    values: Sequence[float],
+    censored: int,
+    title: str,
+    targets: Sequence[tuple[str, float]] = (),
+    live: float | None = None,
+) -> str:
     """A histogram of a metric's observed values (minutes), its targets as lines and, for a drill, the
     live time as a marker. Censored runs are counted in the title, not drawn."""
     figure, axes = plt.subplots(figsize=(6.4, 2.4))
     drawn = sorted(values)
     beyond = 0
     if len(drawn) >= 20:  # a long tail would squash the rest: draw to a little past the 95th percentile
-        limit = max(drawn[int(0.95 * (len(drawn) - 1))] * 1.5, *(t * 1.2 for _, t in targets), (live or 0.0) * 1.2)
+        limit = max(
+            drawn[int(0.95 * (len(drawn) - 1))] * 1.5, *(t * 1.2 for _, t in targets), (live or 0.0) * 1.2
+        )
         beyond = sum(1 for v in drawn if v > limit)
         drawn = [v for v in drawn if v <= limit]
     values = drawn
@@ -52,12 +61,25 @@ def distribution(values: Sequence[float], censored: int, title: str, targets: Se
         axes.hist([v / scale for v in values], bins=40, color=BLUE, alpha=0.75)
     for label, target in targets:
         axes.axvline(target / scale, color=RED, linestyle="--", linewidth=1.2)
-        axes.annotate(f"target {label}", (target / scale, axes.get_ylim()[1] * 0.92), color=RED, fontsize=8,
-                      xytext=(3, 0), textcoords="offset points")
+        axes.annotate(
+            f"target {label}",
+            (target / scale, axes.get_ylim()[1] * 0.92),
+            color=RED,
+            fontsize=8,
+            xytext=(3, 0),
+            textcoords="offset points",
+        )
     if live is not None:
         axes.axvline(live / scale, color=GREEN, linewidth=2.2)
-        axes.annotate("live", (live / scale, axes.get_ylim()[1] * 0.75), color=GREEN, fontsize=8, fontweight="bold",
-                      xytext=(3, 0), textcoords="offset points")
+        axes.annotate(
+            "live",
+            (live / scale, axes.get_ylim()[1] * 0.75),
+            color=GREEN,
+            fontsize=8,
+            fontweight="bold",
+            xytext=(3, 0),
+            textcoords="offset points",
+        )
     axes.set_xlabel(unit)
     axes.set_ylabel("incidents")
     total = len(values) + beyond + censored
@@ -78,8 +100,13 @@ def deadline_risk(deadlines: dict[str, float], threshold: float = 0.9) -> str:
     axes.set_xlabel("probability the deadline is met")
     axes.invert_yaxis()
     for index, clock in enumerate(clocks):
-        axes.annotate(share(deadlines[clock]), (deadlines[clock], index), xytext=(3, -3), textcoords="offset points",
-                      fontsize=8)
+        axes.annotate(
+            share(deadlines[clock]),
+            (deadlines[clock], index),
+            xytext=(3, -3),
+            textcoords="offset points",
+            fontsize=8,
+        )
     return _svg(figure)
 
 
@@ -97,8 +124,11 @@ def time_breakdown(parts: dict[str, float], unit: tuple[float, str]) -> str:
     return _svg(figure)
 
 
-def readiness_trend(simulations: Sequence[tuple[int, float, float | None, float | None]],
-                    drills: Sequence[tuple[int, float]], labels: Sequence[str]) -> str:
+def readiness_trend(
+    simulations: Sequence[tuple[int, float, float | None, float | None]],
+    drills: Sequence[tuple[int, float]],
+    labels: Sequence[str],
+) -> str:
     """Readiness over the recorded runs, oldest first, ``labels`` naming every run on the x axis.
     Simulations ``(position, score, low, high)`` are one line with their 95% intervals; drills
     ``(position, score)`` are separate markers: a drill and a simulation are not one series."""
@@ -108,10 +138,18 @@ def readiness_trend(simulations: Sequence[tuple[int, float, float | None, float 
         y = [score for _, score, _, _ in simulations]
         below = [score - low if low is not None else 0.0 for _, score, low, _ in simulations]
         above = [high - score if high is not None else 0.0 for _, score, _, high in simulations]
-        axes.errorbar(x, y, yerr=[below, above], marker="o", color=BLUE, capsize=3, label="simulations (95% interval)")
+        axes.errorbar(
+            x, y, yerr=[below, above], marker="o", color=BLUE, capsize=3, label="simulations (95% interval)"
+        )
     if drills:
-        axes.plot([p for p, _ in drills], [score for _, score in drills], linestyle="none", marker="D", color=GREEN,
-                  label="live drills")
+        axes.plot(
+            [p for p, _ in drills],
+            [score for _, score in drills],
+            linestyle="none",
+            marker="D",
+            color=GREEN,
+            label="live drills",
+        )
     axes.set_xticks(range(len(labels)), labels)
     axes.set_ylim(0, 100)
     axes.set_ylabel("readiness")
@@ -132,16 +170,37 @@ def escalation_graph(edges: Sequence[tuple[str, str, str]], columns: dict[str, i
     for node, column in columns.items():  # in the order given: policies and their levels stay together
         rows.setdefault(column, []).append(node)
     tallest = max(len(r) for r in rows.values())
-    positions = {node: (column * 1.0, (tallest - 1) / 2 - index * (tallest - 1) / max(len(nodes) - 1, 1) + 0.0
-                        if len(nodes) > 1 else 0.0)
-                 for column, nodes in rows.items() for index, node in enumerate(nodes)}
+    positions = {
+        node: (
+            column * 1.0,
+            (tallest - 1) / 2 - index * (tallest - 1) / max(len(nodes) - 1, 1) + 0.0
+            if len(nodes) > 1
+            else 0.0,
+        )
+        for column, nodes in rows.items()
+        for index, node in enumerate(nodes)
+    }
     height = max(3.0, 0.22 * tallest)
     figure, axes = plt.subplots(figsize=(9.5, height))
     styles = {"escalates": (BLUE, "-"), "pages": (GREY, "-"), "reports_to": (AMBER, ":")}
     for kind, (colour, style) in styles.items():
-        nx.draw_networkx_edges(graph, positions, ax=axes, edgelist=[(a, b) for a, b, k in edges if k == kind],
-                               edge_color=colour, style=style, arrows=True, arrowsize=6, width=0.8)
-    nx.draw_networkx_labels(graph, positions, ax=axes, font_size=6,
-                            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#d9dee7", "lw": 0.5})
+        nx.draw_networkx_edges(
+            graph,
+            positions,
+            ax=axes,
+            edgelist=[(a, b) for a, b, k in edges if k == kind],
+            edge_color=colour,
+            style=style,
+            arrows=True,
+            arrowsize=6,
+            width=0.8,
+        )
+    nx.draw_networkx_labels(
+        graph,
+        positions,
+        ax=axes,
+        font_size=6,
+        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#d9dee7", "lw": 0.5},
+    )
     axes.set_axis_off()
     return _svg(figure)

@@ -15,7 +15,8 @@ h1 { font-size: 1.7rem; margin-bottom: .2rem; } h2 { margin-top: 2rem; border-bo
 .meta { color: #5b6577; }
 table { border-collapse: collapse; margin: .8rem 0; font-size: .92rem; }
 th, td { border: 1px solid #d9dee7; padding: .3rem .6rem; text-align: left; vertical-align: top; }
-th { background: #f2f4f8; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th { background: #f2f4f8; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .rating { font-weight: 700; padding: 0 .4rem; border-radius: 3px; color: white; }
 .rating-P { background: #2e7d32; } .rating-S { background: #00838f; } .rating-M { background: #b26a00; }
 .rating-U { background: #c62828; }
@@ -80,15 +81,20 @@ class Document:
                     lines += [text, ""]
                 case TableBlock(headers, rows):
                     lines += ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-                    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+                    lines += [
+                        "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows
+                    ]
                     lines.append("")
                 case Figure(_, caption):
                     lines += [f"*Figure: {caption} (drawn in report.html).*", ""]
         return "\n".join(lines)
 
     def html(self) -> str:
-        parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(self.title)}</title>",
-                 f"<style>{CSS}</style></head><body><h1>{html.escape(self.title)}</h1>"]
+        parts = [
+            "<!DOCTYPE html><html lang='en'><head><meta "
+            f"charset='utf-8'><title>{html.escape(self.title)}</title>",
+            f"<style>{CSS}</style></head><body><h1>{html.escape(self.title)}</h1>",
+        ]
         parts += [f"<div class='meta'>{html.escape(m)}</div>" for m in self.meta]
         for block in self._blocks:
             match block:
@@ -98,8 +104,10 @@ class Document:
                     parts.append(f"<p>{html.escape(text)}</p>")
                 case TableBlock(headers, rows, numeric):
                     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-                    body = "".join("<tr>" + "".join(_cell(c, i in numeric) for i, c in enumerate(row)) + "</tr>"
-                                   for row in rows)
+                    body = "".join(
+                        "<tr>" + "".join(_cell(c, i in numeric) for i, c in enumerate(row)) + "</tr>"
+                        for row in rows
+                    )
                     parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
                 case Figure(svg, caption):
                     parts.append(f"<figure>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>")

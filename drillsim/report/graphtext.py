@@ -49,8 +49,10 @@ def _mermaid_ids(nodes: list[Node]) -> dict[Node, str]:
     ids: dict[Node, str] = {}
     used: set[str] = set()
     for node in nodes:
-        base = "_".join(re.sub(r"[^A-Za-z0-9]", "_", str(part)) for part in
-                        (node[0], node[1], *([node[2] + 1] if node[0] == "level" else [])))
+        base = "_".join(
+            re.sub(r"[^A-Za-z0-9]", "_", str(part))
+            for part in (node[0], node[1], *([node[2] + 1] if node[0] == "level" else []))
+        )
         candidate, n = base, 2
         while candidate in used:
             candidate, n = f"{base}_{n}", n + 1
@@ -73,9 +75,11 @@ def mermaid(graph: nx.DiGraph) -> str:
     --> each person it may page, a person -.-> their manager. Deterministic for equal graphs."""
     nodes = _sorted_nodes(graph)
     ids = _mermaid_ids(nodes)
-    lines = ["flowchart LR",
-             "  %% policy ==> level ==> next level (after its timeout); level --> person it pages; "
-             "person -.-> manager"]
+    lines = [
+        "flowchart LR",
+        "  %% policy ==> level ==> next level (after its timeout); level --> person it pages; "
+        "person -.-> manager",
+    ]
     for node in nodes:
         first, second = _label(graph, node)
         text = _mermaid_text(first) + (f"<br/>{_mermaid_text(second)}" if second else "")
@@ -96,8 +100,11 @@ def _dot_id(node: Node) -> str:
 
 
 _DOT_NODE_STYLES = {"policy": "shape=box, style=bold", "level": "shape=box", "person": "shape=ellipse"}
-_DOT_EDGE_STYLES = {"escalates": " [style=bold]", "pages": "",
-                    "reports_to": " [style=dashed, arrowhead=empty]"}
+_DOT_EDGE_STYLES = {
+    "escalates": " [style=bold]",
+    "pages": "",
+    "reports_to": " [style=dashed, arrowhead=empty]",
+}
 
 
 def dot(graph: nx.DiGraph) -> str:

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from drillsim.scoring import RATING_WORDS, RATINGS
 
-__all__ = ["RATINGS", "RATING_STYLES", "RATING_WORDS", "metric_label", "share", "share_interval", "versus_simulation"]
+__all__ = [
+    "RATINGS",
+    "RATING_STYLES",
+    "RATING_WORDS",
+    "metric_label",
+    "share",
+    "share_interval",
+    "versus_simulation",
+]
 
 METRIC_LABELS = {
     "time_to_detect": "detect (from occurrence)",

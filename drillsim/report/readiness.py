@@ -27,68 +27,132 @@ def metric_columns(path: Path) -> dict[str, dict[str, list[float | None]]]:
     return columns
 
 
-def objective_values(scenario: Scenario, columns: dict[str, dict[str, list[float | None]]],
-                     metric: str, kinds: list[str]) -> list[float | None]:
+def objective_values(
+    scenario: Scenario, columns: dict[str, dict[str, list[float | None]]], metric: str, kinds: list[str]
+) -> list[float | None]:
     return [v for kind in (kinds or list(scenario.incidents)) for v in columns.get(kind, {}).get(metric, [])]
 
 
-def readiness_report(folder: Path, scenario: Scenario, summary: dict[str, Any], run: dict[str, Any],
-                     history: Sequence[Recorded]) -> Document:
+def readiness_report(
+    folder: Path,
+    scenario: Scenario,
+    summary: dict[str, Any],
+    run: dict[str, Any],
+    history: Sequence[Recorded],
+) -> Document:
     readiness = summary["readiness"]
-    doc = Document(f"Readiness report — {scenario.title}", [
-        f"Scenario {scenario.id} · organisation {scenario.organisation.name} · run folder {folder.name}",
-        f"{summary['replications']} simulated replications, seed {summary['seed']}, started "
-        f"{str(run.get('started', '?'))[:16].replace('T', ' ')} UTC",
-    ])
+    doc = Document(
+        f"Readiness report — {scenario.title}",
+        [
+            f"Scenario {scenario.id} · organisation {scenario.organisation.name} · run folder {folder.name}",
+            f"{summary['replications']} simulated replications, seed {summary['seed']}, started "
+            f"{str(run.get('started', '?'))[:16].replace('T', ' ')} UTC",
+        ],
+    )
     doc.heading("Readiness")
     if readiness["score"] is not None:
         low, high = readiness["ci95"]
         interval = f" (95% interval {low:.1f}–{high:.1f})" if low is not None else ""
-        doc.paragraph(f"Readiness {readiness['score']:.1f} out of 100{interval}: rated {readiness['rating']} — "
-                      f"{RATING_WORDS[readiness['rating']]}. The score is the weighted share of simulated incidents "
-                      "meeting each objective; an incident not handled by the end of the run counts as missed.")
+        doc.paragraph(
+            f"Readiness {readiness['score']:.1f} out of 100{interval}: rated {readiness['rating']} — "
+            f"{RATING_WORDS[readiness['rating']]}. The score is the weighted share of simulated incidents "
+            "meeting each objective; an incident not handled by the end of the run counts as missed."
+        )
     doc.paragraph(INTERVALS_NOTE.format(replications=summary["replications"]))
-    doc.table(["objective", "what", "target", "met", "95% CI", "rating"],
-              [[o["id"], scenario.objectives[o["id"]].text if o["id"] in scenario.objectives else "",
-                humanize(o["target"]), share(o["p_met"]), share_interval(o["ci95"]), o["rating"] or "—"]
-               for o in summary["objectives"]], numeric={2, 3, 4})
+    doc.table(
+        ["objective", "what", "target", "met", "95% CI", "rating"],
+        [
+            [
+                o["id"],
+                scenario.objectives[o["id"]].text if o["id"] in scenario.objectives else "",
+                humanize(o["target"]),
+                share(o["p_met"]),
+                share_interval(o["ci95"]),
+                o["rating"] or "—",
+            ]
+            for o in summary["objectives"]
+        ],
+        numeric={2, 3, 4},
+    )
     doc.heading("Findings that matter")
     for finding in findings(summary):
         doc.paragraph(finding)
     trend = trend_figure(history)
     if trend:
-        drills = " and live drills (diamonds: one replication each, no interval, not joined to the simulations)" \
-            if any(run.kind == "drill" for run in history) else ""
-        doc.figure(trend, f"Readiness of this scenario over its recorded runs: simulations with their 95% intervals{drills}")
+        drills = (
+            " and live drills (diamonds: one replication each, no interval, not joined to the simulations)"
+            if any(run.kind == "drill" for run in history)
+            else ""
+        )
+        doc.figure(
+            trend,
+            "Readiness of this scenario over its recorded runs: simulations with their 95% "
+            f"intervals{drills}",
+        )
     doc.heading("Response times against the objectives")
     columns = metric_columns(folder / "metrics.csv")
     for oid, objective in scenario.objectives.items():
         metric = f"time_to_notify:{objective.clock}" if objective.clock else objective.metric
         values = objective_values(scenario, columns, metric, objective.incidents)
         observed = [v for v in values if v is not None]
-        doc.figure(charts.distribution(observed, len(values) - len(observed), f"{oid}: {metric_label(metric)}",
-                                       [(humanize(objective.target), objective.target)]),
-                   objective.text)
+        doc.figure(
+            charts.distribution(
+                observed,
+                len(values) - len(observed),
+                f"{oid}: {metric_label(metric)}",
+                [(humanize(objective.target), objective.target)],
+            ),
+            objective.text,
+        )
     if summary["deadlines"]:
         doc.heading("Regulatory deadlines")
-        doc.figure(charts.deadline_risk({c: d["p_met"] or 0.0 for c, d in summary["deadlines"].items()},
-                                        scenario.ratings.P), "Probability each clock's notification is made in time")
-        doc.table(["clock", "incidents", "met", "95% CI", "rating"],
-                  [[c, str(d["n"]), share(d["p_met"]), share_interval(d["ci95"]), d["rating"] or "—"]
-                   for c, d in summary["deadlines"].items()], numeric={1, 2, 3})
+        doc.figure(
+            charts.deadline_risk(
+                {c: d["p_met"] or 0.0 for c, d in summary["deadlines"].items()}, scenario.ratings.P
+            ),
+            "Probability each clock's notification is made in time",
+        )
+        doc.table(
+            ["clock", "incidents", "met", "95% CI", "rating"],
+            [
+                [c, str(d["n"]), share(d["p_met"]), share_interval(d["ci95"]), d["rating"] or "—"]
+                for c, d in summary["deadlines"].items()
+            ],
+            numeric={1, 2, 3},
+        )
     doc.heading("Where the time went")
     unit = charts.time_unit(sum(summary["time_breakdown"].values()))
-    doc.figure(charts.time_breakdown(summary["time_breakdown"], unit),
-               f"Average {unit[1]} per incident by what the response was waiting for. Tasks that run in parallel each "
-               "add their own working time, so 'working' can exceed the time to resolve.")
-    doc.paragraph("Percentiles are of every simulated incident pooled together (the spread of response times "
-                  "a single incident can expect), not of the replications' averages.")
-    doc.table(["metric", "n", "not reached", "median", "90th percentile", "95th percentile"],
-              [[metric_label(m), str(s["n"]), str(s["censored"]), humanize(s["p50"]), humanize(s["p90"]),
-                humanize(s["p95"])] for m, s in summary["metrics"].items()], numeric={1, 2, 3, 4, 5})
+    doc.figure(
+        charts.time_breakdown(summary["time_breakdown"], unit),
+        f"Average {unit[1]} per incident by what the response was waiting for. Tasks that run in parallel "
+        "each "
+        "add their own working time, so 'working' can exceed the time to resolve.",
+    )
+    doc.paragraph(
+        "Percentiles are of every simulated incident pooled together (the spread of response times "
+        "a single incident can expect), not of the replications' averages."
+    )
+    doc.table(
+        ["metric", "n", "not reached", "median", "90th percentile", "95th percentile"],
+        [
+            [
+                metric_label(m),
+                str(s["n"]),
+                str(s["censored"]),
+                humanize(s["p50"]),
+                humanize(s["p90"]),
+                humanize(s["p95"]),
+            ]
+            for m, s in summary["metrics"].items()
+        ],
+        numeric={1, 2, 3, 4, 5},
+    )
     doc.heading("Escalation structure")
-    doc.figure(graph_svg(scenario), "Policies page their levels in turn (blue), levels page people (grey), "
-                                    "people report to managers (amber, dotted)")
+    doc.figure(
+        graph_svg(scenario),
+        "Policies page their levels in turn (blue), levels page people (grey), "
+        "people report to managers (amber, dotted)",
+    )
     return doc
 
 
@@ -96,7 +160,8 @@ INTERVALS_NOTE = (
     "Every 95% interval in this report is computed over the {replications} replications, each one a whole "
     "independent run of the scenario: incidents of one run share people and queues, so they are not counted "
     "as independent observations. Shares met are the pooled share of incidents; their interval is Wilson's "
-    "with the effective sample size the replications support.")
+    "with the effective sample size the replications support."
+)
 
 
 class Recorded(Protocol):
@@ -114,8 +179,11 @@ def trend_figure(history: Sequence[Recorded]) -> str | None:
     scored = [(run, score) for run in history if (score := run.readiness) is not None]
     if len(scored) < 2:
         return None
-    simulations = [(i, score, run.readiness_low, run.readiness_high)
-                   for i, (run, score) in enumerate(scored) if run.kind != "drill"]
+    simulations = [
+        (i, score, run.readiness_low, run.readiness_high)
+        for i, (run, score) in enumerate(scored)
+        if run.kind != "drill"
+    ]
     drills = [(i, score) for i, (run, score) in enumerate(scored) if run.kind == "drill"]
     return charts.readiness_trend(simulations, drills, [run.at[:16].replace("T", " ") for run, _ in scored])
 
@@ -123,26 +191,40 @@ def trend_figure(history: Sequence[Recorded]) -> str | None:
 def findings(summary: dict[str, Any]) -> list[str]:
     """The few findings a manager should read: weak objectives, deadlines at risk, the biggest wait."""
     notes = []
-    weak = sorted((o for o in summary["objectives"] if o["rating"] in ("M", "U")), key=lambda o: o["p_met"] or 0)
+    weak = sorted(
+        (o for o in summary["objectives"] if o["rating"] in ("M", "U")), key=lambda o: o["p_met"] or 0
+    )
     for o in weak[:3]:
-        notes.append(f"Objective {o['id']} is met in only {share(o['p_met'])} of simulated incidents "
-                     f"(rated {o['rating']}): target {humanize(o['target'])}.")
+        notes.append(
+            f"Objective {o['id']} is met in only {share(o['p_met'])} of simulated incidents "
+            f"(rated {o['rating']}): target {humanize(o['target'])}."
+        )
     for clock, d in summary["deadlines"].items():
         if d["p_met"] is not None and d["p_met"] < 0.9:
             notes.append(f"The {clock} deadline is met in {share(d['p_met'])} of incidents.")
     waits = {k: v for k, v in summary["time_breakdown"].items() if k != "working"}
     if waits:
         part, minutes = max(waits.items(), key=lambda item: item[1])
-        notes.append(f"The largest wait is {part.replace('_', ' ')}: {humanize(minutes)} per incident on average.")
-    return notes or ["Every objective is rated P or S and every deadline is met in at least 90% of incidents."]
+        notes.append(
+            f"The largest wait is {part.replace('_', ' ')}: {humanize(minutes)} per incident on average."
+        )
+    return notes or [
+        "Every objective is rated P or S and every deadline is met in at least 90% of incidents."
+    ]
 
 
 def graph_svg(scenario: Scenario) -> str:
     graph = escalation_graph(scenario.organisation)
     names = {node: _label(node, data) for node, data in graph.nodes(data=True)}
     policies = list(scenario.organisation.escalation)
-    order = sorted(graph.nodes, key=lambda n: (("policy", "level", "person").index(n[0]),
-                                               policies.index(n[1]) if n[0] != "person" else 0, n[2:]))
+    order = sorted(
+        graph.nodes,
+        key=lambda n: (
+            ("policy", "level", "person").index(n[0]),
+            policies.index(n[1]) if n[0] != "person" else 0,
+            n[2:],
+        ),
+    )
     columns = {names[node]: {"policy": 0, "level": 1, "person": 2}[node[0]] for node in order}
     edges = [(names[a], names[b], data["kind"]) for a, b, data in graph.edges(data=True)]
     return charts.escalation_graph(edges, columns)
@@ -152,4 +234,3 @@ def _label(node: tuple[Any, ...], data: dict[str, Any]) -> str:
     if node[0] == "level":
         return f"{node[1]} L{node[2] + 1} ({humanize(data['timeout'])})"
     return str(node[1])
-

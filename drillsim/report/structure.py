@@ -13,23 +13,27 @@ from drillsim.structure import Load, Loss, Reach, ReachKind, SinglePoint, SoleRo
 def render_text(report: StructureReport, console: Console) -> None:
     """Print the report as rich tables (reach times, single points of failure, roles held by one
     person, load), fitting 120 columns, and a hint about the graph options."""
-    console.print(f"[bold]Escalation structure[/] of {report.scenario} (organisation {report.organisation}): "
-                  "worst cases, when nobody answers; reachability and answer delays are not used")
+    console.print(
+        f"[bold]Escalation structure[/] of {report.scenario} (organisation {report.organisation}): "
+        "worst cases, when nobody answers; reachability and answer delays are not used"
+    )
     console.print(_reach_table(report.reach))
     console.print(_single_points_table(report.single_points))
     if report.sole_roles:
         console.print(_sole_roles_table(report.sole_roles))
     console.print(_load_table(report.load))
-    console.print("[dim]--mermaid prints the escalation graph as Mermaid (for Markdown), "
-                  "--dot as Graphviz DOT.[/]")
+    console.print(
+        "[dim]--mermaid prints the escalation graph as Mermaid (for Markdown), --dot as Graphviz DOT.[/]"
+    )
 
 
 _REACH_SECTIONS = {"severity": "by severity", "incident": "by incident kind", "decision": "by decision"}
 
 
 def _reach_table(reach: tuple[Reach, ...]) -> Table:
-    table = Table(title="Reach times (worst case: nobody answers; ×N: the policy runs N times)",
-                  title_justify="left")
+    table = Table(
+        title="Reach times (worst case: nobody answers; ×N: the policy runs N times)", title_justify="left"
+    )
     table.add_column("escalation", min_width=26, max_width=34, overflow="fold")
     table.add_column("policy")
     table.add_column("steps: timeout·people paged", overflow="fold")
@@ -53,8 +57,14 @@ def _reach_row(r: Reach) -> tuple[str, ...]:
         return subject, "[red]none[/]", f"[red]{r.unserved}[/]", "—", "—", "—"
     steps = " › ".join(_step_text(r.kind, s) for s in r.steps)
     repeat = f" ×{r.repeat + 1}" if r.repeat else ""
-    return (subject, r.policy, steps + repeat, str(r.hops), humanize(r.last_step_after),
-            humanize(r.no_answer_after))
+    return (
+        subject,
+        r.policy,
+        steps + repeat,
+        str(r.hops),
+        humanize(r.last_step_after),
+        humanize(r.no_answer_after),
+    )
 
 
 def _step_text(kind: ReachKind, step: Step) -> str:
@@ -64,8 +74,9 @@ def _step_text(kind: ReachKind, step: Step) -> str:
 
 
 def _single_points_table(points: tuple[SinglePoint, ...]) -> Table:
-    table = Table(title="Single points of failure (what each person's absence leaves with nobody)",
-                  title_justify="left")
+    table = Table(
+        title="Single points of failure (what each person's absence leaves with nobody)", title_justify="left"
+    )
     table.add_column("person")
     table.add_column("losses", justify="right")
     table.add_column("left with nobody")
@@ -94,16 +105,21 @@ def _sole_roles_table(roles: tuple[SoleRole, ...]) -> Table:
 
 def _load_table(load: tuple[Load, ...]) -> Table:
     """People paged by two or more policies, or on two or more teams' rotations."""
-    table = Table(title="Load (people paged by several policies or on several teams' rotations)",
-                  title_justify="left")
+    table = Table(
+        title="Load (people paged by several policies or on several teams' rotations)", title_justify="left"
+    )
     table.add_column("person")
     table.add_column("policies", justify="right")
     table.add_column("policies that can page them")
     table.add_column("on-call rotations")
     shown = [entry for entry in load if len(entry.policies) >= 2 or len(entry.rotations) >= 2]
     for entry in shown:
-        table.add_row(entry.person, str(len(entry.policies)), ", ".join(entry.policies),
-                      ", ".join(entry.rotations) or "—")
+        table.add_row(
+            entry.person,
+            str(len(entry.policies)),
+            ", ".join(entry.policies),
+            ", ".join(entry.rotations) or "—",
+        )
     if not shown:
         table.add_row("[green]nobody[/]", "", "", "")
     return table

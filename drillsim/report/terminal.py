@@ -12,58 +12,94 @@ from drillsim.report.labels import RATING_STYLES, RATING_WORDS, metric_label, sh
 from drillsim.scenario.units import humanize
 from drillsim.trend import CHANGED, FIRST, NO_INTERVAL, WITHIN_NOISE, Trend, trends
 
+
 def rating_text(letter: str | None) -> str:
     return f"[bold {RATING_STYLES[letter]}]{letter}[/]" if letter else "—"
 
 
 def print_simulation(summary: dict[str, Any], console: Console) -> None:
-    console.print(f"[bold]{summary['scenario']}[/]: {summary['replications']} replications, seed {summary['seed']}, "
-                  f"{summary['incidents_per_replication']} incidents per replication; times from detection. "
-                  "95% intervals are over replications; percentiles pool every incident.")
+    console.print(
+        f"[bold]{summary['scenario']}[/]: {summary['replications']} replications, seed {summary['seed']}, "
+        f"{summary['incidents_per_replication']} incidents per replication; times from detection. "
+        "95% intervals are over replications; percentiles pool every incident."
+    )
     readiness = summary["readiness"]
     if readiness["score"] is not None:
         low, high = readiness["ci95"]
         interval = f" (95% CI {low:.1f}–{high:.1f})" if low is not None else ""
-        console.print(f"Readiness [bold]{readiness['score']:.1f}[/] / 100{interval}: {rating_text(readiness['rating'])} "
-                      f"— {RATING_WORDS[readiness['rating']]}")
+        console.print(
+            f"Readiness [bold]{readiness['score']:.1f}[/] / 100{interval}: "
+            f"{rating_text(readiness['rating'])} "
+            f"— {RATING_WORDS[readiness['rating']]}"
+        )
         console.print(_objectives_table(summary["objectives"]))
-    console.print(_metrics_table("All incidents (mean with its 95% interval over replications; percentiles of "
-                                 "all incidents pooled)", summary["metrics"]))
-    kinds = Table(title="By incident kind (median / 90th percentile; censored = not reached by the horizon)",
-                  title_justify="left")
+    console.print(
+        _metrics_table(
+            "All incidents (mean with its 95% interval over replications; percentiles of "
+            "all incidents pooled)",
+            summary["metrics"],
+        )
+    )
+    kinds = Table(
+        title="By incident kind (median / 90th percentile; censored = not reached by the horizon)",
+        title_justify="left",
+    )
     for column in ("incident", "n", "acknowledge", "contain", "resolve", "censored (resolve)"):
         kinds.add_column(column, justify="left" if column == "incident" else "right")
     for kind, data in summary["incidents"].items():
         metrics = data["metrics"]
         resolve = metrics.get("time_to_resolve", {})
         total = resolve.get("n", 0) + resolve.get("censored", 0)
-        kinds.add_row(kind, str(total), _median_p90(metrics.get("time_to_acknowledge")),
-                      _median_p90(metrics.get("time_to_contain")), _median_p90(resolve),
-                      f"{resolve.get('censored', 0) / total:.0%}" if total else "—")
+        kinds.add_row(
+            kind,
+            str(total),
+            _median_p90(metrics.get("time_to_acknowledge")),
+            _median_p90(metrics.get("time_to_contain")),
+            _median_p90(resolve),
+            f"{resolve.get('censored', 0) / total:.0%}" if total else "—",
+        )
     console.print(kinds)
     if summary["deadlines"]:
-        deadlines = Table(title="Regulatory deadlines (probability met, from awareness)", title_justify="left")
+        deadlines = Table(
+            title="Regulatory deadlines (probability met, from awareness)", title_justify="left"
+        )
         for column in ("clock", "incidents", "met", "95% CI", "rating"):
             deadlines.add_column(column, justify="left" if column == "clock" else "right")
         for clock, data in summary["deadlines"].items():
-            deadlines.add_row(clock, str(data["n"]), share(data["p_met"]), share_interval(data["ci95"]),
-                              rating_text(data["rating"]))
+            deadlines.add_row(
+                clock,
+                str(data["n"]),
+                share(data["p_met"]),
+                share_interval(data["ci95"]),
+                rating_text(data["rating"]),
+            )
         console.print(deadlines)
     breakdown = summary["time_breakdown"]
-    console.print("Where the time went, per incident: "
-                  + ", ".join(f"{part.replace('_', ' ')} {humanize(minutes)}" for part, minutes in breakdown.items())
-                  + f"; {summary['pages_per_incident']:.1f} pages and {summary['escalations_per_incident']:.2f} "
-                  "escalations per incident")
+    console.print(
+        "Where the time went, per incident: "
+        + ", ".join(f"{part.replace('_', ' ')} {humanize(minutes)}" for part, minutes in breakdown.items())
+        + f"; {summary['pages_per_incident']:.1f} pages and {summary['escalations_per_incident']:.2f} "
+        "escalations per incident"
+    )
 
 
 def _objectives_table(objectives: list[dict[str, Any]]) -> Table:
-    table = Table(title="Objectives (share of incidents meeting the target; not reached counts as missed)",
-                  title_justify="left")
+    table = Table(
+        title="Objectives (share of incidents meeting the target; not reached counts as missed)",
+        title_justify="left",
+    )
     for column in ("objective", "metric", "target", "incidents", "met", "95% CI", "rating"):
         table.add_column(column, justify="left" if column in ("objective", "metric") else "right")
     for o in objectives:
-        table.add_row(o["id"], metric_label(o["metric"]), humanize(o["target"]), str(o["n"]), share(o["p_met"]),
-                      share_interval(o["ci95"]), rating_text(o["rating"]))
+        table.add_row(
+            o["id"],
+            metric_label(o["metric"]),
+            humanize(o["target"]),
+            str(o["n"]),
+            share(o["p_met"]),
+            share_interval(o["ci95"]),
+            rating_text(o["rating"]),
+        )
     return table
 
 
@@ -74,9 +110,17 @@ def _metrics_table(title: str, metrics: dict[str, Any]) -> Table:
         table.add_column(column, justify="right")
     for name, s in metrics.items():
         low, high = s["ci95"]
-        table.add_row(metric_label(name), str(s["n"]), str(s["censored"]), humanize(s["mean"]),
-                      f"{humanize(low)} – {humanize(high)}" if low is not None else "—",
-                      humanize(s["p50"]), humanize(s["p90"]), humanize(s["p95"]), humanize(s["max"]))
+        table.add_row(
+            metric_label(name),
+            str(s["n"]),
+            str(s["censored"]),
+            humanize(s["mean"]),
+            f"{humanize(low)} – {humanize(high)}" if low is not None else "—",
+            humanize(s["p50"]),
+            humanize(s["p90"]),
+            humanize(s["p95"]),
+            humanize(s["max"]),
+        )
     return table
 
 
@@ -121,8 +165,10 @@ def _compared_label(key: str) -> str:
 
 def print_comparison(result: dict[str, Any], console: Console) -> None:
     crn = "common random numbers" if result["common_random_numbers"] else "independent seeds"
-    console.print(f"Base [bold]{escape(result['base'])}[/]: {result['replications']} paired replications, seed "
-                  f"{result['seed']}, {crn}. Differences are variant − base with 95% intervals.")
+    console.print(
+        f"Base [bold]{escape(result['base'])}[/]: {result['replications']} paired replications, seed "
+        f"{result['seed']}, {crn}. Differences are variant − base with 95% intervals."
+    )
     for variant in result["variants"]:
         table = Table(title=f"Variant: {escape(variant['name'])}", title_justify="left")
         for column in ("measure", "base", "variant", "difference", "95% CI", "verdict"):
@@ -130,17 +176,26 @@ def print_comparison(result: dict[str, Any], console: Console) -> None:
         for key, row in variant["results"].items():
             low, high = row["ci95"]
             style = VERDICT_STYLES[row["verdict"]]
-            table.add_row(_compared_label(key), _compared_value(key, row["base"]), _compared_value(key, row["variant"]),
-                          _signed(key, row["difference"]), f"{_signed(key, low)} … {_signed(key, high)}",
-                          f"[{style}]{row['verdict']}[/]")
+            table.add_row(
+                _compared_label(key),
+                _compared_value(key, row["base"]),
+                _compared_value(key, row["variant"]),
+                _signed(key, row["difference"]),
+                f"{_signed(key, low)} … {_signed(key, high)}",
+                f"[{style}]{row['verdict']}[/]",
+            )
         console.print(table)
 
 
-def print_sweep(rows: list[dict[str, Any]], axes: list[Any], replications: int, seed: int, console: Console) -> None:
+def print_sweep(
+    rows: list[dict[str, Any]], axes: list[Any], replications: int, seed: int, console: Console
+) -> None:
     """The sweep's rows, best readiness first, each with its paired difference from the best."""
-    table = Table(title=f"Sweep: {replications} replications per combination, seed {seed}, common random numbers; "
-                        "best readiness first (90th percentiles of the key times, pooled over incidents)",
-                  title_justify="left")
+    table = Table(
+        title=f"Sweep: {replications} replications per combination, seed {seed}, common random numbers; "
+        "best readiness first (90th percentiles of the key times, pooled over incidents)",
+        title_justify="left",
+    )
     headers = short_paths([axis.path for axis in axes])
     for header in headers:
         table.add_column(escape(header), overflow="fold", min_width=min(len(header), 40))
@@ -151,20 +206,27 @@ def print_sweep(rows: list[dict[str, Any]], axes: list[Any], replications: int, 
     for row in rows:
         readiness = row["readiness"]
         low, high = readiness["ci95"]
-        table.add_row(*(escape(row[axis.path]) for axis in axes),
-                      f"{readiness['score']:.1f}" if readiness["score"] is not None else "—",
-                      f"{low:.1f}–{high:.1f}" if low is not None else "—", rating_text(readiness["rating"]),
-                      _versus_best(row["vs_best"]),
-                      *(humanize(row["p90"][m]) for m in ("time_to_acknowledge", "time_to_contain", "time_to_resolve")))
+        table.add_row(
+            *(escape(row[axis.path]) for axis in axes),
+            f"{readiness['score']:.1f}" if readiness["score"] is not None else "—",
+            f"{low:.1f}–{high:.1f}" if low is not None else "—",
+            rating_text(readiness["rating"]),
+            _versus_best(row["vs_best"]),
+            *(humanize(row["p90"][m]) for m in ("time_to_acknowledge", "time_to_contain", "time_to_resolve")),
+        )
     console.print(table)
-    shortened = [f"{header} = {axis.path}" for header, axis in zip(headers, axes, strict=True) if header != axis.path]
+    shortened = [
+        f"{header} = {axis.path}" for header, axis in zip(headers, axes, strict=True) if header != axis.path
+    ]
     if shortened:
         console.print("Columns: " + "; ".join(escape(line) for line in shortened))
     tied = sum(1 for row in rows if row["vs_best"]["verdict"] == "not distinguishable")
     if tied:
-        console.print(f"{tied} combination(s) cannot be told apart from the best with {replications} replications "
-                      "(their paired interval includes 0): their order is not a ranking. More replications (-n) "
-                      "may separate them.")
+        console.print(
+            f"{tied} combination(s) cannot be told apart from the best with {replications} replications "
+            "(their paired interval includes 0): their order is not a ranking. More replications (-n) "
+            "may separate them."
+        )
 
 
 def short_paths(paths: list[str]) -> list[str]:
@@ -175,7 +237,7 @@ def short_paths(paths: list[str]) -> list[str]:
     for own in parts:
         for take in range(1, len(own) + 1):
             suffix = own[-take:]
-            if take == len(own) or sum(other[-take:] == suffix for other in parts) == 1 and take > 1:
+            if take == len(own) or (sum(other[-take:] == suffix for other in parts) == 1 and take > 1):
                 break
         shortest.append(".".join(suffix))
     return shortest
@@ -194,15 +256,24 @@ def _versus_best(versus: dict[str, Any]) -> str:
 
 
 def print_criticality(rows: list[dict[str, Any]], replications: int, console: Console) -> None:
-    table = Table(title=f"Criticality: readiness with each person away for the whole scenario "
-                        f"({replications} paired replications each), most critical first", title_justify="left")
+    table = Table(
+        title=f"Criticality: readiness with each person away for the whole scenario "
+        f"({replications} paired replications each), most critical first",
+        title_justify="left",
+    )
     for column in ("person", "roles", "readiness change", "95% CI", "verdict", "objectives hit hardest"):
         table.add_column(column, justify="right" if column in ("readiness change", "95% CI") else "left")
     for row in rows:
         low, high = row["ci95"]
         style = VERDICT_STYLES.get(row["verdict"], "dim")
-        table.add_row(escape(row["name"]), escape(", ".join(row["roles"])), f"{row['readiness_change']:+.1f}",
-                      f"{low:+.1f} … {high:+.1f}", f"[{style}]{row['verdict']}[/]", ", ".join(row["objectives_hit"]) or "—")
+        table.add_row(
+            escape(row["name"]),
+            escape(", ".join(row["roles"])),
+            f"{row['readiness_change']:+.1f}",
+            f"{low:+.1f} … {high:+.1f}",
+            f"[{style}]{row['verdict']}[/]",
+            ", ".join(row["objectives_hit"]) or "—",
+        )
     console.print(table)
 
 
@@ -213,26 +284,54 @@ def print_history(runs: list[Any], console: Console) -> None:
     """Simulations and drills as two tables (separate series), oldest first, each run with its
     replications, seed, readiness interval and the change since the previous run of its series."""
     if not runs:
-        console.print("No simulation or drill recorded yet: `drillsim simulate` and `drillsim drill` add to the history.")
+        console.print(
+            "No simulation or drill recorded yet: `drillsim simulate` and `drillsim drill` add to the "
+            "history."
+        )
         return
     found = trends(runs)
     for kind, title in (("simulation", "Simulations"), ("drill", "Live drills")):
         rows = [(run, trend) for run, trend in zip(runs, found, strict=True) if run.kind == kind]
         if not rows:
             continue
-        table = Table(title=f"{title} (oldest first; change: readiness since the scenario's previous "
-                            f"{kind}, called a change only when beyond the two runs' intervals)", title_justify="left")
-        for column in ("when (UTC)", "scenario", "replications (seed)", "readiness", "95% CI", "rating", "change",
-                       "folder"):
-            table.add_column(column, justify="right" if column in ("replications (seed)", "readiness", "95% CI")
-                             else "left", no_wrap=column != "folder", overflow="fold", min_width=24 * (column == "folder"))
+        table = Table(
+            title=f"{title} (oldest first; change: readiness since the scenario's previous "
+            f"{kind}, called a change only when beyond the two runs' intervals)",
+            title_justify="left",
+        )
+        for column in (
+            "when (UTC)",
+            "scenario",
+            "replications (seed)",
+            "readiness",
+            "95% CI",
+            "rating",
+            "change",
+            "folder",
+        ):
+            table.add_column(
+                column,
+                justify="right" if column in ("replications (seed)", "readiness", "95% CI") else "left",
+                no_wrap=column != "folder",
+                overflow="fold",
+                min_width=24 * (column == "folder"),
+            )
         for run, trend in rows:
-            interval = (f"{run.readiness_low:.1f}–{run.readiness_high:.1f}"
-                        if run.readiness_low is not None and run.readiness_high is not None else "—")
-            table.add_row(run.at.replace("T", " ")[:16], escape(run.scenario),
-                          f"{run.replications if run.replications is not None else '—'} ({run.seed})",
-                          f"{run.readiness:.1f}" if run.readiness is not None else "—", interval,
-                          rating_text(run.rating), _trend_text(trend), escape(run.folder))
+            interval = (
+                f"{run.readiness_low:.1f}–{run.readiness_high:.1f}"
+                if run.readiness_low is not None and run.readiness_high is not None
+                else "—"
+            )
+            table.add_row(
+                run.at.replace("T", " ")[:16],
+                escape(run.scenario),
+                f"{run.replications if run.replications is not None else '—'} ({run.seed})",
+                f"{run.readiness:.1f}" if run.readiness is not None else "—",
+                interval,
+                rating_text(run.rating),
+                _trend_text(trend),
+                escape(run.folder),
+            )
         console.print(table)
 
 
@@ -247,7 +346,9 @@ def print_due(rows: list[tuple[Any, str, float | None, str | None]], console: Co
     import datetime as dt
 
     now = dt.datetime.now(dt.UTC)
-    table = Table(title="Drills due (cadence from the scenario; last live drill from the history)", title_justify="left")
+    table = Table(
+        title="Drills due (cadence from the scenario; last live drill from the history)", title_justify="left"
+    )
     for column in ("scenario", "cadence", "last drill", "status", "file"):
         table.add_column(column)
     for path, scenario, cadence, last in rows:
@@ -257,20 +358,35 @@ def print_due(rows: list[tuple[Any, str, float | None, str | None]], console: Co
             status = "[red]due: never drilled[/]"
         else:
             age = (now - dt.datetime.fromisoformat(last)).total_seconds() / 60
-            status = f"[red]due: {humanize(age - cadence)} overdue[/]" if age > cadence else f"[green]in {humanize(cadence - age)}[/]"
-        table.add_row(scenario, humanize(cadence) if cadence else "—", (last or "never").replace("T", " "), status, str(path))
+            status = (
+                f"[red]due: {humanize(age - cadence)} overdue[/]"
+                if age > cadence
+                else f"[green]in {humanize(cadence - age)}[/]"
+            )
+        table.add_row(
+            scenario,
+            humanize(cadence) if cadence else "—",
+            (last or "never").replace("T", " "),
+            status,
+            str(path),
+        )
     console.print(table)
 
 
 def print_calibration(fits: list[Any], minimum: int, drills: int, console: Console) -> None:
-    table = Table(title=f"Calibration from {drills} drill(s): lognormal fits (median / 95th percentile)",
-                  title_justify="left")
+    table = Table(
+        title=f"Calibration from {drills} drill(s): lognormal fits (median / 95th percentile)",
+        title_justify="left",
+    )
     for column in ("what", "scenario assumes", "observations", "fitted from the drills"):
         table.add_column(column, justify="right" if column == "observations" else "left")
     for fit in fits:
         if not fit.n:
             continue
-        fitted = (f"median {humanize(fit.median)}, p95 {humanize(fit.p95)}" if fit.fitted
-                  else f"[dim]not fitted: fewer than {minimum} observations[/]")
+        fitted = (
+            f"median {humanize(fit.median)}, p95 {humanize(fit.p95)}"
+            if fit.fitted
+            else f"[dim]not fitted: fewer than {minimum} observations[/]"
+        )
         table.add_row(escape(fit.what), escape(fit.assumed), str(fit.n), fitted)
     console.print(table)

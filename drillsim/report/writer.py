@@ -23,7 +23,9 @@ def write_report(folder: Path, history: Sequence[Any] | None = None) -> Path:
     if not folder.is_dir():
         raise ReportError(f"{folder}: no such folder")
     if not any((folder / name).is_file() for name in ("journal.jsonl", "metrics.csv", "summary.json")):
-        raise ReportError(f"{folder}: not a run folder (from drillsim simulate) nor a drill folder (from drillsim drill)")
+        raise ReportError(
+            f"{folder}: not a run folder (from drillsim simulate) nor a drill folder (from drillsim drill)"
+        )
     scenario = _scenario(folder)
     try:
         if (folder / "journal.jsonl").is_file():
@@ -32,12 +34,21 @@ def write_report(folder: Path, history: Sequence[Any] | None = None) -> Path:
             from drillsim.report.readiness import readiness_report
 
             if not (folder / "metrics.csv").is_file():
-                raise ReportError(f"{folder}: not a run folder (no metrics.csv) nor a drill folder (no journal.jsonl)")
-            document = readiness_report(folder, scenario, _json(folder / "summary.json"),
-                                        _json_or_empty(folder / "run.json"), history or [])
+                raise ReportError(
+                    f"{folder}: not a run folder (no metrics.csv) nor a drill folder (no journal.jsonl)"
+                )
+            document = readiness_report(
+                folder,
+                scenario,
+                _json(folder / "summary.json"),
+                _json_or_empty(folder / "run.json"),
+                history or [],
+            )
     except (KeyError, TypeError, ValueError, IndexError) as exc:
-        raise ReportError(f"{folder}: damaged results ({type(exc).__name__}: {exc}); "
-                          "regenerate the run with drillsim simulate") from None
+        raise ReportError(
+            f"{folder}: damaged results ({type(exc).__name__}: {exc}); "
+            "regenerate the run with drillsim simulate"
+        ) from None
     return _write(folder, document)
 
 
@@ -45,8 +56,10 @@ def _drill(folder: Path, scenario: Any) -> Document:
     from drillsim.report.aar import aar_report
 
     if not (folder / "hotwash.json").is_file():
-        raise ReportError(f"{folder}: the drill has not been through its hot wash yet (no hotwash.json); "
-                          f"finish it with: drillsim drill --resume {folder.name}")
+        raise ReportError(
+            f"{folder}: the drill has not been through its hot wash yet (no hotwash.json); "
+            f"finish it with: drillsim drill --resume {folder.name}"
+        )
     hotwash = _json(folder / "hotwash.json")
     if "seed" not in hotwash:  # a hot wash written before hotwash.json carried the seed and start time
         hotwash |= _journal_start(folder / "journal.jsonl")
@@ -60,7 +73,10 @@ def _journal_start(path: Path) -> dict[str, Any]:
     try:
         with path.open(encoding="utf-8") as stream:
             header, first = json.loads(stream.readline()), stream.readline()
-        return {"seed": header.get("seed"), "started": json.loads(first).get("wall") if first.strip() else None}
+        return {
+            "seed": header.get("seed"),
+            "started": json.loads(first).get("wall") if first.strip() else None,
+        }
     except (OSError, ValueError, AttributeError) as exc:
         raise ReportError(f"{path}: damaged ({exc})") from None
 

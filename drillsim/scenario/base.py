@@ -27,7 +27,9 @@ _validated_by: contextvars.ContextVar[dict[int, type[BaseModel]] | None] = conte
 )
 
 
-def record_validating_models() -> tuple[dict[int, type[BaseModel]], contextvars.Token[dict[int, type[BaseModel]] | None]]:
+def record_validating_models() -> tuple[
+    dict[int, type[BaseModel]], contextvars.Token[dict[int, type[BaseModel]] | None]
+]:
     """Start recording which model validated which raw mapping; undo with ``_validated_by.reset``."""
     registry: dict[int, type[BaseModel]] = {}
     return registry, _validated_by.set(registry)

@@ -51,7 +51,9 @@ class _Findings:
     def warn(self, loc: Loc, message: str) -> None:
         self.items.append(Finding(loc, message, "warning"))
 
-    def ref(self, loc: Loc, what: str, name: str, known: Iterable[str], unknown: str = "unknown {what} '{name}'") -> bool:
+    def ref(
+        self, loc: Loc, what: str, name: str, known: Iterable[str], unknown: str = "unknown {what} '{name}'"
+    ) -> bool:
         """Report ``name`` (with a did-you-mean) unless it is in ``known``; True when it is known."""
         known = list(known)
         if name in known:
@@ -88,7 +90,9 @@ def check_organisation(org: Organisation, at: Loc = ()) -> list[Finding]:
         holders = org.deciders(aid)
         for i, role in enumerate(authority.roles):
             if role not in roles_held:
-                found.warn((*here, "roles", i), f"nobody holds the role '{role}'{did_you_mean(role, roles_held)}")
+                found.warn(
+                    (*here, "roles", i), f"nobody holds the role '{role}'{did_you_mean(role, roles_held)}"
+                )
         if not holders:
             found.error((*here, "roles"), "nobody can take this decision: no person holds any of these roles")
         elif len(holders) == 1:
@@ -100,13 +104,19 @@ def check_organisation(org: Organisation, at: Loc = ()) -> list[Finding]:
 
 
 def _check_reporting_cycles(org: Organisation, at: Loc, found: _Findings) -> None:
-    edges = {pid: [p.reports_to] for pid, p in org.people.items() if p.reports_to in org.people and p.reports_to != pid}
+    edges = {
+        pid: [p.reports_to]
+        for pid, p in org.people.items()
+        if p.reports_to in org.people and p.reports_to != pid
+    }
     try:
         graphlib.TopologicalSorter(edges).prepare()
     except graphlib.CycleError as exc:
         cycle = exc.args[1][::-1]  # graphlib lists each node before the one depending on it
-        found.error((*at, "people", cycle[0], "reports_to"),
-                    f"reporting lines form a cycle: {cycle[0]} reports to " + ", who reports to ".join(cycle[1:]))
+        found.error(
+            (*at, "people", cycle[0], "reports_to"),
+            f"reporting lines form a cycle: {cycle[0]} reports to " + ", who reports to ".join(cycle[1:]),
+        )
 
 
 def _check_level(org: Organisation, here: Loc, level: Any, roles_held: set[str], found: _Findings) -> None:
@@ -116,14 +126,20 @@ def _check_level(org: Organisation, here: Loc, level: Any, roles_held: set[str],
         if isinstance(target, PersonTarget):
             found.ref((*loc, "person"), "person", target.person, org.people)
         elif isinstance(target, RoleTarget):
-            if found.ref((*loc, "role"), "role", target.role, roles_held, NOBODY_HOLDS) and len(org.holders(target.role)) == 1:
+            if (
+                found.ref((*loc, "role"), "role", target.role, roles_held, NOBODY_HOLDS)
+                and len(org.holders(target.role)) == 1
+            ):
                 found.warn((*loc, "role"), f"only one person holds the role '{target.role}'")
         elif isinstance(target, TeamTarget | RoundRobinTarget):
             team = target.team if isinstance(target, TeamTarget) else target.round_robin
             found.ref(loc, "team", team, org.teams)
-        elif isinstance(target, OnCallTarget) and found.ref(loc, "team", target.on_call, org.teams):
-            if org.teams[target.on_call].on_call is None:
-                found.error(loc, f"team '{target.on_call}' has no on-call rotation")
+        elif (
+            isinstance(target, OnCallTarget)
+            and found.ref(loc, "team", target.on_call, org.teams)
+            and org.teams[target.on_call].on_call is None
+        ):
+            found.error(loc, f"team '{target.on_call}' has no on-call rotation")
         reached.update(people_for(org, target))
     if not reached:
         found.error((*here, "targets"), "no target in this level reaches anyone")
@@ -140,7 +156,9 @@ def _check_level(org: Organisation, here: Loc, level: Any, roles_held: set[str],
 def check_scenario(scenario: Scenario) -> list[Finding]:
     org = scenario.organisation
     found = _Findings(check_organisation(org, ("organisation",)))
-    clocks = {f"{rid}/{cid}" for rid, r in {**BUILTIN_REGIMES, **scenario.regimes}.items() for cid in r.clocks}
+    clocks = {
+        f"{rid}/{cid}" for rid, r in {**BUILTIN_REGIMES, **scenario.regimes}.items() for cid in r.clocks
+    }
     for rid in scenario.regimes:
         if rid in BUILTIN_REGIMES:
             found.error(("regimes", rid), f"'{rid}' is a built-in regime; give your own regime another id")
@@ -152,8 +170,9 @@ def check_scenario(scenario: Scenario) -> list[Finding]:
     return found.items
 
 
-def _check_incident(scenario: Scenario, iid: str, incident: IncidentKind, clocks: set[str], graph: Any,
-                    found: _Findings) -> None:
+def _check_incident(
+    scenario: Scenario, iid: str, incident: IncidentKind, clocks: set[str], graph: Any, found: _Findings
+) -> None:
     org, here = scenario.organisation, ("incidents", iid)
     held = {"role": org.roles_held(), "skill": org.skills_held()}
     for i, clock in enumerate(incident.regulatory):
@@ -165,9 +184,11 @@ def _check_incident(scenario: Scenario, iid: str, incident: IncidentKind, clocks
     for tid, task in incident.playbook.items():
         loc = (*here, "playbook", tid)
         kind, need = task.need
-        if found.ref((*loc, kind), kind, need, held[kind], NOBODY_HOLDS) and len(able := org.able(task.need)) == 1:
-            found.warn((*loc, kind), f"only one person {'holds the role' if kind == 'role' else 'has the skill'} "
-                                     f"'{need}'")
+        if found.ref((*loc, kind), kind, need, held[kind], NOBODY_HOLDS) and len(org.able(task.need)) == 1:
+            found.warn(
+                (*loc, kind),
+                f"only one person {'holds the role' if kind == 'role' else 'has the skill'} '{need}'",
+            )
         for i, before in enumerate(task.after):
             if before == tid:
                 found.error((*loc, "after", i), "a task cannot come after itself")
@@ -175,26 +196,41 @@ def _check_incident(scenario: Scenario, iid: str, incident: IncidentKind, clocks
                 found.ref((*loc, "after", i), "task", before, incident.playbook)
         for i, clock in enumerate(task.notifies):
             if clock not in incident.regulatory:
-                found.error((*loc, "notifies", i), f"'{clock}' is not among this incident's regulatory clocks")
-        if task.decision is not None and found.ref((*loc, "decision"), "authority", task.decision, org.authorities):
+                found.error(
+                    (*loc, "notifies", i), f"'{clock}' is not among this incident's regulatory clocks"
+                )
+        if task.decision is not None and found.ref(
+            (*loc, "decision"), "authority", task.decision, org.authorities
+        ):
             deciders = set(org.deciders(task.decision))
             if policy_id and deciders and not deciders & reachable:
-                found.error((*loc, "decision"), f"no one who can take '{task.decision}' is reachable from escalation "
-                            f"policy '{policy_id}' (its levels and reporting lines)")
-    dependencies = {tid: [b for b in t.after if b in incident.playbook and b != tid] for tid, t in incident.playbook.items()}
+                found.error(
+                    (*loc, "decision"),
+                    f"no one who can take '{task.decision}' is reachable from escalation "
+                    f"policy '{policy_id}' (its levels and reporting lines)",
+                )
+    dependencies = {
+        tid: [b for b in t.after if b in incident.playbook and b != tid]
+        for tid, t in incident.playbook.items()
+    }
     try:
         graphlib.TopologicalSorter(dependencies).prepare()
     except graphlib.CycleError as exc:
         cycle = exc.args[1][::-1]  # graphlib lists each task before the one waiting for it
-        found.error((*here, "playbook", cycle[0], "after"),
-                    "tasks wait for each other in a cycle: " + " waits for ".join(cycle))
+        found.error(
+            (*here, "playbook", cycle[0], "after"),
+            "tasks wait for each other in a cycle: " + " waits for ".join(cycle),
+        )
     else:
         if all(b in incident.playbook for t in incident.playbook.values() for b in t.after):
             _check_contained_before_resolved(incident, here, found)
     notified = {c for t in incident.playbook.values() for c in t.notifies}
     for i, clock in enumerate(incident.regulatory):
         if clock in clocks and clock not in notified:
-            found.warn((*here, "regulatory", i), f"no playbook task notifies '{clock}': its deadline is always missed")
+            found.warn(
+                (*here, "regulatory", i),
+                f"no playbook task notifies '{clock}': its deadline is always missed",
+            )
 
 
 def _check_contained_before_resolved(incident: IncidentKind, here: Loc, found: _Findings) -> None:
@@ -213,8 +249,11 @@ def _check_contained_before_resolved(incident: IncidentKind, here: Loc, found: _
 
     for tid, task in incident.playbook.items():
         if task.milestone == "contained" and not any(tid == r or tid in ancestors(r) for r in resolving):
-            found.warn((*here, "playbook", tid, "milestone"), "the incident can be resolved before it is contained: "
-                       "no task marked resolved comes after this one")
+            found.warn(
+                (*here, "playbook", tid, "milestone"),
+                "the incident can be resolved before it is contained: "
+                "no task marked resolved comes after this one",
+            )
 
 
 def _check_arrivals_and_injects(scenario: Scenario, found: _Findings) -> None:
@@ -225,7 +264,10 @@ def _check_arrivals_and_injects(scenario: Scenario, found: _Findings) -> None:
             occurs.add(arrival.incident)
         end = arrival.until if arrival.until is not None else scenario.horizon
         if end is None:
-            found.error(("arrivals", i), "arrivals at a rate need an end: set 'until' here or the scenario's 'horizon'")
+            found.error(
+                ("arrivals", i),
+                "arrivals at a rate need an end: set 'until' here or the scenario's 'horizon'",
+            )
         elif end <= arrival.start:
             found.error(("arrivals", i, "until"), "the arrivals end before they start")
     sources = {s for inc in incidents.values() for s in inc.detection.sources}
@@ -247,7 +289,12 @@ def _check_arrivals_and_injects(scenario: Scenario, found: _Findings) -> None:
             if isinstance(who, PersonTarget):
                 found.ref((*loc, "unavailable", "person"), "person", who.person, org.people)
             elif isinstance(who, RoleTarget):
-                found.ref((*loc, "unavailable", "role"), "role", who.role, {r for p in org.people.values() for r in p.roles})
+                found.ref(
+                    (*loc, "unavailable", "role"),
+                    "role",
+                    who.role,
+                    {r for p in org.people.values() for r in p.roles},
+                )
             elif isinstance(who, TeamTarget):
                 found.ref((*loc, "unavailable", "team"), "team", who.team, org.teams)
             if inject.disable_source is not None:
@@ -262,15 +309,28 @@ def _check_objectives(scenario: Scenario, clocks: set[str], found: _Findings) ->
         here = ("objectives", oid)
         for i, iid in enumerate(objective.incidents):
             found.ref((*here, "incidents", i), "incident", iid, scenario.incidents)
-        kinds = [scenario.incidents[i] for i in objective.incidents or scenario.incidents if i in scenario.incidents]
-        if objective.clock is not None and found.ref((*here, "clock"), "regulatory clock", objective.clock, clocks):
-            if not any(objective.clock in k.regulatory for k in kinds):
-                found.error((*here, "clock"), f"no incident this objective covers runs the clock '{objective.clock}'")
+        kinds = [
+            scenario.incidents[i]
+            for i in objective.incidents or scenario.incidents
+            if i in scenario.incidents
+        ]
+        if (
+            objective.clock is not None
+            and found.ref((*here, "clock"), "regulatory clock", objective.clock, clocks)
+            and not any(objective.clock in k.regulatory for k in kinds)
+        ):
+            found.error(
+                (*here, "clock"), f"no incident this objective covers runs the clock '{objective.clock}'"
+            )
         if objective.metric == "time_to_contain" and not any(
             t.milestone == "contained" for k in kinds for t in k.playbook.values()
         ):
-            found.error((*here, "metric"), "no incident this objective covers has a task with milestone: contained")
+            found.error(
+                (*here, "metric"), "no incident this objective covers has a task with milestone: contained"
+            )
         if objective.metric == "time_to_authority" and not any(
             t.decision for k in kinds for t in k.playbook.values()
         ):
-            found.error((*here, "metric"), "no incident this objective covers has a task that needs a decision")
+            found.error(
+                (*here, "metric"), "no incident this objective covers has a task that needs a decision"
+            )

@@ -154,6 +154,12 @@ if TYPE_CHECKING:  # for the type checker, the union is what pydantic builds fro
     Distribution = AnyDistribution
 else:
     Distribution = single_key_union(
-        Fixed, Exponential, LogNormal, Triangular, Uniform, Empirical, default="fixed",
+        Fixed,
+        Exponential,
+        LogNormal,
+        Triangular,
+        Uniform,
+        Empirical,
+        default="fixed",
         what="a duration or a distribution",
     )

@@ -20,9 +20,13 @@ class Problem:
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        where = f"{self.file}:" if self.line == 0 else f"{self.file}:{self.line}:{self.column}:"  # 0: not in a file
+        where = (
+            f"{self.file}:" if self.line == 0 else f"{self.file}:{self.line}:{self.column}:"
+        )  # 0: not in a file
         label = "" if self.severity == "error" else " warning:"
-        return f"{where}{label} {self.path}: {self.message}" if self.path else f"{where}{label} {self.message}"
+        return (
+            f"{where}{label} {self.path}: {self.message}" if self.path else f"{where}{label} {self.message}"
+        )
 
 
 def dotted_path(path: tuple[object, ...]) -> str:

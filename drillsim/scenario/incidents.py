@@ -21,7 +21,9 @@ RiskArea = Literal[
     "collusion",
     "other",
 ]
-AtlasTactic = Annotated[str, Field(pattern=r"^AML\.TA\d{4}$", description="a MITRE ATLAS tactic id, e.g. AML.TA0010")]
+AtlasTactic = Annotated[
+    str, Field(pattern=r"^AML\.TA\d{4}$", description="a MITRE ATLAS tactic id, e.g. AML.TA0010")
+]
 Milestone = Literal["contained", "resolved"]
 
 
@@ -80,4 +82,6 @@ class IncidentKind(StrictModel):
     atlas: list[AtlasTactic] = []
     detection: Detection
     playbook: dict[Id, Task] = Field(min_length=1)
-    regulatory: list[ClockRef] = Field(default=[], description="clocks that start when the incident is detected")
+    regulatory: list[ClockRef] = Field(
+        default=[], description="clocks that start when the incident is detected"
+    )

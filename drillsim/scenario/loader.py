@@ -57,11 +57,18 @@ class Sources:
         ``loc`` inside it."""
         for prefix in sorted(self.overlays, key=len, reverse=True):
             if loc[: len(prefix)] == prefix:
-                return self.overlays[prefix], loc[len(prefix):]
+                return self.overlays[prefix], loc[len(prefix) :]
         return self.main, loc
 
-    def problem(self, loc: tuple[Any, ...], message: str, severity: Any = "error", *, keep_last: bool = False,
-                at_key: bool = False) -> Problem:
+    def problem(
+        self,
+        loc: tuple[Any, ...],
+        message: str,
+        severity: Any = "error",
+        *,
+        keep_last: bool = False,
+        at_key: bool = False,
+    ) -> Problem:
         doc, inner = self._document(loc)
         matched, (line, column) = doc.locate(inner)
         if at_key and matched in doc.keys:
@@ -78,7 +85,7 @@ class Sources:
         data = self.main.data
         for prefix in sorted(self.overlays, key=len):
             data = _replaced(data, prefix, self.overlays[prefix].data)
-        return data
+        return dict(data)
 
 
 def _replaced(node: Any, path: tuple[Any, ...], value: Any) -> Any:
@@ -87,14 +94,14 @@ def _replaced(node: Any, path: tuple[Any, ...], value: Any) -> Any:
         return value
     head, rest = path[0], path[1:]
     if isinstance(node, list):
-        copy = list(node)
-        if head == len(copy):
-            copy.append(None)
-        copy[head] = _replaced(copy[head], rest, value)
-        return copy
-    copy = dict(node)
-    copy[head] = _replaced(copy.get(head), rest, value)
-    return copy
+        items = list(node)
+        if head == len(items):
+            items.append(None)
+        items[head] = _replaced(items[head], rest, value)
+        return items
+    fields = dict(node)
+    fields[head] = _replaced(fields.get(head), rest, value)
+    return fields
 
 
 def check_file(path: Path, organisation_folders: Sequence[Path] = ()) -> CheckResult:
@@ -118,17 +125,27 @@ def read_sources(path: Path, organisation_folders: Sequence[Path] = ()) -> Sourc
     if file_kind(doc.data) != "scenario" or organisation is None or isinstance(organisation, dict):
         return sources
     if not isinstance(organisation, str):
-        raise ScenarioError([sources.problem(
-            ("organisation",), f"expected the path of an organisation file or a mapping, got {organisation!r}")])
+        raise ScenarioError(
+            [
+                sources.problem(
+                    ("organisation",),
+                    f"expected the path of an organisation file or a mapping, got {organisation!r}",
+                )
+            ]
+        )
     org_path = path.parent / organisation
     resolved, unusable = organisation_file(path, organisation, organisation_folders)
     if unusable:
-        raise ScenarioError([sources.problem(("organisation",), f"organisation file '{display_path(org_path)}' {unusable}")])
+        raise ScenarioError(
+            [sources.problem(("organisation",), f"organisation file '{display_path(org_path)}' {unusable}")]
+        )
     sources.overlays[("organisation",)] = read_yaml(resolved, display_path(org_path))
     return sources
 
 
-def organisation_file(scenario: Path, named: str, extra_folders: Sequence[Path] = ()) -> tuple[Path, str | None]:
+def organisation_file(
+    scenario: Path, named: str, extra_folders: Sequence[Path] = ()
+) -> tuple[Path, str | None]:
     """The file ``organisation: NAMED`` in ``scenario`` refers to, symlinks resolved, and why it
     cannot be used (None when it can).
 
@@ -157,15 +174,17 @@ def _outside(allowed: list[Path], resolved: Path) -> str:
     where = f"this scenario's folder ({display_path(allowed[0])})"
     if len(allowed) > 1:
         where += f" and the folders allowed ({', '.join(display_path(f) for f in allowed[1:])})"
-    return (f"is outside {where}; move it there, or allow its folder with "
-            f"--allow-organisation-from {display_path(resolved.parent)}")
+    return (
+        f"is outside {where}; move it there, or allow its folder with "
+        f"--allow-organisation-from {display_path(resolved.parent)}"
+    )
 
 
 def validate_sources(sources: Sources) -> CheckResult:
     """Validate the data ``sources`` hold; problems point into the file each part came from."""
     data = sources.data()
     kind = file_kind(data)
-    model_type: type[BaseModel] = Scenario if kind == "scenario" else Organisation
+    model_type: type[Scenario] | type[Organisation] = Scenario if kind == "scenario" else Organisation
     registry, token = record_validating_models()
     try:
         model = model_type.model_validate(data)
@@ -174,7 +193,9 @@ def validate_sources(sources: Sources) -> CheckResult:
         return CheckResult(sources.main.file, kind, problems=sorted(problems))
     finally:
         stop_recording(token)
-    findings: list[Finding] = check_scenario(model) if isinstance(model, Scenario) else check_organisation(model)
+    findings: list[Finding] = (
+        check_scenario(model) if isinstance(model, Scenario) else check_organisation(model)
+    )
     problems = sorted(sources.problem(f.loc, f.message, f.severity) for f in findings)
     return CheckResult(sources.main.file, kind, model, problems)
 
@@ -196,18 +217,25 @@ def yaml_files(paths: Sequence[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(
-                p for p in path.rglob("*")
-                if p.suffix in YAML_SUFFIXES and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            ))
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix in YAML_SUFFIXES
+                    and p.is_file()
+                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                )
+            )
         else:
             files.append(path)
     return files
 
 
-def scenarios_in(paths: Sequence[Path], organisation_folders: Sequence[Path] = (),
-                 skip: Callable[[CheckResult], None] = lambda result: None) -> list[tuple[Path, Scenario]]:
+def scenarios_in(
+    paths: Sequence[Path],
+    organisation_folders: Sequence[Path] = (),
+    skip: Callable[[CheckResult], None] = lambda result: None,
+) -> list[tuple[Path, Scenario]]:
     """The valid scenarios among ``yaml_files(paths)``, with their files, in that order; organisation
     files are passed over. A scenario file named in ``paths`` that has errors raises ScenarioError
     with them when it is reached; one found in a folder is handed to ``skip`` (its CheckResult) and
@@ -244,8 +272,12 @@ def _from_pydantic(error: Any, sources: Sources, registry: dict[int, type[BaseMo
         model = registry.get(id(sources.raw_at(loc[:-1])))
         if model is not None:
             allowed = [f.alias or name for name, f in model.model_fields.items()]
-    return sources.problem(loc, describe(error, allowed), keep_last=error["type"] in ("missing", "inject_kind"),
-                           at_key=error["type"] == "extra_forbidden")
+    return sources.problem(
+        loc,
+        describe(error, allowed),
+        keep_last=error["type"] in ("missing", "inject_kind"),
+        at_key=error["type"] == "extra_forbidden",
+    )
 
 
 def display_path(path: Path) -> str:

@@ -34,7 +34,7 @@ _PATTERNS = {
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """"; did you mean 'x'?" when a choice is close to ``word``, else ''."""
+    """ "; did you mean 'x'?" when a choice is close to ``word``, else ''."""
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
@@ -57,12 +57,17 @@ def describe(error: ErrorDetails, allowed_fields: list[str] | None) -> str:
         return f"{_show(given)} is not an inject kind (expected one of: incident, complication, message)"
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
-        return f"{_show(value)} is not allowed{did_you_mean(value, choices)} (expected one of: {', '.join(choices)})"
+        return (
+            f"{_show(value)} is not allowed{did_you_mean(value, choices)} "
+            f"(expected one of: {', '.join(choices)})"
+        )
     if kind == "string_pattern_mismatch":
         expected = _PATTERNS.get(str(ctx.get("pattern")), f"text matching {ctx.get('pattern')}")
         return f"{_show(value)} is not valid (expected {expected})"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        bound = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}[kind]
+        bound = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}[
+            kind
+        ]
         limit = next(iter(ctx.values()), "")
         return f"{_show(value)} is out of range (expected {bound} {limit})"
     if kind in ("too_short", "too_long"):

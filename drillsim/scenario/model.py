@@ -57,7 +57,9 @@ class ComplicationInject(InjectBase):
 
     kind: Literal["complication"]
     unavailable: Who | None = Field(default=None, description="a person, role or team that cannot be reached")
-    paging_delay: Duration | None = Field(default=None, description="pages arrive this much later (a channel down)")
+    paging_delay: Duration | None = Field(
+        default=None, description="pages arrive this much later (a channel down)"
+    )
     disable_source: Id | None = Field(default=None, description="a detection source that stops firing")
     for_: Duration | None = Field(default=None, alias="for", gt=0)
 
@@ -135,4 +137,6 @@ class Scenario(StrictModel):
     injects: list[Inject] = []
     objectives: dict[Id, Objective] = {}
     regimes: dict[Id, Regime] = Field(default={}, description="regimes beyond the built-in ones")
-    ratings: RatingThresholds = Field(default=RatingThresholds(), description="thresholds of the P/S/M/U ratings")
+    ratings: RatingThresholds = Field(
+        default=RatingThresholds(), description="thresholds of the P/S/M/U ratings"
+    )

@@ -16,7 +16,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from drillsim.fsutil import write_atomically
 from drillsim.scenario.errors import Problem, ScenarioError
@@ -89,7 +89,9 @@ def read_csv(path: Path, display: str | None = None) -> Document:
     except FileNotFoundError:
         raise ScenarioError([Problem(name, 1, 1, "", "file not found")]) from None
     except UnicodeDecodeError as exc:
-        raise ScenarioError([Problem(name, 1, 1, "", f"not UTF-8 text at byte {exc.start} (save the CSV as UTF-8)")]) from None
+        raise ScenarioError(
+            [Problem(name, 1, 1, "", f"not UTF-8 text at byte {exc.start} (save the CSV as UTF-8)")]
+        ) from None
     except OSError as exc:
         raise ScenarioError([Problem(name, 1, 1, "", f"cannot be read: {exc.strerror or exc}")]) from None
     reader = csv.reader(io.StringIO(text))
@@ -101,7 +103,7 @@ def read_csv(path: Path, display: str | None = None) -> Document:
     doc = Document(name, [], shown_prefix=("injects",))
     line = reader.line_num
     try:
-        for row_index, cells in enumerate(reader):
+        for cells in reader:
             row_line, line = line + 1, reader.line_num
             if not any(c.strip() for c in cells):
                 continue
@@ -117,11 +119,20 @@ def _header_fields(header: list[str], name: str) -> list[str]:
     for column, title in enumerate(header, start=1):
         field = known.get(title.strip().lower())
         if field is None:
-            problems.append(Problem(name, 1, column, "", f"unknown column '{title}' (expected: "
-                                    + ", ".join(h for h, _ in COLUMNS) + ")"))
+            problems.append(
+                Problem(
+                    name,
+                    1,
+                    column,
+                    "",
+                    f"unknown column '{title}' (expected: " + ", ".join(h for h, _ in COLUMNS) + ")",
+                )
+            )
         fields.append(field or "")
     titles = {h.strip().lower() for h in header}
-    problems += [Problem(name, 1, 1, "", f"missing column '{r}'") for r in REQUIRED if r.lower() not in titles]
+    problems += [
+        Problem(name, 1, 1, "", f"missing column '{r}'") for r in REQUIRED if r.lower() not in titles
+    ]
     if problems:
         raise ScenarioError(problems)
     return fields
@@ -154,11 +165,22 @@ def _effect(cell: str, file: str, line: int, column: int) -> dict[str, Any]:
     try:
         effect: dict[str, Any] = parse_yaml(cell.encode(), file).data
     except ScenarioError as exc:
-        raise ScenarioError([Problem(file, line, column, "Effect", f"not a YAML mapping: {exc.problems[0].message}")]) from None
+        raise ScenarioError(
+            [Problem(file, line, column, "Effect", f"not a YAML mapping: {exc.problems[0].message}")]
+        ) from None
     unknown = [k for k in effect if k not in EFFECT_FIELDS]
     if unknown:
-        raise ScenarioError([Problem(file, line, column, "Effect", f"unknown key '{unknown[0]}' (expected "
-                                     + ", ".join(EFFECT_FIELDS) + ")")])
+        raise ScenarioError(
+            [
+                Problem(
+                    file,
+                    line,
+                    column,
+                    "Effect",
+                    f"unknown key '{unknown[0]}' (expected " + ", ".join(EFFECT_FIELDS) + ")",
+                )
+            ]
+        )
     return effect
 
 
@@ -193,8 +215,20 @@ def _write_injects(scenario_path: Path, injects: list[dict[str, Any]]) -> None:
     sequence = CommentedSeq()
     for raw in injects:
         entry = CommentedMap()
-        for key in ("id", "at", "kind", "incident", *EFFECT_FIELDS, "text", "from", "to", "controller",
-                    "expected_action", "objectives", "notes"):
+        for key in (
+            "id",
+            "at",
+            "kind",
+            "incident",
+            *EFFECT_FIELDS,
+            "text",
+            "from",
+            "to",
+            "controller",
+            "expected_action",
+            "objectives",
+            "notes",
+        ):
             if key in raw:
                 entry[key] = _flow(raw[key])
         sequence.append(entry)
@@ -208,7 +242,7 @@ def _write_injects(scenario_path: Path, injects: list[dict[str, Any]]) -> None:
     if span is None:
         updated = text + ("" if text.endswith("\n") else "\n") + block
     else:
-        updated = text[: span[0]] + block + text[span[1]:]
+        updated = text[: span[0]] + block + text[span[1] :]
     write_atomically(scenario_path, updated)
 
 

@@ -30,7 +30,8 @@ def _time_zone(name: str) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise PydanticCustomError(
-            "time_zone", "'{name}' is not a time zone (expected an IANA name such as Europe/London or UTC)",
+            "time_zone",
+            "'{name}' is not a time zone (expected an IANA name such as Europe/London or UTC)",
             {"name": name},
         ) from None
     return name
@@ -65,7 +66,9 @@ def _day_range(value: Any) -> Any:
         return [value]
     if first not in WEEKDAYS or last not in WEEKDAYS:
         raise PydanticCustomError(
-            "day_range", f"{value!r} is not a range of days (expected e.g. mon-fri, or a list such as [mon, wed])")
+            "day_range",
+            f"{value!r} is not a range of days (expected e.g. mon-fri, or a list such as [mon, wed])",
+        )
     i, j = WEEKDAYS.index(first), WEEKDAYS.index(last)
     return [WEEKDAYS[k % 7] for k in range(i, j + 1 if j >= i else j + 8)]
 
@@ -73,9 +76,9 @@ def _day_range(value: Any) -> Any:
 class WorkingHours(StrictModel):
     """When a person is on duty without being on call. ``end`` before ``start`` spans midnight."""
 
-    days: Annotated[list[Weekday], BeforeValidator(_day_range, json_schema_input_type=list[Weekday] | str)] = Field(
-        default=["mon", "tue", "wed", "thu", "fri"], min_length=1
-    )
+    days: Annotated[
+        list[Weekday], BeforeValidator(_day_range, json_schema_input_type=list[Weekday] | str)
+    ] = Field(default=["mon", "tue", "wed", "thu", "fri"], min_length=1)
     start: TimeOfDay
     end: TimeOfDay
     timezone: TimeZone | None = Field(default=None, description="default: the organisation's time zone")
@@ -92,7 +95,9 @@ def _reachability(value: Any) -> Any:
     """One number stands for both duty states."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not 0 <= value <= 1:
-            raise PydanticCustomError("probability", f"{value} is out of range (expected a probability from 0 to 1)")
+            raise PydanticCustomError(
+                "probability", f"{value} is out of range (expected a probability from 0 to 1)"
+            )
         return {"on_duty": value, "off_duty": value}
     return value
 
@@ -297,7 +302,11 @@ def select_policy(org: Organisation, incident: str, severity: str) -> tuple[str 
     best = max(score for score, _ in scored)
     winners = [pid for score, pid in scored if score == best]
     if len(winners) > 1:
-        return None, f"escalation policies {', '.join(winners)} all apply to '{incident}' ({severity}); make one more specific"
+        return (
+            None,
+            f"escalation policies {', '.join(winners)} all apply to '{incident}' ({severity}); make one "
+            "more specific",
+        )
     return winners[0], None
 
 

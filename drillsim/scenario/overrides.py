@@ -54,14 +54,25 @@ def _override(text: str, flag: str) -> Override:
     where = f"{flag} {text}"
     match = re.match(r"^\s*([^=+]+?)\s*(\+?=)(.*)$", text, re.DOTALL)
     if match is None:
-        raise ScenarioError([Problem(where, 0, 0, "", "expected PATH=VALUE or PATH+=VALUE, "
-                                     "e.g. escalation.sev1.levels[0].timeout=3m")])
+        raise ScenarioError(
+            [
+                Problem(
+                    where,
+                    0,
+                    0,
+                    "",
+                    "expected PATH=VALUE or PATH+=VALUE, e.g. escalation.sev1.levels[0].timeout=3m",
+                )
+            ]
+        )
     path_text, operator, value_text = match.groups()
     path = _path(path_text, where)
     try:
         value = parse_yaml(f"value: {value_text.strip()}".encode(), where).data["value"]
     except ScenarioError as exc:
-        raise ScenarioError([Problem(where, 0, 0, "", f"the value is not YAML: {exc.problems[0].message}")]) from None
+        raise ScenarioError(
+            [Problem(where, 0, 0, "", f"the value is not YAML: {exc.problems[0].message}")]
+        ) from None
     if path[0] in _ORGANISATION_FIELDS:
         path = ("organisation", *path)
     return Override(text, path, value, operator == "+=", flag)
@@ -73,8 +84,18 @@ def _path(text: str, where: str) -> tuple[str | int, ...]:
     while position < len(text):
         match = _SEGMENT.match(text, position)
         if match is None or (position == 0 and text.startswith(".")):
-            raise ScenarioError([Problem(where, 0, 0, "", f"cannot read the path at '{text[position:]}' "
-                                         "(expected names separated by dots, and [n] for list positions)")])
+            raise ScenarioError(
+                [
+                    Problem(
+                        where,
+                        0,
+                        0,
+                        "",
+                        f"cannot read the path at '{text[position:]}' "
+                        "(expected names separated by dots, and [n] for list positions)",
+                    )
+                ]
+            )
         name, bracket = match.groups()
         if bracket is not None:
             segments.append(int(bracket) if bracket.strip().lstrip("-").isdigit() else bracket.strip())
@@ -97,18 +118,37 @@ def apply_overrides(sources: Sources, overrides: list[Override]) -> None:
         if override.append:
             target = _child(parent, last, where)
             if not isinstance(target, list):
-                raise ScenarioError([Problem(where, 0, 0, dotted_path(override.path), "+= appends to a list, and "
-                                             "this is not a list")])
+                raise ScenarioError(
+                    [
+                        Problem(
+                            where,
+                            0,
+                            0,
+                            dotted_path(override.path),
+                            "+= appends to a list, and this is not a list",
+                        )
+                    ]
+                )
             path = (*override.path, len(target))
         else:
             if isinstance(parent, list):
                 _child(parent, last, where)
             elif not isinstance(parent, dict):
-                raise ScenarioError([Problem(where, 0, 0, dotted_path(override.path[:-1]), "is a single value; "
-                                             "it has no fields to set")])
+                raise ScenarioError(
+                    [
+                        Problem(
+                            where,
+                            0,
+                            0,
+                            dotted_path(override.path[:-1]),
+                            "is a single value; it has no fields to set",
+                        )
+                    ]
+                )
             path = override.path
-        sources.overlays[path] = Document(where, override.value, values=_positions(override.value),
-                                          shown_prefix=path)
+        sources.overlays[path] = Document(
+            where, override.value, values=_positions(override.value), shown_prefix=path
+        )
 
 
 def _walk(node: Any, path: tuple[str | int, ...], where: str) -> Any:
@@ -116,7 +156,9 @@ def _walk(node: Any, path: tuple[str | int, ...], where: str) -> Any:
         try:
             node = _child(node, segment, where)
         except ScenarioError as exc:
-            raise ScenarioError([Problem(where, 0, 0, dotted_path(path[: depth + 1]), exc.problems[0].message)]) from None
+            raise ScenarioError(
+                [Problem(where, 0, 0, dotted_path(path[: depth + 1]), exc.problems[0].message)]
+            ) from None
     return node
 
 
@@ -125,8 +167,17 @@ def _child(node: Any, segment: str | int, where: str) -> Any:
         if segment in node:
             return node[segment]
         known = ", ".join(map(str, node)) or "nothing"
-        raise ScenarioError([Problem(where, 0, 0, "", f"no '{segment}' here{did_you_mean(str(segment), node)} "
-                                     f"(there is: {known})")])
+        raise ScenarioError(
+            [
+                Problem(
+                    where,
+                    0,
+                    0,
+                    "",
+                    f"no '{segment}' here{did_you_mean(str(segment), node)} (there is: {known})",
+                )
+            ]
+        )
     if isinstance(node, list):
         if isinstance(segment, int) and -len(node) <= segment < len(node):
             return node[segment]
@@ -153,18 +204,30 @@ def overrides_file(path: Path) -> list[Override]:
     for key, value in doc.data.items():
         where = f"{doc.file}:{doc.keys[(key,)][0]}"
         path_ = _path(key, where)
-        overrides.append(Override(f"{key} (from {doc.file})", ("organisation", *path_)
-                                  if path_[0] in _ORGANISATION_FIELDS else path_, value, False))
+        overrides.append(
+            Override(
+                f"{key} (from {doc.file})",
+                ("organisation", *path_) if path_[0] in _ORGANISATION_FIELDS else path_,
+                value,
+                False,
+            )
+        )
     return overrides
 
 
 def overrides_from(texts: Sequence[str], files: Sequence[Path] = (), flag: str = "--set") -> list[Override]:
-    """The overrides of ``files`` (in order), then the ``texts`` given with ``flag``: the order they apply in."""
+    """The overrides of ``files`` (in order), then the ``texts`` given with ``flag``: the order they
+    apply in."""
     return [o for f in files for o in overrides_file(f)] + [parse_override(t, flag) for t in texts]
 
 
-def load_with_overrides(path: Path, overrides: list[str], files: tuple[Path, ...] = (),
-                        organisation_folders: Sequence[Path] = (), flag: str = "--set") -> Scenario:
+def load_with_overrides(
+    path: Path,
+    overrides: list[str],
+    files: tuple[Path, ...] = (),
+    organisation_folders: Sequence[Path] = (),
+    flag: str = "--set",
+) -> Scenario:
     """A scenario file with overrides files and then the ``overrides`` (given with ``flag``, which
     problems name) applied, validated like a file, or ScenarioError. ``organisation_folders`` as for
     ``loader.check_file``."""
@@ -172,7 +235,9 @@ def load_with_overrides(path: Path, overrides: list[str], files: tuple[Path, ...
     apply_overrides(sources, overrides_from(overrides, files, flag))
     result = validate_sources(sources)
     if result.errors or not isinstance(result.model, Scenario):
-        raise ScenarioError(result.errors or [Problem(result.file, 1, 1, "", "is an organisation file (expected a scenario)")])
+        raise ScenarioError(
+            result.errors or [Problem(result.file, 1, 1, "", "is an organisation file (expected a scenario)")]
+        )
     return result.model
 
 

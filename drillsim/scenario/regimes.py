@@ -16,7 +16,11 @@ from drillsim.scenario.units import Duration
 
 CLOCK_REF_PATTERN = ID_PATTERN[:-1] + "/" + ID_PATTERN[1:]
 ClockRef = Annotated[
-    str, Field(pattern=CLOCK_REF_PATTERN, description="a regulatory clock, REGIME/CLOCK, e.g. ny-raise/safety-incident")
+    str,
+    Field(
+        pattern=CLOCK_REF_PATTERN,
+        description="a regulatory clock, REGIME/CLOCK, e.g. ny-raise/safety-incident",
+    ),
 ]
 
 
@@ -34,8 +38,11 @@ class Regime(StrictModel):
 
 def _regime(title: str, source: str, clocks: dict[str, tuple[str, str, str]]) -> Regime:
     return Regime.model_validate(
-        {"title": title, "source": source,
-         "clocks": {cid: {"title": t, "deadline": d, "to": to} for cid, (t, d, to) in clocks.items()}}
+        {
+            "title": title,
+            "source": source,
+            "clocks": {cid: {"title": t, "deadline": d, "to": to} for cid, (t, d, to) in clocks.items()},
+        }
     )
 
 
@@ -46,8 +53,10 @@ BUILTIN_REGIMES: dict[str, Regime] = {
         {
             "serious-incident": ("Serious incident", "15d", "market surveillance authority"),
             "widespread-or-critical-infrastructure": (
-                "Widespread infringement or serious disruption of critical infrastructure", "2d",
-                "market surveillance authority"),
+                "Widespread infringement or serious disruption of critical infrastructure",
+                "2d",
+                "market surveillance authority",
+            ),
             "death": ("Death of a person", "10d", "market surveillance authority"),
         },
     ),
@@ -56,8 +65,11 @@ BUILTIN_REGIMES: dict[str, Regime] = {
         "General-Purpose AI Code of Practice, Safety and Security chapter, Commitment 9, measure 9.3",
         {
             "critical-infrastructure": ("Serious disruption of critical infrastructure", "2d", "AI Office"),
-            "cyber-breach": ("Serious cybersecurity breach, including model-weight exfiltration", "5d",
-                             "AI Office"),
+            "cyber-breach": (
+                "Serious cybersecurity breach, including model-weight exfiltration",
+                "5d",
+                "AI Office",
+            ),
             "death": ("Death of a person", "10d", "AI Office"),
             "other": ("Other serious incident", "15d", "AI Office"),
         },
@@ -67,15 +79,22 @@ BUILTIN_REGIMES: dict[str, Regime] = {
         "California SB 53 (2025), Business and Professions Code § 22757.13",
         {
             "critical-safety-incident": ("Critical safety incident", "15d", "Office of Emergency Services"),
-            "imminent-risk": ("Imminent risk of death or serious physical injury", "24h",
-                              "an appropriate authority (law enforcement or public safety)"),
+            "imminent-risk": (
+                "Imminent risk of death or serious physical injury",
+                "24h",
+                "an appropriate authority (law enforcement or public safety)",
+            ),
         },
     ),
     "ny-raise": _regime(
         "New York RAISE Act: safety incidents",
         "New York RAISE Act (S6953B/A6453B, 2025)",
         {
-            "safety-incident": ("Safety incident", "72h", "Division of Homeland Security and Emergency Services"),
+            "safety-incident": (
+                "Safety incident",
+                "72h",
+                "Division of Homeland Security and Emergency Services",
+            ),
             "imminent-risk": ("Imminent risk of death or serious injury", "24h", "law enforcement"),
         },
     ),

@@ -27,7 +27,9 @@ def json_schema(kind: Literal["scenario", "organisation"] = "scenario") -> dict[
 def _without_pydantic_keywords(node: Any) -> Any:
     """Drop constraint names pydantic leaves on custom types ('gt', 'ge'): not JSON Schema words."""
     if isinstance(node, dict):
-        return {k: _without_pydantic_keywords(v) for k, v in node.items() if k not in ("gt", "ge", "lt", "le")}
+        return {
+            k: _without_pydantic_keywords(v) for k, v in node.items() if k not in ("gt", "ge", "lt", "le")
+        }
     if isinstance(node, list):
         return [_without_pydantic_keywords(v) for v in node]
     return node

@@ -23,7 +23,9 @@ def snapshot_text(scenario_path: Path, overrides: Sequence[Override] = ()) -> st
     document = yaml.load(scenario_path.read_text(encoding="utf-8"))
     organisation = document.get("organisation")
     if isinstance(organisation, str):
-        document["organisation"] = yaml.load((scenario_path.parent / organisation).read_text(encoding="utf-8"))
+        document["organisation"] = yaml.load(
+            (scenario_path.parent / organisation).read_text(encoding="utf-8")
+        )
     for override in overrides:
         parent = document
         for segment in override.path[:-1]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, WithJsonSchema
@@ -129,7 +129,12 @@ def humanize(minutes: float | None) -> str:
     seconds = round(minutes * 60)
     if seconds < 60:
         return f"{minutes * 60:.0f}s" if minutes >= 1 / 60 or minutes == 0 else f"{minutes * 60:.1f}s"
-    parts = [(seconds // 86400, "d"), (seconds % 86400 // 3600, "h"), (seconds % 3600 // 60, "m"), (seconds % 60, "s")]
+    parts = [
+        (seconds // 86400, "d"),
+        (seconds % 86400 // 3600, "h"),
+        (seconds % 3600 // 60, "m"),
+        (seconds % 60, "s"),
+    ]
     first = next(i for i, (count, _) in enumerate(parts) if count)
-    shown = [f"{count}{unit}" for count, unit in parts[first:first + 2] if count]
+    shown = [f"{count}{unit}" for count, unit in parts[first : first + 2] if count]
     return " ".join(shown)

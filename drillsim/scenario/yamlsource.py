@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any, NoReturn
 
 from ruamel.yaml import YAML
@@ -101,15 +101,25 @@ def parse_yaml(raw: bytes, name: str) -> Document:
         if "'\\t'" in problem or (line < len(lines) and "\t" in lines[line][: column + 1]):
             problem += " (indent with spaces, not tabs)"
         opened = exc.context_mark
-        if exc.context and opened and mark and (opened.line, opened.column) != (line, column) \
-                and not problem.startswith(exc.context.strip()):
-            problem += f" ({exc.context.strip()} that starts at line {opened.line + 1}, column {opened.column + 1})"
+        if (
+            exc.context
+            and opened
+            and mark
+            and (opened.line, opened.column) != (line, column)
+            and not problem.startswith(exc.context.strip())
+        ):
+            problem += (
+                f" ({exc.context.strip()} that starts at line {opened.line + 1}, column {opened.column + 1})"
+            )
         fail(line + 1, column + 1, f"YAML syntax: {problem}")
     except ReaderError as exc:
         read = text[: exc.position]
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        fail(read.count("\n") + 1, exc.position - (read.rfind("\n") + 1) + 1,
-             f"YAML syntax: unacceptable character #x{code:04x}: special characters are not allowed")
+        fail(
+            read.count("\n") + 1,
+            exc.position - (read.rfind("\n") + 1) + 1,
+            f"YAML syntax: unacceptable character #x{code:04x}: special characters are not allowed",
+        )
     except RecursionError:
         fail(1, 1, f"YAML is nested too deeply (at most {MAX_DEPTH} levels)")
     except YAMLError as exc:
@@ -140,7 +150,9 @@ class _Builder:
 
     def fail(self, node: Node, message: str, path: Path_ = ()) -> NoReturn:
         mark = node.start_mark
-        raise ScenarioError([Problem(self.doc.file, mark.line + 1, mark.column + 1, dotted_path(path), message)])
+        raise ScenarioError(
+            [Problem(self.doc.file, mark.line + 1, mark.column + 1, dotted_path(path), message)]
+        )
 
     def build(self, node: Node, path: Path_, depth: int) -> Any:
         self.count += 1
@@ -251,4 +263,4 @@ def _float(text: str) -> float:
 def _short(tag: str | None) -> str:
     if tag is None:
         return "(no tag)"
-    return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+    return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag

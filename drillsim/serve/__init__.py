@@ -48,8 +48,10 @@ def choose_token(host: str, given: str | None) -> str | None:
     when ``host`` is not loopback, else None (loopback stays tokenless). ServeError for a short token."""
     if given is not None:
         if len(given) < MIN_TOKEN_LENGTH:
-            raise ServeError(f"--token: {len(given)} characters is too easy to guess; give at least "
-                             f"{MIN_TOKEN_LENGTH}, or none to have one generated")
+            raise ServeError(
+                f"--token: {len(given)} characters is too easy to guess; give at least "
+                f"{MIN_TOKEN_LENGTH}, or none to have one generated"
+            )
         return given
     return None if is_loopback(host) else secrets.token_urlsafe(GENERATED_TOKEN_BYTES)
 

@@ -20,9 +20,11 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Middleware = typedefs.Middleware
 
 FORM = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>drillsim drill</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem;line-height:1.4}}
+<style>body{{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem;
+line-height:1.4}}
 input,button{{font-size:1rem;padding:.4rem}}input{{width:100%;box-sizing:border-box;margin:.4rem 0 .8rem}}
 .wrong{{color:#b00020}}</style></head>
 <body><h1>drillsim drill</h1>
@@ -44,8 +46,12 @@ def _form(status: int, message: str = "") -> web.Response:
     """The page asking for the token. It posts to the console's page, never to an address taken from
     the request (a path such as ``//elsewhere.example`` would send the token elsewhere)."""
     paragraph = f'<p class="wrong">{html.escape(message)}</p>' if message else ""
-    return web.Response(status=status, content_type="text/html", headers={"Cache-Control": "no-store"},
-                        text=FORM.format(message=paragraph))
+    return web.Response(
+        status=status,
+        content_type="text/html",
+        headers={"Cache-Control": "no-store"},
+        text=FORM.format(message=paragraph),
+    )
 
 
 def _matches(given: str | None, token: str) -> bool:
@@ -55,8 +61,8 @@ def _matches(given: str | None, token: str) -> bool:
 def token_gate(token: str) -> Middleware:
     """Middleware letting through only requests with the token's cookie. A token given by the link
     (``?token=``) or the form is checked; if right, the answer sets the cookie and redirects to the
-    console's page, without the token in the address; if wrong (or only a stale cookie), 403 and the form again. No token
-    at all: 401 and the form."""
+    console's page, without the token in the address; if wrong (or only a stale cookie), 403 and the
+    form again. No token at all: 401 and the form."""
 
     @web.middleware
     async def gate(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -89,8 +95,10 @@ def loopback_guard() -> Middleware:
             named = ""
         origin = request.headers.get("Origin")
         if not is_loopback(named):
-            raise web.HTTPForbidden(text="This console answers only as localhost or 127.0.0.1. To serve other "
-                                         "machines or a reverse proxy, start it with --host and a token.\n")
+            raise web.HTTPForbidden(
+                text="This console answers only as localhost or 127.0.0.1. To serve other "
+                "machines or a reverse proxy, start it with --host and a token.\n"
+            )
         if origin is not None and origin != f"{request.scheme}://{request.host}":
             raise web.HTTPForbidden(text="Only the console's own page may connect to it.\n")
         return await handler(request)
@@ -133,6 +141,13 @@ class DrillServer(Server):
         loop = asyncio.new_event_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, self.request_exit)
-        web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
-                    print=lambda _: self.console.print(f"drill console: {self.url} (Ctrl-C to stop)",
-                                                       highlight=False, soft_wrap=True))
+        web.run_app(
+            self._make_app(),
+            host=self.host,
+            port=self.port,
+            handle_signals=False,
+            loop=loop,
+            print=lambda _: self.console.print(
+                f"drill console: {self.url} (Ctrl-C to stop)", highlight=False, soft_wrap=True
+            ),
+        )

@@ -22,7 +22,9 @@ from drillsim.scenario.snapshot import snapshot_text
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "flagship-concurrent.yaml"
 SPEED = 28_800.0  # eight scenario hours a second
-PLAY_UNTIL = 12 * 60.0  # scenario minutes: the players' pages and tasks of this drill all come in its first 12 hours
+PLAY_UNTIL = (
+    12 * 60.0
+)  # scenario minutes: the players' pages and tasks of this drill all come in its first 12 hours
 SIMULATED = 30  # simulated runs the hot wash places the live times among
 
 
@@ -46,9 +48,17 @@ def act(session: DrillSession, action: Callable[[int], None], target: int) -> No
 
 
 def main() -> None:
-    session = DrillSession.start(load_scenario(SCENARIO), snapshot_text(SCENARIO), players=["soc-analyst", "safety-responder"],
-                                 speed=SPEED, seed=11, results=Path(sys.argv[1]))
-    print(f"folder {session.folder}")  # written with the first state, in one write: a reader never has one alone
+    session = DrillSession.start(
+        load_scenario(SCENARIO),
+        snapshot_text(SCENARIO),
+        players=["soc-analyst", "safety-responder"],
+        speed=SPEED,
+        seed=11,
+        results=Path(sys.argv[1]),
+    )
+    print(
+        f"folder {session.folder}"
+    )  # written with the first state, in one write: a reader never has one alone
     show(session)
     while session.now < PLAY_UNTIL:
         session.tick()

@@ -20,10 +20,23 @@ OBJECTIVES = 12  # rows per run besides the run itself: a run half written would
 def summary(index: int) -> dict[str, Any]:
     """The summary.json content of run ``index``, with OBJECTIVES objectives."""
     score = float(index % 100)
-    return {"scenario": "tutorial", "seed": index, "replications": 10,
-            "readiness": {"score": score, "ci95": [score - 5, score + 5], "rating": "M"},
-            "objectives": [{"id": f"objective-{k}", "metric": "time_to_acknowledge", "target": 10.0, "p_met": 0.5,
-                            "ci95": [0.4, 0.6], "rating": "M"} for k in range(OBJECTIVES)]}
+    return {
+        "scenario": "tutorial",
+        "seed": index,
+        "replications": 10,
+        "readiness": {"score": score, "ci95": [score - 5, score + 5], "rating": "M"},
+        "objectives": [
+            {
+                "id": f"objective-{k}",
+                "metric": "time_to_acknowledge",
+                "target": 10.0,
+                "p_met": 0.5,
+                "ci95": [0.4, 0.6],
+                "rating": "M",
+            }
+            for k in range(OBJECTIVES)
+        ],
+    }
 
 
 def main() -> None:
@@ -34,8 +47,14 @@ def main() -> None:
     store = HistoryStore(db)
     for index in range(count) if count else itertools.count():
         folder = f"{name}-{index}"
-        store.record("simulation", Path(folder), summary(index), at=f"2026-01-01T00:00:{index % 60:02d}",
-                     organisation="o", scenario_sha256="x")
+        store.record(
+            "simulation",
+            Path(folder),
+            summary(index),
+            at=f"2026-01-01T00:00:{index % 60:02d}",
+            organisation="o",
+            scenario_sha256="x",
+        )
         print(f"committed {folder}", flush=True)
     store.close()
 

@@ -14,15 +14,23 @@ from drillsim.cli.options import Db, OrganisationFrom, Seed, Workers, replicatio
 
 def calibrate(
     scenario: Annotated[Path, typer.Argument(help="The scenario to calibrate.")],
-    drills: Annotated[list[Path] | None, typer.Option(
-        "--drills", metavar="FOLDER",
-        help="Drill folders to learn from (default: every drill of this organisation in the "
-             "history).")] = None,
-    out: Annotated[Path | None, typer.Option(
-        help="Overrides file to write (default: results/ID.calibrated.yaml, ID being the scenario "
-             "id).")] = None,
-    replications: Annotated[int, replications_option(
-        "Replications for the readiness before and after.", maximum=1_000_000)] = 300,
+    drills: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--drills",
+            metavar="FOLDER",
+            help="Drill folders to learn from (default: every drill of this organisation in the history).",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Overrides file to write (default: results/ID.calibrated.yaml, ID being the scenario id)."
+        ),
+    ] = None,
+    replications: Annotated[
+        int, replications_option("Replications for the readiness before and after.", maximum=1_000_000)
+    ] = 300,
     seed: Seed = 0,
     workers: Workers = None,
     db: Db = None,
@@ -51,8 +59,10 @@ def calibrate(
         with workspace.history() as store:
             drills = store.drill_folders(base.organisation.id)
     if not drills:
-        raise CommandError(f"no recorded drill of organisation {base.organisation.id}: run drillsim drill "
-                           "(and finish its hot wash), or name drill folders with --drills")
+        raise CommandError(
+            f"no recorded drill of organisation {base.organisation.id}: run drillsim drill "
+            "(and finish its hot wash), or name drill folders with --drills"
+        )
     fits, overrides = fit(base, drills)
     print_calibration(fits, MIN_OBSERVATIONS, len(drills), console)
     if not overrides:
@@ -62,14 +72,24 @@ def calibrate(
     write_overrides(target, overrides, base, len(drills))
     calibrated = load_with_overrides(scenario, [], (target,), folders)
     with progress_bar("readiness before and after", replications) as update:
-        result = run_comparison(Variant("assumed", compile_scenario(base)),
-                                [Variant("calibrated", compile_scenario(calibrated))],
-                                seed=seed, count=replications, workers=worker_count(workers), progress=update)
+        result = run_comparison(
+            Variant("assumed", compile_scenario(base)),
+            [Variant("calibrated", compile_scenario(calibrated))],
+            seed=seed,
+            count=replications,
+            workers=worker_count(workers),
+            progress=update,
+        )
     readiness = result["variants"][0]["results"].get("readiness")
     if readiness:
         low, high = readiness["ci95"]
-        interval = (f" (difference {readiness['difference']:+.1f}, 95% CI {low:+.1f} … {high:+.1f})"
-                    if low is not None else "")
-        console.print(f"Readiness with the scenario's assumptions {readiness['base']:.1f}; calibrated from "
-                      f"the drills {readiness['variant']:.1f}{interval}.")
+        interval = (
+            f" (difference {readiness['difference']:+.1f}, 95% CI {low:+.1f} … {high:+.1f})"
+            if low is not None
+            else ""
+        )
+        console.print(
+            f"Readiness with the scenario's assumptions {readiness['base']:.1f}; calibrated from "
+            f"the drills {readiness['variant']:.1f}{interval}."
+        )
     console.print(f"overrides: {target} (use: drillsim simulate {scenario} --overrides {target})")

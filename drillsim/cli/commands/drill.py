@@ -19,25 +19,45 @@ from drillsim.serve import TOKEN_ENV
 
 def drill(
     scenario: Annotated[Path | None, typer.Argument(help="A scenario file (omit to pick one).")] = None,
-    players: Annotated[list[str] | None, typer.Option(
-        "--players", metavar="ROLE_OR_TEAM",
-        help="Who is played by people in the room: roles, teams or person ids (repeat, or separate with "
-             "commas). Everyone else is simulated.")] = None,
-    speed: Annotated[float, typer.Option(
-        help="Scenario time per real time: 1 is real time, 60 is a minute a second.")] = 1.0,
+    players: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--players",
+            metavar="ROLE_OR_TEAM",
+            help="Who is played by people in the room: roles, teams or person ids (repeat, or separate with "
+            "commas). Everyone else is simulated.",
+        ),
+    ] = None,
+    speed: Annotated[
+        float, typer.Option(help="Scenario time per real time: 1 is real time, 60 is a minute a second.")
+    ] = 1.0,
     seed: Seed = 0,
-    resume: Annotated[str | None, typer.Option(
-        metavar="DRILL", help="Resume a drill: its id (a folder in results/drills/) or its folder.")] = None,
-    serve: Annotated[bool, typer.Option(
-        help="Serve the console to a browser (textual-serve) instead of the terminal.")] = False,
-    host: Annotated[str, typer.Option(help="With --serve: the address to listen on. Any address but loopback "
-                                           "requires a token.")] = "127.0.0.1",
+    resume: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DRILL", help="Resume a drill: its id (a folder in results/drills/) or its folder."
+        ),
+    ] = None,
+    serve: Annotated[
+        bool, typer.Option(help="Serve the console to a browser (textual-serve) instead of the terminal.")
+    ] = False,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="With --serve: the address to listen on. Any address but loopback requires a token."
+        ),
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="With --serve: the port.")] = 8000,
-    token: Annotated[str | None, typer.Option(
-        envvar=TOKEN_ENV, show_envvar=True,
-        help="With --serve: the token browsers must give (at least 16 characters; the environment variable "
-             "keeps it out of the process list). Default: a random one when --host is not loopback, none on "
-             "loopback.")] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar=TOKEN_ENV,
+            show_envvar=True,
+            help="With --serve: the token browsers must give (at least 16 characters; the environment "
+            "variable keeps it out of the process list). Default: a random one when --host is not loopback, "
+            "none on loopback.",
+        ),
+    ] = None,
     db: Db = None,
     no_history: NoHistoryFlag = False,
     organisation_from: OrganisationFrom = None,
@@ -77,8 +97,9 @@ def drill(
 
         loaded = load_scenario(scenario, organisation_from or ())
         names = [n.strip() for entry in players or [] for n in entry.split(",") if n.strip()]
-        session = DrillSession.start(loaded, snapshot_text(scenario), players=names, speed=speed, seed=seed,
-                                     results=workspace.root)
+        session = DrillSession.start(
+            loaded, snapshot_text(scenario), players=names, speed=speed, seed=seed, results=workspace.root
+        )
     from drillsim.tui.app import DrillApp
 
     try:
@@ -88,8 +109,12 @@ def drill(
     summary_path = session.folder / "summary.json"
     if session.ended and (session.folder / "hotwash.json").is_file() and summary_path.is_file():
         if not no_history:
-            workspace.record("drill", session.folder, json.loads(summary_path.read_text(encoding="utf-8")),
-                             session.scenario.organisation.id)
+            workspace.record(
+                "drill",
+                session.folder,
+                json.loads(summary_path.read_text(encoding="utf-8")),
+                session.scenario.organisation.id,
+            )
         write_report(session.folder, db)
     resume_hint = "" if session.ended else f" (resume with: drillsim drill --resume {session.folder.name})"
     console.print(f"drill {session.folder.name}: journal in {session.folder / 'journal.jsonl'}{resume_hint}")

@@ -21,10 +21,16 @@ if TYPE_CHECKING:
 
 def history(
     scenario: Annotated[str | None, typer.Option(help="Only this scenario id.")] = None,
-    due: Annotated[bool, typer.Option(
-        "--due", help="List the scenarios whose last live drill is older than their cadence.")] = False,
-    scenarios: Annotated[list[Path] | None, typer.Option(
-        "--scenarios", help="With --due: scenario files or folders to check (default: scenarios/).")] = None,
+    due: Annotated[
+        bool,
+        typer.Option("--due", help="List the scenarios whose last live drill is older than their cadence."),
+    ] = False,
+    scenarios: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--scenarios", help="With --due: scenario files or folders to check (default: scenarios/)."
+        ),
+    ] = None,
     db: Db = None,
     organisation_from: OrganisationFrom = None,
 ) -> None:
@@ -43,17 +49,25 @@ def history(
     except NoHistory:
         if workspace.history_named:
             raise
-        console.print(f"No simulation or drill recorded yet ({workspace.history_path} does not exist): "
-                      "`drillsim simulate` and `drillsim drill` add to the history.")
+        console.print(
+            f"No simulation or drill recorded yet ({workspace.history_path} does not exist): "
+            "`drillsim simulate` and `drillsim drill` add to the history."
+        )
         return
     with store:
         runs = store.runs(scenario)
         if scenario and not runs:
             known = store.scenarios()
-            close = ([s for s in known if scenario.lower() in s.lower()]
-                     or difflib.get_close_matches(scenario, known))
-            hint = (f"; did you mean {', '.join(close)}?" if close
-                    else f" (recorded: {', '.join(known)})" if known else "")
+            close = [s for s in known if scenario.lower() in s.lower()] or difflib.get_close_matches(
+                scenario, known
+            )
+            hint = (
+                f"; did you mean {', '.join(close)}?"
+                if close
+                else f" (recorded: {', '.join(known)})"
+                if known
+                else ""
+            )
             console.print(f"Nothing recorded for scenario '{scenario}'{hint}")
             return
     print_history(runs, console)
@@ -74,11 +88,14 @@ def _print_due(workspace: Workspace, paths: list[Path], organisation_from: list[
     with store or nullcontext():
         missing = [p for p in paths if not p.exists()]
         if missing:
-            raise CommandError(f"{', '.join(str(p) for p in missing)}: no such file or folder (name scenario "
-                               "files or folders with --scenarios)")
+            raise CommandError(
+                f"{', '.join(str(p) for p in missing)}: no such file or folder (name scenario "
+                "files or folders with --scenarios)"
+            )
         found = scenarios_in(paths, organisation_from, skip=_note_skipped)
-        print_due([(file, s.id, s.cadence, store.last_drill(s.id) if store else None) for file, s in found],
-                  console)
+        print_due(
+            [(file, s.id, s.cadence, store.last_drill(s.id) if store else None) for file, s in found], console
+        )
 
 
 def _note_skipped(result: CheckResult) -> None:

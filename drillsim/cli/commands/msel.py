@@ -11,15 +11,19 @@ import typer
 from drillsim.cli.console import errors
 from drillsim.cli.options import OrganisationFrom, ScenarioFile
 
-app = typer.Typer(help="Export or import a scenario's MSEL (Master Scenario Events List) as CSV.",
-                  no_args_is_help=True, rich_markup_mode="markdown")
+app = typer.Typer(
+    help="Export or import a scenario's MSEL (Master Scenario Events List) as CSV.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+)
 
 
 @app.command("export")
 def export(
     scenario: ScenarioFile,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="CSV file to write (default: stdout).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="CSV file to write (default: stdout).")
+    ] = None,
     organisation_from: OrganisationFrom = None,
 ) -> None:
     """Write the scenario's MSEL as CSV with the HSEEP columns."""
@@ -38,8 +42,9 @@ def export(
 
 @app.command("import")
 def import_(
-    csv_file: Annotated[Path, typer.Argument(
-        metavar="CSV", help="An MSEL as CSV (as `msel export` writes it).")],
+    csv_file: Annotated[
+        Path, typer.Argument(metavar="CSV", help="An MSEL as CSV (as `msel export` writes it).")
+    ],
     into: Annotated[Path, typer.Option("--into", help="The scenario file whose injects the CSV replaces.")],
     organisation_from: OrganisationFrom = None,
 ) -> None:

@@ -11,8 +11,9 @@ from drillsim.cli.console import console
 
 
 def schema(
-    organisation: Annotated[bool, typer.Option(
-        "--organisation", help="The schema of organisation files instead.")] = False,
+    organisation: Annotated[
+        bool, typer.Option("--organisation", help="The schema of organisation files instead.")
+    ] = False,
 ) -> None:
     """Print the JSON Schema of scenario files (or organisation files), for editors and tools."""
     from drillsim.scenario.schema import json_schema

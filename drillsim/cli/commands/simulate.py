@@ -29,17 +29,24 @@ from drillsim.cli.options import (
 
 def simulate(
     scenario: ScenarioFile,
-    replications: Annotated[int, replications_option(
-        "How many times to run the scenario.", minimum=1)] = 1000,
+    replications: Annotated[
+        int, replications_option("How many times to run the scenario.", minimum=1)
+    ] = 1000,
     seed: Annotated[int, seed_option(f"{SEED_HELP}.")] = 0,
     workers: Workers = None,
-    out: Annotated[Path | None, typer.Option(
-        help="Run folder to write (default: a new folder in results/ named by the UTC time and the scenario "
-             "id).")] = None,
-    as_json: Annotated[bool, typer.Option(
-        "--json", help="Print summary.json to stdout instead of tables.")] = False,
-    trace: Annotated[bool, typer.Option(
-        help="Also write every timeline record to trace.jsonl (large).")] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Run folder to write (default: a new folder in results/ named by the UTC time and the "
+            "scenario id)."
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print summary.json to stdout instead of tables.")
+    ] = False,
+    trace: Annotated[
+        bool, typer.Option(help="Also write every timeline record to trace.jsonl (large).")
+    ] = False,
     db: Db = None,
     no_history: NoHistoryFlag = False,
     overrides_files: OverridesFiles = None,
@@ -64,9 +71,19 @@ def simulate(
     model_scenario = load_with_overrides(scenario, [], files, organisation_from or ())
     snapshot = snapshot_text(scenario, overrides_from([], files))
     with progress_bar("simulating", replications) as update:
-        run = run_simulation(model_scenario, snapshot, count=replications, seed=seed,
-                             workers=worker_count(workers), out=out, results=workspace.root, trace=trace,
-                             backend=backend_name(backend), scheduler=scheduler, progress=update)
+        run = run_simulation(
+            model_scenario,
+            snapshot,
+            count=replications,
+            seed=seed,
+            workers=worker_count(workers),
+            out=out,
+            results=workspace.root,
+            trace=trace,
+            backend=backend_name(backend),
+            scheduler=scheduler,
+            progress=update,
+        )
     if not no_history:
         workspace.record("simulation", run.folder, run.summary, model_scenario.organisation.id)
     report_path = write_report(run.folder, db)

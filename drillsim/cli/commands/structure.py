@@ -26,13 +26,19 @@ if TYPE_CHECKING:
 def structure(
     scenario: ScenarioFile,
     as_json: Annotated[bool, typer.Option("--json", help="Print the analysis as JSON.")] = False,
-    mermaid: Annotated[bool, typer.Option(
-        "--mermaid", help="Print the escalation graph as Mermaid.")] = False,
+    mermaid: Annotated[
+        bool, typer.Option("--mermaid", help="Print the escalation graph as Mermaid.")
+    ] = False,
     dot: Annotated[bool, typer.Option("--dot", help="Print the escalation graph as Graphviz DOT.")] = False,
-    criticality: Annotated[bool, typer.Option(
-        "--criticality", help="Also simulate: the readiness lost when each person is away, ranked.")] = False,
-    replications: Annotated[int, replications_option(
-        "With --criticality: replications per person.", maximum=1_000_000)] = 200,
+    criticality: Annotated[
+        bool,
+        typer.Option(
+            "--criticality", help="Also simulate: the readiness lost when each person is away, ranked."
+        ),
+    ] = False,
+    replications: Annotated[
+        int, replications_option("With --criticality: replications per person.", maximum=1_000_000)
+    ] = 200,
     seed: Seed = 0,
     workers: Workers = None,
     organisation_from: OrganisationFrom = None,
@@ -53,7 +59,9 @@ def structure(
     report = analyse(model_scenario)
     graph = escalation_graph(model_scenario.organisation)
     if mermaid or dot:
-        sys.stdout.write((graphtext.mermaid(graph) if mermaid else "") + (graphtext.dot(graph) if dot else ""))
+        sys.stdout.write(
+            (graphtext.mermaid(graph) if mermaid else "") + (graphtext.dot(graph) if dot else "")
+        )
         return
     ranking = _criticality(model_scenario, replications, seed, workers) if criticality else None
     if as_json:
@@ -68,11 +76,13 @@ def structure(
         print_criticality(ranking, replications, console)
 
 
-def _criticality(scenario: Scenario, replications: int, seed: int,
-                 workers: int | None) -> list[dict[str, Any]]:
+def _criticality(
+    scenario: Scenario, replications: int, seed: int, workers: int | None
+) -> list[dict[str, Any]]:
     """People ranked by the readiness lost when each is away, with a progress bar."""
     from drillsim.experiments.criticality import criticality
 
     with progress_bar(f"simulating {len(scenario.organisation.people)} people away", replications) as update:
-        return criticality(scenario, seed=seed, count=replications, workers=worker_count(workers),
-                           progress=update)
+        return criticality(
+            scenario, seed=seed, count=replications, workers=worker_count(workers), progress=update
+        )

@@ -24,16 +24,25 @@ from drillsim.cli.options import (
 
 def sweep(
     scenario: ScenarioFile,
-    grid: Annotated[list[str], typer.Option(
-        "--grid", metavar="PATH=V1,V2,...",
-        help="A setting and the values to try, e.g. escalation.sev1.levels[0].timeout=2m,5m,10m. "
-             "Repeat for more settings: every combination runs.")],
+    grid: Annotated[
+        list[str],
+        typer.Option(
+            "--grid",
+            metavar="PATH=V1,V2,...",
+            help="A setting and the values to try, e.g. escalation.sev1.levels[0].timeout=2m,5m,10m. "
+            "Repeat for more settings: every combination runs.",
+        ),
+    ],
     replications: Replications = 500,
     seed: Seed = 0,
     workers: Workers = None,
-    out: Annotated[Path | None, typer.Option(
-        help="Folder for sweep.csv (default: a new folder in results/ named by the UTC time and the scenario "
-             "id, ending in -sweep).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder for sweep.csv (default: a new folder in results/ named by the UTC time and the "
+            "scenario id, ending in -sweep)."
+        ),
+    ] = None,
     backend: Backend = None,
     scheduler: Scheduler = None,
     organisation_from: OrganisationFrom = None,
@@ -57,12 +66,22 @@ def sweep(
     folders = organisation_from or ()
     base = load_scenario(scenario, folders)
     settings = combinations(axes)
-    models = [compile_scenario(load_with_overrides(scenario, chosen, (), folders, "--grid"))
-              for chosen in settings]
+    models = [
+        compile_scenario(load_with_overrides(scenario, chosen, (), folders, "--grid")) for chosen in settings
+    ]
     folder = create_run_folder(out, Workspace().root, f"{base.id}-sweep", dt.datetime.now(dt.UTC))
     with progress_bar(f"sweeping {len(settings)} combinations", replications) as update:
-        rows = run_sweep(models, settings, axes, folder=folder, seed=seed, count=replications,
-                         workers=worker_count(workers), backend=backend_name(backend), scheduler=scheduler,
-                         progress=update)
+        rows = run_sweep(
+            models,
+            settings,
+            axes,
+            folder=folder,
+            seed=seed,
+            count=replications,
+            workers=worker_count(workers),
+            backend=backend_name(backend),
+            scheduler=scheduler,
+            progress=update,
+        )
     print_sweep(rows, axes, replications, seed, console)
     console.print(f"sweep.csv: {folder / 'sweep.csv'}")

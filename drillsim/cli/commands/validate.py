@@ -40,18 +40,29 @@ def validate(
                 continue
             shown.add(problem)
             console.print(str(problem), style="red" if problem.severity == "error" else "yellow")
-    _print_summary(results)
+    _print_summary(results, strict)
     if any(r.errors for r in results) or (strict and any(r.warnings for r in results)):
         raise typer.Exit(BAD_INPUT)
 
 
-def _print_summary(results: list[CheckResult]) -> None:
-    """One line per file (✓ and its kind, or ✗ and its error count), then the totals."""
+def _print_summary(results: list[CheckResult], strict: bool) -> None:
+    """One line per file (✓ and its kind, or ✗ and its error count; with --strict, ✗ for warnings too),
+    then the totals and, when --strict is what fails, that it is."""
     invalid = [r for r in results if r.errors]
     warnings = len({p for r in results for p in r.warnings})
     for result in results:
-        mark = "[red]✗[/]" if result.errors else "[green]✓[/]"
-        detail = f"{len(result.errors)} error(s)" if result.errors else result.kind
+        failed = result.errors or (strict and result.warnings)
+        mark = "[red]✗[/]" if failed else "[green]✓[/]"
+        if result.errors:
+            detail = f"{len(result.errors)} error(s)"
+        elif strict and result.warnings:
+            detail = f"{len(result.warnings)} warning(s), errors under --strict"
+        else:
+            detail = result.kind
         console.print(f"{mark} {result.file} [dim]({detail})[/]")
-    console.print(f"{len(results)} file(s) checked: {len(results) - len(invalid)} valid, "
-                  f"{len(invalid)} invalid, {warnings} warning(s)")
+    console.print(
+        f"{len(results)} file(s) checked: {len(results) - len(invalid)} valid, "
+        f"{len(invalid)} invalid, {warnings} warning(s)"
+    )
+    if strict and warnings and not invalid:
+        console.print("--strict: the warnings above count as errors (exit 2)", style="red")

@@ -105,7 +105,8 @@ class HotWashScreen(Screen[None]):
                         (
                             f"Play ended at {tplus(s.now)}. Rate each objective: p, s, m or u on the "
                             "selected row (the suggestion comes from the live result). Live times run "
-                            "from detection; 'vs simulation' places them among all simulated incidents, pooled."
+                            "from detection; 'vs simulation' places them among all simulated incidents, "
+                            "pooled."
                         ),
                         "",
                     ),
