@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 from pathlib import Path
+
+# The signals that stop a command the way Ctrl-C does, leaving what it wrote whole: Ctrl-C, the
+# terminal closed, kill.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGHUP, signal.SIGTERM)
 
 
 class WriteError(Exception):

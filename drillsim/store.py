@@ -64,6 +64,8 @@ class NoHistory(StoreError):
 
 @dataclass(frozen=True)
 class Run:
+    """A recorded simulation or drill, as the history lists it."""
+
     kind: str
     scenario: str
     at: str

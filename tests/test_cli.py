@@ -265,5 +265,5 @@ def test_ctrl_c_in_a_command_exits_130_saying_so_and_a_bug_keeps_its_traceback(
 def test_validate_strict_says_the_warnings_made_it_fail() -> None:
     result = runner.invoke(app, ["validate", "--strict", str(SCENARIOS / "tutorial.yaml")])
     assert result.exit_code == 2
-    assert "✗ scenarios/tutorial.yaml (1 warning(s), errors under --strict)" in result.stdout
-    assert "--strict: the warnings above count as errors" in result.stdout
+    assert "✗ scenarios/tutorial.yaml (1 warning(s), failing under --strict)" in result.stdout
+    assert "--strict: the warnings above fail the check" in result.stdout

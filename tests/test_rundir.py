@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -116,3 +118,21 @@ def test_the_same_id_twice_in_one_second_gets_two_folders(tmp_path: Path) -> Non
     first = create_run_folder(None, tmp_path, "drill", NOW)
     second = create_run_folder(None, tmp_path, "drill", NOW)
     assert (first.name, second.name) == (f"{STAMP}-drill", f"{STAMP}-drill-2")
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGHUP, signal.SIGTERM], ids=lambda s: s.name)
+def test_a_stop_signal_waits_for_the_replication_being_counted(stop: signal.Signals) -> None:
+    """A replication's bookkeeping happens whole: a signal in the middle is held until the end of the
+    step, then stops the run (a SIGTERM between folding a replication and counting it once left
+    summary.json one replication ahead of run.json)."""
+    from drillsim.cli.exits import ctrl_c_stops_this_process_only
+    from drillsim.experiments.rundir import one_step
+
+    steps: list[str] = []
+    with ctrl_c_stops_this_process_only(), pytest.raises(KeyboardInterrupt):
+        with one_step():
+            steps.append("folded")
+            os.kill(os.getpid(), stop)
+            steps.append("counted")
+        steps.append("next replication")
+    assert steps == ["folded", "counted"]

@@ -21,9 +21,9 @@ import typer
 from typer.core import TyperGroup
 
 from drillsim.cli.console import errors
+from drillsim.fsutil import STOP_SIGNALS
 from drillsim.scenario.errors import ScenarioError
 
-STOPS = (signal.SIGINT, signal.SIGHUP, signal.SIGTERM)  # Ctrl-C, the terminal closed, kill
 BAD_INPUT = 2
 INTERRUPTED = 128 + signal.SIGINT  # 130: the shells' code for a command stopped by Ctrl-C
 
@@ -108,7 +108,7 @@ def ctrl_c_stops_this_process_only() -> Iterator[None]:
         if os.getpid() == main_process:
             raise KeyboardInterrupt
 
-    previous = {stop: signal.signal(stop, interrupt) for stop in STOPS}
+    previous = {stop: signal.signal(stop, interrupt) for stop in STOP_SIGNALS}
     try:
         yield
     finally:

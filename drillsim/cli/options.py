@@ -33,6 +33,8 @@ def seed_option(help: str = f"{SEED_HELP} (variants run with it share random num
 
 
 class BackendChoice(StrEnum):
+    """Where replications run (--backend)."""
+
     serial = "serial"
     process = "process"
     dask = "dask"

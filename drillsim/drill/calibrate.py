@@ -29,6 +29,8 @@ MIN_OBSERVATIONS = 5
 
 @dataclass
 class Fit:
+    """One fitted delay: what it is, what the scenario assumes, the observations and the lognormal fit."""
+
     what: str  # "ack role:safety-engineer" or "task weight-exfil/triage"
     assumed: str
     n: int

@@ -15,6 +15,8 @@ TimeSource = Callable[[], float]  # seconds, monotonic
 
 
 class DrillClock:
+    """Scenario time from a wall clock: ``speed`` scenario minutes per real minute, paused or running."""
+
     def __init__(
         self, speed: float = 1.0, time_source: TimeSource = time.monotonic, start: float = 0.0
     ) -> None:

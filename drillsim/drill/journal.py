@@ -22,6 +22,8 @@ class JournalError(Exception):
 
 @dataclass(frozen=True)
 class Entry:
+    """One journaled action: its sequence number, scenario time, name, arguments and wall time."""
+
     seq: int
     time: float  # scenario minutes
     action: str

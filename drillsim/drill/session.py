@@ -40,6 +40,7 @@ from drillsim.scenario.organisation import (
     TeamTarget,
     people_for,
 )
+from drillsim.workspace import Workspace
 
 
 class DrillError(Exception):
@@ -178,6 +179,8 @@ class DrillSession:
         results: Path,
         time_source: TimeSource = time.monotonic,
     ) -> DrillSession:
+        """A new drill in a new folder under the workspace ``results`` (its drills folder), its journal
+        started with the scenario, seed, players and speed; DrillError for bad players or speed."""
         if not (math.isfinite(speed) and speed > 0):
             raise DrillError(
                 f"--speed {speed}: the speed must be a number above 0 (1 is real time, 60 a minute per "
@@ -185,7 +188,9 @@ class DrillSession:
             )
         people = players_of(scenario.organisation, players)
         try:
-            folder = create_run_folder(None, results / "drills", scenario.id, dt.datetime.now(dt.UTC))
+            folder = create_run_folder(
+                None, Workspace(root=results).drills, scenario.id, dt.datetime.now(dt.UTC)
+            )
         except RunFolderError as exc:
             raise DrillError(str(exc)) from None
         write_atomically(folder / "scenario.yaml", snapshot)

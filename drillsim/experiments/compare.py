@@ -40,6 +40,8 @@ INDEPENDENT_SEED_STEP = 1_000_003  # seed offset per variant when common random 
 
 @dataclass
 class Variant:
+    """A named, compiled scenario to compare."""
+
     name: str
     model: Model
 

@@ -35,6 +35,8 @@ IN_FLIGHT_PER_WORKER = (
 
 @dataclass
 class Replication:
+    """One replication's results: a row per incident, and its timeline records when traced."""
+
     index: int
     incidents: list[IncidentMetrics]
     records: list[Record] | None = None  # kept only when traces are asked for

@@ -13,13 +13,15 @@ import csv
 import datetime as dt
 import json
 import re
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 from drillsim.experiments.replicate import Replication
-from drillsim.fsutil import write_atomically
+from drillsim.fsutil import STOP_SIGNALS, write_atomically
 
 
 class RunFolderError(Exception):
@@ -69,6 +71,42 @@ def run_status(folder: Path) -> Iterator[RunStatus]:
     except BaseException:
         status.value = "failed"
         raise
+
+
+def run_record(
+    status: RunStatus, requested: int, completed: int, seed: int, workers: int, backend: str, **more: Any
+) -> dict[str, Any]:
+    """What every run.json says: how the run ended, the replications asked for and finished, the
+    seed, and where it ran; ``more`` adds what a kind of run knows besides."""
+    return {
+        "status": status.value,
+        "replications_requested": requested,
+        "replications_completed": completed,
+        "seed": seed,
+        "workers": workers,
+        "backend": backend,
+        **more,
+    }
+
+
+@contextmanager
+def one_step() -> Iterator[None]:
+    """Keep a stop signal (Ctrl-C, a closed terminal, SIGTERM) from landing in the middle of the block:
+    one replication's bookkeeping (the aggregate, metrics.csv, the count) happens whole or not at
+    all. A signal that comes meanwhile is held and stops the run as KeyboardInterrupt when the block
+    ends. Outside the main thread, where signals are not delivered, it does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = {stop: signal.signal(stop, lambda signum, frame: held.append(signum)) for stop in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
+    if held:
+        raise KeyboardInterrupt
 
 
 def create_run_folder(out: Path | None, results: Path, scenario_id: str, now: dt.datetime) -> Path:
@@ -125,6 +163,8 @@ class MetricsWriter:
 
 
 class TraceWriter:
+    """Writes every timeline record of each replication to trace.jsonl, one JSON object per line."""
+
     def __init__(self, stream: IO[str]) -> None:
         self.stream = stream
 

@@ -24,6 +24,8 @@ from drillsim.experiments.rundir import (
     RunStatus,
     TraceWriter,
     create_run_folder,
+    one_step,
+    run_record,
     run_status,
     write_json,
 )
@@ -75,35 +77,36 @@ def simulate(
         try:
             with run_status(folder) as status:
                 for replication in replications(model, seed, count, workers, chunk, trace, used, scheduler):
-                    aggregate.add(replication)
-                    metrics.add(replication)
-                    if traces:
-                        traces.add(replication)
-                    done += 1
+                    with one_step():  # summary.json, metrics.csv and run.json count the same replications
+                        aggregate.add(replication)
+                        metrics.add(replication)
+                        if traces:
+                            traces.add(replication)
+                        done += 1
                     progress(done)
         finally:
             summary = aggregate.summary()
             write_json(folder / "summary.json", summary)
             write_json(
                 folder / "run.json",
-                {
-                    "status": status.value,
-                    "replications_requested": count,
-                    "replications_completed": done,
-                    "seed": seed,
-                    "workers": workers,
-                    "backend": used,
-                    "chunk": chunk,
-                    "started": started.isoformat(timespec="seconds"),
-                    "elapsed_seconds": round(time.perf_counter() - clock, 3),
-                    "scenario_sha256": hashlib.sha256(snapshot.encode()).hexdigest(),
-                    "versions": {
+                run_record(
+                    status,
+                    count,
+                    done,
+                    seed,
+                    workers,
+                    used,
+                    chunk=chunk,
+                    started=started.isoformat(timespec="seconds"),
+                    elapsed_seconds=round(time.perf_counter() - clock, 3),
+                    scenario_sha256=hashlib.sha256(snapshot.encode()).hexdigest(),
+                    versions={
                         "drillsim": drillsim.__version__,
                         "python": platform.python_version(),
                         "simpy": simpy.__version__,
                         "numpy": numpy.__version__,
                     },
-                    "machine": {"platform": platform.platform(), "processor": platform.machine()},
-                },
+                    machine={"platform": platform.platform(), "processor": platform.machine()},
+                ),
             )
     return SimulationRun(folder, summary)

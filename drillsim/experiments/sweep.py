@@ -22,7 +22,7 @@ import numpy as np
 from drillsim.engine.model import Model
 from drillsim.experiments.aggregate import Aggregate
 from drillsim.experiments.replicate import Backend, plan, replication_sets
-from drillsim.experiments.rundir import RunStatus, run_status, write_json
+from drillsim.experiments.rundir import RunStatus, one_step, run_record, run_status, write_json
 from drillsim.experiments.stats import round4, rounded_interval
 from drillsim.experiments.totals import Linear, ReplicationTotals, interval, weighted_shares
 from drillsim.fsutil import write_atomically
@@ -38,6 +38,8 @@ class GridError(ValueError):
 
 @dataclass(frozen=True)
 class Axis:
+    """One setting of a sweep's grid and the values it takes."""
+
     path: str
     values: list[str]
 
@@ -98,13 +100,14 @@ def sweep(
     try:
         with run_status(folder) as status:
             for replications in sets:
-                paired.add(
-                    [
-                        aggregate.add(replication)
-                        for aggregate, replication in zip(aggregates, replications, strict=True)
-                    ]
-                )
-                done += 1
+                with one_step():  # every combination's aggregate counts the same replications
+                    paired.add(
+                        [
+                            aggregate.add(replication)
+                            for aggregate, replication in zip(aggregates, replications, strict=True)
+                        ]
+                    )
+                    done += 1
                 progress(done)
     finally:
         rows = _rows(settings, axes, aggregates, paired)
@@ -112,15 +115,7 @@ def sweep(
         used, _ = plan(backend, workers)
         write_json(
             folder / "run.json",
-            {
-                "status": status.value,
-                "replications_requested": count,
-                "replications_completed": done,
-                "seed": seed,
-                "grid": {axis.path: axis.values for axis in axes},
-                "workers": workers,
-                "backend": used,
-            },
+            run_record(status, count, done, seed, workers, used, grid={a.path: a.values for a in axes}),
         )
     return rows
 

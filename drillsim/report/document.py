@@ -27,16 +27,22 @@ figure svg { max-width: 100%; height: auto; }
 
 @dataclass(frozen=True)
 class Heading:
+    """A section heading."""
+
     text: str
 
 
 @dataclass(frozen=True)
 class Paragraph:
+    """A paragraph of plain text."""
+
     text: str
 
 
 @dataclass(frozen=True)
 class TableBlock:
+    """A table of text cells; ``numeric`` columns are right-aligned."""
+
     headers: list[str]
     rows: list[list[str]]
     numeric: set[int]  # columns right-aligned as numbers
@@ -44,6 +50,8 @@ class TableBlock:
 
 @dataclass(frozen=True)
 class Figure:
+    """An inline SVG chart and its caption."""
+
     svg: str
     caption: str
 

@@ -36,6 +36,8 @@ NOBODY_HOLDS = "no one in the organisation has the {what} '{name}'"
 
 @dataclass(frozen=True)
 class Finding:
+    """A problem a check found: where (a field path), what, and whether it is an error or a warning."""
+
     loc: Loc
     message: str
     severity: Severity = "error"

@@ -29,6 +29,8 @@ Z95 = 1.6448536269514722  # standard normal quantile at 0.95
 
 
 class Fixed(StrictModel):
+    """Always the same duration (written as the duration alone, e.g. 5m)."""
+
     wrapper_key: ClassVar[str] = "fixed"
     scalar_field: ClassVar[str] = "value"
     bare_scalar: ClassVar[bool] = True
@@ -47,6 +49,8 @@ class Fixed(StrictModel):
 
 
 class Exponential(StrictModel):
+    """Exponential durations with the given mean (memoryless: arrivals, waits)."""
+
     wrapper_key: ClassVar[str] = "exponential"
     mean: Duration = Field(gt=0)
 
@@ -59,6 +63,8 @@ class Exponential(StrictModel):
 
 
 class LogNormal(StrictModel):
+    """Lognormal durations given by their median and 95th percentile."""
+
     wrapper_key: ClassVar[str] = "lognormal"
     median: Duration = Field(gt=0)
     p95: Duration
@@ -86,6 +92,8 @@ class LogNormal(StrictModel):
 
 
 class Triangular(StrictModel):
+    """Triangular durations between min and max, most often mode."""
+
     wrapper_key: ClassVar[str] = "triangular"
     min: Duration
     mode: Duration
@@ -110,6 +118,8 @@ class Triangular(StrictModel):
 
 
 class Uniform(StrictModel):
+    """Durations equally likely anywhere between min and max."""
+
     wrapper_key: ClassVar[str] = "uniform"
     min: Duration
     max: Duration
@@ -133,6 +143,8 @@ class Uniform(StrictModel):
 
 
 class Empirical(StrictModel):
+    """Durations drawn with equal chance from observed values."""
+
     wrapper_key: ClassVar[str] = "empirical"
     scalar_field: ClassVar[str] = "values"
     values: list[Duration] = Field(min_length=1)

@@ -28,6 +28,8 @@ Milestone = Literal["contained", "resolved"]
 
 
 class DetectionSource(StrictModel):
+    """A source that may detect the incident: its chance of firing and its delay."""
+
     probability: Probability = Field(description="chance that this source fires for the incident")
     delay: Distribution = Field(description="time from occurrence to the source firing")
 
@@ -40,6 +42,8 @@ class Fallback(StrictModel):
 
 
 class Detection(StrictModel):
+    """How an incident is detected: the first source to fire, else the fallback."""
+
     sources: dict[Id, DetectionSource] = {}
     fallback: Fallback | None = Field(default=None, description="omit: the incident may go undetected")
 
@@ -76,6 +80,8 @@ class Task(StrictModel):
 
 
 class IncidentKind(StrictModel):
+    """An incident the organisation drills for: what it is, how it is detected, its playbook and clocks."""
+
     title: str = Field(min_length=1)
     risk_area: RiskArea
     severity: Severity

@@ -30,6 +30,8 @@ YAML_SUFFIXES = {".yaml", ".yml"}
 
 @dataclass
 class CheckResult:
+    """What checking one file found: its kind, the validated model (when valid) and every problem."""
+
     file: str
     kind: FileKind
     model: Scenario | Organisation | None = None

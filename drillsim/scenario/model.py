@@ -48,6 +48,8 @@ class InjectBase(StrictModel):
 
 
 class IncidentInject(InjectBase):
+    """An MSEL entry that makes an incident occur at its time."""
+
     kind: Literal["incident"]
     incident: Id = Field(description="the incident kind that occurs at this time")
 
@@ -96,6 +98,8 @@ Inject = Annotated[
 
 
 class Objective(StrictModel):
+    """What the response should achieve: a metric within a target, for some incident kinds, with a weight."""
+
     text: str = Field(min_length=1)
     metric: Metric
     target: Duration = Field(gt=0)
@@ -125,6 +129,9 @@ class RatingThresholds(StrictModel):
 
 
 class Scenario(StrictModel):
+    """A drill scenario: an organisation, the incidents it faces, how they arrive, the MSEL and the
+    objectives."""
+
     id: Id
     title: str = Field(min_length=1)
     description: str | None = None

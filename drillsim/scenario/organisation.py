@@ -115,6 +115,8 @@ class PersonDefaults(StrictModel):
 
 
 class Person(StrictModel):
+    """Someone who can be paged: their teams, roles, skills, working hours, reachability and delays."""
+
     name: str = Field(min_length=1)
     teams: list[Id] = []
     roles: list[Id] = []
@@ -136,6 +138,8 @@ class Rotation(StrictModel):
 
 
 class Team(StrictModel):
+    """A team, and its on-call rotation if it has one."""
+
     name: str = Field(min_length=1)
     on_call: Rotation | None = None
 
@@ -148,6 +152,8 @@ class Authority(StrictModel):
 
 
 class PersonTarget(StrictModel):
+    """Page one person."""
+
     wrapper_key: ClassVar[str] = "person"
     scalar_field: ClassVar[str] = "person"
     person: Id
@@ -205,11 +211,15 @@ class AppliesTo(StrictModel):
 
 
 class Level(StrictModel):
+    """One level of an escalation policy: who it pages and how long it waits for an acknowledgement."""
+
     timeout: Duration = Field(gt=0, description="how long to wait for an acknowledgement")
     targets: list[Target] = Field(min_length=1)
 
 
 class EscalationPolicy(StrictModel):
+    """Levels paged in turn until someone acknowledges; the whole policy runs again `repeat` times."""
+
     title: str | None = None
     applies_to: AppliesTo = AppliesTo()
     levels: list[Level] = Field(min_length=1)
@@ -220,6 +230,8 @@ Need = tuple[Literal["role", "skill"], str]  # what a playbook task needs: a rol
 
 
 class Organisation(StrictModel):
+    """The people, teams, decision authorities and escalation policies of an organisation."""
+
     id: Id
     name: str = Field(min_length=1)
     timezone: TimeZone = "UTC"

@@ -33,6 +33,8 @@ _ORGANISATION_FIELDS = set(Organisation.model_fields) - set(Scenario.model_field
 
 @dataclass(frozen=True)
 class Override:
+    """One ``PATH=VALUE`` (or ``PATH+=VALUE``) change to a scenario, and where it was written."""
+
     text: str  # as written on the command line
     path: tuple[str | int, ...]  # in the scenario's data (organisation fields under "organisation")
     value: Any

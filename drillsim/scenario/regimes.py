@@ -25,12 +25,16 @@ ClockRef = Annotated[
 
 
 class Clock(StrictModel):
+    """A reporting duty: its deadline from awareness and who must be notified."""
+
     title: str = Field(min_length=1)
     deadline: Duration = Field(gt=0, description="from awareness (detection)")
     to: str | None = Field(default=None, description="who must be notified")
 
 
 class Regime(StrictModel):
+    """A regulatory regime (or your own policy) and its reporting clocks."""
+
     title: str = Field(min_length=1)
     source: str | None = None
     clocks: dict[Id, Clock] = Field(min_length=1)

@@ -33,6 +33,8 @@ def local_now() -> dt.datetime:
 
 
 class DrillApp(App[None]):
+    """The live drill console: the console screen, ticking the session to its clock, then the hot wash."""
+
     CSS_PATH = "app.tcss"
     TITLE = "drillsim — live drill"
 

@@ -56,7 +56,7 @@ def _print_summary(results: list[CheckResult], strict: bool) -> None:
         if result.errors:
             detail = f"{len(result.errors)} error(s)"
         elif strict and result.warnings:
-            detail = f"{len(result.warnings)} warning(s), errors under --strict"
+            detail = f"{len(result.warnings)} warning(s), failing under --strict"
         else:
             detail = result.kind
         console.print(f"{mark} {result.file} [dim]({detail})[/]")
@@ -65,4 +65,4 @@ def _print_summary(results: list[CheckResult], strict: bool) -> None:
         f"{len(invalid)} invalid, {warnings} warning(s)"
     )
     if strict and warnings and not invalid:
-        console.print("--strict: the warnings above count as errors (exit 2)", style="red")
+        console.print("--strict: the warnings above fail the check (exit 2)", style="red")

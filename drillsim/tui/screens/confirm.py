@@ -12,6 +12,8 @@ from textual.widgets import Button, Static
 
 
 class ConfirmModal(ModalScreen[bool]):
+    """A yes/no question; dismisses with the answer."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),

@@ -142,6 +142,9 @@ ACTIONS = (
 
 
 class ConsoleScreen(Screen[None]):
+    """The coordinator's console: clock, pages, tasks, incidents, clocks, MSEL, objectives and the event
+    log."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(a.key, a.name, a.label, key_display=a.shown, id=a.id) for a in ACTIONS
     ]

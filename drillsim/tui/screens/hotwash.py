@@ -32,6 +32,8 @@ RATE = Binding.Group("Rate the objective", compact=True)
 
 
 class HotWashProvider(Protocol):
+    """Scores a drill for the hot wash and writes its results (``drillsim.drill.hotwash``, or a test's)."""
+
     def hotwash_rows(self, session: DrillSession, simulated: Any = ...) -> list[dict[str, Any]]: ...
 
     def finish(
@@ -40,6 +42,8 @@ class HotWashProvider(Protocol):
 
 
 class HotWashTable(LiveTable):
+    """Each objective's live result, its place among simulated incidents, the suggested and chosen ratings."""
+
     COLUMNS = (
         ("id", "objective", 22),
         ("target", "target", 7),
@@ -75,6 +79,8 @@ class HotWashTable(LiveTable):
 
 
 class HotWashScreen(Screen[None]):
+    """The hot wash: rate each objective, review observations, write the results."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "rate('P')", "P", id="hotwash.rate_p", group=RATE),
         Binding("s", "rate('S')", "S", id="hotwash.rate_s", group=RATE),

@@ -15,6 +15,8 @@ Observation = tuple[str, str | None]
 
 
 class ObservationModal(ModalScreen[Observation | None]):
+    """An evaluator's observation, tied to an objective or not; dismisses with it, or None."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="observe.cancel"),
         Binding("ctrl+s", "save", "Save", id="observe.save"),

@@ -31,6 +31,8 @@ _TITLE = re.compile(r"^title:\s*(.+?)\s*(?:#.*)?$", re.MULTILINE)
 
 @dataclass(frozen=True)
 class DrillChoice:
+    """What the picker chose: the scenario file, who is played in the room, and the speed."""
+
     scenario: Path
     players: tuple[str, ...]
     speed: float
@@ -97,6 +99,8 @@ def describe(path: Path, scenario: Scenario) -> Text:
 
 
 class ScenarioPicker(Screen[DrillChoice | None]):
+    """Choose a scenario, the players and the speed before a drill starts."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
         Binding("ctrl+s", "start", "Start the drill", id="picker.start"),

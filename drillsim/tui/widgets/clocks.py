@@ -10,6 +10,8 @@ from drillsim.tui.widgets.live_table import LiveTable
 
 
 class RegulatoryClocks(LiveTable):
+    """The regulatory clocks running for detected incidents: time left, or when notified."""
+
     COLUMNS = (("incident", "#", 4), ("clock", "clock", 26), ("status", "time left · deadline", None))
 
     def update_view(

@@ -11,6 +11,8 @@ from drillsim.tui.format import Narrator, tplus
 
 
 class EventLog(RichLog):
+    """What happened, one sentence per fact, newest last."""
+
     def __init__(self, narrator: Narrator, *, max_lines: int = 400) -> None:
         super().__init__(
             id="log", max_lines=max_lines, wrap=False, markup=False, highlight=False, auto_scroll=True

@@ -26,6 +26,8 @@ def speed_words(speed: float) -> str:
 
 
 class DrillHeader(Horizontal):
+    """The drill clock, the calendar time, the speed and state, the next inject, and journal saves."""
+
     def __init__(self, title: str, subtitle: str) -> None:
         super().__init__(id="header")
         self._title, self._subtitle = title, subtitle

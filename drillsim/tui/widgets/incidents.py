@@ -23,6 +23,8 @@ STATE_STYLES = {
 
 
 class IncidentBoard(LiveTable):
+    """One row per incident that has occurred: severity, state, who owns it, how long it has run."""
+
     COLUMNS = (
         ("number", "#", 4),
         ("severity", "sev", 5),

@@ -19,6 +19,8 @@ from drillsim.tui.widgets.live_table import Cell, LiveTable
 
 
 class MselTable(LiveTable):
+    """The MSEL: injects released so far and those to come."""
+
     COLUMNS = (
         ("when", "", 11),
         ("id", "#", 4),
@@ -65,6 +67,8 @@ def one_line(inject: dict[str, Any]) -> str:
 
 
 class MselPanel(Vertical):
+    """The MSEL table with the latest inject's text to read out."""
+
     def __init__(self) -> None:
         super().__init__(id="msel", classes="panel")
         self.border_title = "MSEL"

@@ -16,6 +16,8 @@ from drillsim.tui.widgets.live_table import LiveTable
 
 
 class ObjectivesTable(LiveTable):
+    """Each objective's live result so far."""
+
     COLUMNS = (("id", "objective", 21), ("target", "target", 7), ("status", "so far", None))
 
 
@@ -33,6 +35,8 @@ def objective_status(row: dict[str, Any]) -> tuple[str, str]:
 
 
 class ObjectivesPanel(Vertical):
+    """The objectives' live results and the live readiness score."""
+
     def __init__(self) -> None:
         super().__init__(id="objectives", classes="panel")
         self.border_title = "Objectives (live)"

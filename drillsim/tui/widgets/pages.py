@@ -19,6 +19,8 @@ LONG_WAIT = 5.0
 
 
 class PagesTable(LiveTable):
+    """Open pages to the people in the room, oldest first."""
+
     COLUMNS = (
         ("person", "player", 16),
         ("incident", "#", 4),

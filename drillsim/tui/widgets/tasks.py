@@ -11,6 +11,8 @@ from drillsim.tui.widgets.live_table import LiveTable
 
 
 class TasksTable(LiveTable):
+    """Tasks the people in the room are working on."""
+
     COLUMNS = (
         ("person", "player", 16),
         ("incident", "#", 4),
