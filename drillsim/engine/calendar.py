@@ -1,48 +1,51 @@
-"""Who is on duty when: rotations and working hours, evaluated at scenario minutes.
+"""Who is on duty when, at scenario minutes: on-call timelines and working hours.
 
-Scenario minute ``t`` is the calendar instant ``start + t``; working hours are read in the person's
-time zone (daylight-saving changes included, through zoneinfo).
+Scenario minute ``t`` is the calendar instant ``start + t``. Schedules (and team rotations) are
+compiled once into a timeline of handovers in minutes — the scenario layer works out local time and
+daylight saving (:mod:`drillsim.scenario.oncall`) — so asking who is on call is a binary search.
+Working hours are read in the person's time zone.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import math
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from drillsim.scenario.organisation import WEEKDAYS, Rotation, WorkingHours
+from drillsim.scenario.oncall import Handover
+from drillsim.scenario.organisation import WorkingHours
 
 
-class RotationClock:
-    """Which member of a rotation is on call at a scenario minute."""
+class OnCallClock:
+    """Who a schedule (or one layer, or a team's rotation) has on call at a scenario minute: the
+    person indexes paged, the on-call person first, then shadows; empty in a gap."""
 
-    __slots__ = ("members", "offset", "shift")
+    __slots__ = ("people", "points")
 
-    def __init__(self, rotation: Rotation, members: list[int], scenario_start: dt.datetime) -> None:
-        self.members = members
-        self.shift = rotation.shift
-        self.offset = (scenario_start - rotation.start).total_seconds() / 60.0
+    def __init__(
+        self, handovers: Sequence[Handover], index: dict[str, int], scenario_start: dt.datetime
+    ) -> None:
+        self.points = [-math.inf] + [(h.at - scenario_start).total_seconds() / 60.0 for h in handovers[1:]]
+        self.people = [tuple(index[p] for p in h.on_call.paged if p in index) for h in handovers]
 
-    def on_call(self, t: float) -> int:
-        turn = int((self.offset + t) // self.shift)
-        return self.members[turn % len(self.members)]
+    def on_call(self, t: float) -> tuple[int, ...]:
+        return self.people[bisect.bisect_right(self.points, t) - 1]
+
+    def members(self) -> frozenset[int]:
+        """Everyone this clock ever puts on call."""
+        return frozenset(p for people in self.people for p in people)
 
 
 class HoursClock:
     """Whether a scenario minute falls inside a person's working hours."""
 
-    __slots__ = ("begin", "days", "end", "start", "zone")
+    __slots__ = ("hours", "start", "zone")
 
     def __init__(self, hours: WorkingHours, default_zone: str, scenario_start: dt.datetime) -> None:
-        self.start = scenario_start
+        self.start, self.hours = scenario_start, hours
         self.zone = ZoneInfo(hours.timezone or default_zone)
-        self.days = frozenset(WEEKDAYS.index(d) for d in hours.days)
-        self.begin, self.end = hours.start, hours.end
 
     def on_duty(self, t: float) -> bool:
-        local = (self.start + dt.timedelta(minutes=t)).astimezone(self.zone)
-        now = local.time()
-        if self.begin <= self.end:
-            return local.weekday() in self.days and self.begin <= now < self.end
-        if now >= self.begin:  # a shift that spans midnight belongs to the day it starts
-            return local.weekday() in self.days
-        return now < self.end and (local.weekday() - 1) % 7 in self.days
+        return self.hours.contains((self.start + dt.timedelta(minutes=t)).astimezone(self.zone))

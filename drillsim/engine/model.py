@@ -8,33 +8,36 @@ replication and every live drill step reads the same Model, which nothing change
 
 from __future__ import annotations
 
+import datetime as dt
 import graphlib
 from dataclasses import dataclass, field
 
-from drillsim.engine.calendar import HoursClock, RotationClock
+from drillsim.engine.calendar import HoursClock, OnCallClock
 from drillsim.engine.samplers import Sampler, compile_distribution
 from drillsim.facts import PageReason, ReasonKind
 from drillsim.scenario.model import ComplicationInject, IncidentInject, Scenario
+from drillsim.scenario.oncall import LayerClock, ScheduleClock, schedule_clocks, timeline
 from drillsim.scenario.organisation import (
     SEVERITIES,
     AnyTarget,
+    LayerTarget,
     OnCallTarget,
     RoundRobinTarget,
+    ScheduleTarget,
     Severity,
     people_for,
     select_policy,
 )
 from drillsim.scenario.regimes import BUILTIN_REGIMES
 
-DEFAULT_HORIZON = 30 * 1440.0  # minutes: a month, when the scenario sets no horizon
-
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PersonModel:
     """A person, compiled. ``index`` is their place in ``Model.people`` (file order); ``reach_on`` and
     ``reach_off`` are the chances a page reaches them on and off duty; ``ack`` samples minutes from page
-    to acknowledgement; ``hours`` is None for someone without working hours; ``rotations`` are the
-    rotations they belong to. ``reach_stream`` and ``ack_stream`` name their random streams."""
+    to acknowledgement; ``hours`` is None for someone without working hours; ``schedules`` are the
+    schedules and team rotations that can put them on call. ``reach_stream`` and ``ack_stream`` name
+    their random streams."""
 
     index: int
     id: str
@@ -45,27 +48,28 @@ class PersonModel:
     reach_off: float
     ack: Sampler
     hours: HoursClock | None
-    rotations: tuple[RotationClock, ...]
+    schedules: tuple[OnCallClock, ...]
     reach_stream: str
     ack_stream: str
 
     def on_duty(self, t: float) -> bool:
-        """On call now, or inside working hours; someone with neither is always on duty."""
-        if self.hours is None and not self.rotations:
+        """On call now (or shadowing), or inside working hours; someone with neither is always on duty."""
+        if self.hours is None and not self.schedules:
             return True
         if self.hours is not None and self.hours.on_duty(t):
             return True
-        return any(r.on_call(t) == self.index for r in self.rotations)
+        return any(self.index in s.on_call(t) for s in self.schedules)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class TargetModel:
-    """Who a level target pages at time t: ``rotation``'s on-call when there is a rotation; the next of
-    ``people`` in turn when ``round_robin`` names the team taking turns; otherwise all of ``people``.
-    ``people`` is everyone the target may page, in :func:`people_for`'s order."""
+    """Who a level target pages at time t: whoever ``schedule`` has on call then (a schedule, one of its
+    layers, or a team's rotation); the next of ``people`` in turn when ``round_robin`` names the team
+    taking turns; otherwise all of ``people``. ``people`` is everyone the target may page, in
+    :func:`people_for`'s order."""
 
     people: list[int]
-    rotation: RotationClock | None = None
+    schedule: OnCallClock | None = None
     round_robin: str | None = None
 
 
@@ -205,13 +209,13 @@ class Model:
     def __init__(self, scenario: Scenario) -> None:
         org = scenario.organisation
         self.scenario = scenario
-        self.horizon = scenario.horizon or DEFAULT_HORIZON
+        self.horizon = scenario.run_length
         self.index = {pid: i for i, pid in enumerate(org.people)}
-        self.rotations = {
-            tid: RotationClock(team.on_call, [self.index[m] for m in team.on_call.members], scenario.start)
-            for tid, team in org.teams.items()
-            if team.on_call is not None
-        }
+        # who is on call, over the whole run: schedules by id, team rotations as "team:ID", layers as
+        # "SCHEDULE/LAYER" (compiled when a target asks for one)
+        self._calendar = schedule_clocks(org, scenario.start)
+        self._until = scenario.start + dt.timedelta(minutes=self.horizon)
+        self.schedules = {key: self._on_call(clock) for key, clock in self._calendar.items()}
         self.people = [self._person(pid) for pid in org.people]
         # per person, the staffing queues (task needs) they can serve
         self.needs_of = [
@@ -239,7 +243,7 @@ class Model:
         person, reach = org.people[pid], org.reachability_of(pid)
         working = person.working_hours
         hours = HoursClock(working, org.timezone, self.scenario.start) if working is not None else None
-        rotations = tuple(r for r in self.rotations.values() if index in r.members)
+        schedules = tuple(s for s in self.schedules.values() if index in s.members())
         return PersonModel(
             index,
             pid,
@@ -250,10 +254,14 @@ class Model:
             reach.off_duty,
             compile_distribution(org.ack_delay_of(pid)),
             hours,
-            rotations,
+            schedules,
             f"reach/{pid}",
             f"ack/{pid}",
         )  # random stream purposes
+
+    def _on_call(self, clock: ScheduleClock | LayerClock) -> OnCallClock:
+        """A schedule's (or a layer's) handovers from the start to the horizon, in minutes."""
+        return OnCallClock(timeline(clock, self.scenario.start, self._until), self.index, self.scenario.start)
 
     def _authority(self, aid: str) -> AuthorityModel:
         org = self.scenario.organisation
@@ -278,7 +286,14 @@ class Model:
     def _target(self, target: AnyTarget) -> TargetModel:
         people = [self.index[p] for p in people_for(self.scenario.organisation, target)]
         if isinstance(target, OnCallTarget):
-            return TargetModel(people, rotation=self.rotations[target.on_call])
+            return TargetModel(people, schedule=self.schedules[f"team:{target.on_call}"])
+        if isinstance(target, ScheduleTarget):
+            return TargetModel(people, schedule=self.schedules[target.schedule])
+        if isinstance(target, LayerTarget):
+            if target.layer not in self.schedules:
+                schedule_id, layer_id = target.parts
+                self.schedules[target.layer] = self._on_call(self._calendar[schedule_id].layers[layer_id])
+            return TargetModel(people, schedule=self.schedules[target.layer])
         if isinstance(target, RoundRobinTarget):
             return TargetModel(people, round_robin=target.round_robin)
         return TargetModel(people)

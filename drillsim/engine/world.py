@@ -218,15 +218,15 @@ class World:
         return best
 
     def _level_targets(self, level: LevelModel) -> Callable[[float], list[int]]:
-        """Who the level pages at time t, without repeats: rotations and round robins are asked then."""
-        if all(target.rotation is None and target.round_robin is None for target in level.targets):
+        """Who the level pages at time t, without repeats: schedules and round robins are asked then."""
+        if all(target.schedule is None and target.round_robin is None for target in level.targets):
             return _always(list(dict.fromkeys(p for target in level.targets for p in target.people)))
 
         def targets(t: float) -> list[int]:
             people: list[int] = []
             for target in level.targets:
-                if target.rotation is not None:
-                    people.append(target.rotation.on_call(t))
+                if target.schedule is not None:
+                    people.extend(target.schedule.on_call(t))
                 elif target.round_robin is not None:
                     turn = self.round_robin.get(target.round_robin, 0)
                     self.round_robin[target.round_robin] = turn + 1

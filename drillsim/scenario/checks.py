@@ -7,28 +7,34 @@ timeout shorter than anyone can acknowledge).
 
 from __future__ import annotations
 
+import datetime as dt
 import graphlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from drillsim.scenario.coverage import LevelCalendar, describe, hours_per_week
 from drillsim.scenario.errors import Severity
 from drillsim.scenario.graph import escalation_graph, reachable_people
 from drillsim.scenario.incidents import IncidentKind
 from drillsim.scenario.messages import did_you_mean
 from drillsim.scenario.model import ComplicationInject, IncidentInject, Scenario
+from drillsim.scenario.oncall import ScheduleClock, aware, schedule_clocks
 from drillsim.scenario.organisation import (
+    LayerTarget,
     OnCallTarget,
     Organisation,
     PersonTarget,
     RoleTarget,
     RoundRobinTarget,
+    ScheduleTarget,
     TeamTarget,
     people_for,
     select_policy,
 )
 from drillsim.scenario.regimes import BUILTIN_REGIMES
 from drillsim.scenario.units import format_duration
+from drillsim.scenario.weekly import zone
 
 Loc = tuple[str | int, ...]
 NOBODY_HOLDS = "no one in the organisation has the {what} '{name}'"
@@ -99,10 +105,45 @@ def check_organisation(org: Organisation, at: Loc = ()) -> list[Finding]:
             found.error((*here, "roles"), "nobody can take this decision: no person holds any of these roles")
         elif len(holders) == 1:
             found.warn(here, f"only {holders[0]} can take this decision: a single point of failure")
+    for schedule_id in org.schedules:
+        _check_schedule(org, (*at, "schedules", schedule_id), schedule_id, found)
     for policy_id, policy in org.escalation.items():
         for index, level in enumerate(policy.levels):
             _check_level(org, (*at, "escalation", policy_id, "levels", index), level, roles_held, found)
     return found.items
+
+
+def _check_schedule(org: Organisation, here: Loc, schedule_id: str, found: _Findings) -> None:
+    """People and layers a schedule names exist; layers end after they start; overrides of the same
+    layer (or of the whole schedule) do not overlap."""
+    schedule = org.schedules[schedule_id]
+    tz = zone(schedule.timezone or org.timezone)
+    for layer_id, layer in schedule.layers.items():
+        loc = (*here, "layers", layer_id)
+        for i, member in enumerate(layer.members):
+            found.ref((*loc, "members", i), "person", member, org.people)
+            if member in layer.members[:i]:
+                found.warn((*loc, "members", i), f"'{member}' is in the layer twice (two turns per cycle)")
+        layer_zone = zone(layer.timezone or schedule.timezone or org.timezone)
+        if layer.end is not None and aware(layer.end, layer_zone) <= aware(layer.start, layer_zone):
+            found.error((*loc, "end"), "the layer ends before it starts, so it never has anyone on call")
+    windows: dict[str | None, list[tuple[int, dt.datetime, dt.datetime]]] = {}
+    for i, override in enumerate(schedule.overrides):
+        loc = (*here, "overrides", i)
+        found.ref((*loc, "person"), "person", override.person, org.people)
+        if override.layer is not None:
+            found.ref(
+                (*loc, "layer"),
+                "layer",
+                override.layer,
+                schedule.layers,
+                f"schedule '{schedule_id}' has no layer '{{name}}'",
+            )
+        start, end = aware(override.start, tz), aware(override.end, tz)
+        for j, other_start, other_end in windows.get(override.layer, []):
+            if start < other_end and other_start < end:
+                found.warn(loc, f"overlaps override {j} (the later one listed wins where they overlap)")
+        windows.setdefault(override.layer, []).append((i, start, end))
 
 
 def _check_reporting_cycles(org: Organisation, at: Loc, found: _Findings) -> None:
@@ -142,6 +183,18 @@ def _check_level(org: Organisation, here: Loc, level: Any, roles_held: set[str],
             and org.teams[target.on_call].on_call is None
         ):
             found.error(loc, f"team '{target.on_call}' has no on-call rotation")
+        elif isinstance(target, ScheduleTarget):
+            found.ref((*loc, "schedule"), "schedule", target.schedule, org.schedules)
+        elif isinstance(target, LayerTarget):
+            schedule_id, layer_id = target.parts
+            if found.ref((*loc, "layer"), "schedule", schedule_id, org.schedules):
+                found.ref(
+                    (*loc, "layer"),
+                    "layer",
+                    layer_id,
+                    org.schedules[schedule_id].layers,
+                    f"schedule '{schedule_id}' has no layer '{{name}}'",
+                )
         reached.update(people_for(org, target))
     if not reached:
         found.error((*here, "targets"), "no target in this level reaches anyone")
@@ -169,7 +222,68 @@ def check_scenario(scenario: Scenario) -> list[Finding]:
         _check_incident(scenario, iid, incident, clocks, graph, found)
     _check_arrivals_and_injects(scenario, found)
     _check_objectives(scenario, clocks, found)
+    _check_coverage(scenario, found)
     return found.items
+
+
+def _check_coverage(scenario: Scenario, found: _Findings) -> None:
+    """Over the scenario's run (start to horizon): levels that page nobody at times, layers that
+    never have anyone on call, people on call in two layers of a schedule at once."""
+    org = scenario.organisation
+    if not org.schedules and not any(team.on_call for team in org.teams.values()):
+        return
+    if any(item.severity == "error" for item in found.items):
+        return  # coverage of a schedule that names unknown people or layers would only repeat those errors
+    first = scenario.start
+    last = first + dt.timedelta(minutes=scenario.run_length)
+    clocks = schedule_clocks(org, first)
+    calendar = LevelCalendar(org, clocks, first, last)
+    tz = zone(org.timezone)
+    for policy_id, policy in org.escalation.items():
+        for index, level in enumerate(policy.levels):
+            gaps = calendar.gaps(level)
+            if gaps:
+                found.warn(
+                    ("organisation", "escalation", policy_id, "levels", index, "targets"),
+                    f"pages nobody for {sum(g.hours for g in gaps):.0f}h of the run "
+                    f"({hours_per_week(gaps, first, last):.0f}h a week), first {describe(gaps[0], tz)} "
+                    f"({org.timezone}): a coverage gap",
+                )
+    for schedule_id in org.schedules:
+        _check_layers_in_use(
+            clocks[schedule_id], ("organisation", "schedules", schedule_id), first, last, found
+        )
+
+
+def _check_layers_in_use(
+    clock: ScheduleClock, here: Loc, first: dt.datetime, last: dt.datetime, found: _Findings
+) -> None:
+    moments = sorted({first, *clock.changes(first, last)})
+    used: set[str] = set()
+    double: dict[str, tuple[tuple[str, str], dt.datetime]] = {}
+    for moment in moments:
+        on_call: dict[str, str] = {}
+        for layer_id, layer in clock.layers.items():
+            person = layer.person_at(moment)
+            if person is None:
+                continue
+            used.add(layer_id)
+            if person in on_call and not clock.schedule.layers[layer_id].alongside:
+                double.setdefault(person, ((on_call[person], layer_id), moment))
+            if not clock.schedule.layers[layer_id].alongside:
+                on_call[person] = layer_id
+    for layer_id in clock.layers:
+        if layer_id not in used:
+            found.warn(
+                (*here, "layers", layer_id),
+                "never has anyone on call during the run (its start, end and restrictions leave it empty)",
+            )
+    for person, ((one, other), moment) in double.items():
+        found.warn(
+            (*here, "layers", other, "members"),
+            f"'{person}' is on call in layers {one} and {other} at once, first at "
+            f"{moment.astimezone(clock.zone).strftime('%a %d %b %H:%M')} ({clock.zone.key})",
+        )
 
 
 def _check_incident(

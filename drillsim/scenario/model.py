@@ -24,6 +24,9 @@ Metric = Literal[
 ]
 
 
+DEFAULT_HORIZON = 30 * 1440.0  # minutes: a month, when the scenario sets no horizon
+
+
 class Arrival(StrictModel):
     """Stochastic arrivals of one incident kind: a Poisson process from ``start`` to ``until``."""
 
@@ -147,3 +150,8 @@ class Scenario(StrictModel):
     ratings: RatingThresholds = Field(
         default=RatingThresholds(), description="thresholds of the P/S/M/U ratings"
     )
+
+    @property
+    def run_length(self) -> float:
+        """How long a run lasts, in minutes: the horizon, or DEFAULT_HORIZON when the scenario sets none."""
+        return self.horizon or DEFAULT_HORIZON

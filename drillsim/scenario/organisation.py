@@ -7,80 +7,26 @@ authority's roles) are checked in checks.py, after every type here has validated
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 from drillsim.scenario.base import Id, Probability, StrictModel, single_key_union
 from drillsim.scenario.distributions import Distribution, LogNormal
+from drillsim.scenario.schedules import Schedule
 from drillsim.scenario.units import Duration
+from drillsim.scenario.weekly import Days, TimeZone, WeeklyWindow
 
 Severity = Literal["sev1", "sev2", "sev3", "sev4"]
 SEVERITIES: tuple[Severity, ...] = ("sev1", "sev2", "sev3", "sev4")  # most severe first
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
-def _time_zone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise PydanticCustomError(
-            "time_zone",
-            "'{name}' is not a time zone (expected an IANA name such as Europe/London or UTC)",
-            {"name": name},
-        ) from None
-    return name
-
-
-TimeZone = Annotated[str, AfterValidator(_time_zone)]
-
-
-def _time_of_day(value: Any) -> dt.time:
-    if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
-        hours, minutes = (int(p) for p in value.strip().split(":"))
-        if hours == 24 and minutes == 0:
-            return dt.time.max
-        if hours < 24 and minutes < 60:
-            return dt.time(hours, minutes)
-    raise PydanticCustomError("time_of_day", f"{value!r} is not a time of day (expected HH:MM, e.g. 09:00)")
-
-
-TimeOfDay = Annotated[
-    dt.time,
-    BeforeValidator(_time_of_day),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}$", "description": "HH:MM"}),
-]
-
-
-def _day_range(value: Any) -> Any:
-    """Accept ``mon-fri`` (or ``fri-mon``, across the weekend) as well as a list of days."""
-    if not isinstance(value, str):
-        return value
-    first, dash, last = (part.strip() for part in value.partition("-"))
-    if not dash:
-        return [value]
-    if first not in WEEKDAYS or last not in WEEKDAYS:
-        raise PydanticCustomError(
-            "day_range",
-            f"{value!r} is not a range of days (expected e.g. mon-fri, or a list such as [mon, wed])",
-        )
-    i, j = WEEKDAYS.index(first), WEEKDAYS.index(last)
-    return [WEEKDAYS[k % 7] for k in range(i, j + 1 if j >= i else j + 8)]
-
-
-class WorkingHours(StrictModel):
+class WorkingHours(WeeklyWindow):
     """When a person is on duty without being on call. ``end`` before ``start`` spans midnight."""
 
-    days: Annotated[
-        list[Weekday], BeforeValidator(_day_range, json_schema_input_type=list[Weekday] | str)
-    ] = Field(default=["mon", "tue", "wed", "thu", "fri"], min_length=1)
-    start: TimeOfDay
-    end: TimeOfDay
+    days: Days = Field(default=["mon", "tue", "wed", "thu", "fri"], min_length=1)
     timezone: TimeZone | None = Field(default=None, description="default: the organisation's time zone")
 
 
@@ -183,6 +129,36 @@ class OnCallTarget(StrictModel):
     on_call: Id
 
 
+def _schedule_layer(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", value):
+        raise PydanticCustomError(
+            "schedule_layer", f"'{value}' does not name a layer (expected SCHEDULE/LAYER, e.g. soc/london)"
+        )
+    return value
+
+
+class ScheduleTarget(StrictModel):
+    """Whoever the schedule has on call (and its shadows), at the moment of the page."""
+
+    wrapper_key: ClassVar[str] = "schedule"
+    scalar_field: ClassVar[str] = "schedule"
+    schedule: Id
+
+
+class LayerTarget(StrictModel):
+    """Whoever one layer of a schedule has on call, written ``SCHEDULE/LAYER``."""
+
+    wrapper_key: ClassVar[str] = "layer"
+    scalar_field: ClassVar[str] = "layer"
+    layer: Annotated[str, AfterValidator(_schedule_layer)] = Field(description="SCHEDULE/LAYER")
+
+    @property
+    def parts(self) -> tuple[str, str]:
+        """(schedule id, layer id)."""
+        schedule, _, layer = self.layer.partition("/")
+        return schedule, layer
+
+
 class RoundRobinTarget(StrictModel):
     """One member of the team, taking turns page by page."""
 
@@ -191,13 +167,22 @@ class RoundRobinTarget(StrictModel):
     round_robin: Id
 
 
-AnyTarget = PersonTarget | RoleTarget | TeamTarget | OnCallTarget | RoundRobinTarget
+AnyTarget = (
+    PersonTarget | RoleTarget | TeamTarget | OnCallTarget | ScheduleTarget | LayerTarget | RoundRobinTarget
+)
 if TYPE_CHECKING:  # for the type checker, the unions are what pydantic builds from them
     Target = AnyTarget
     Who = PersonTarget | RoleTarget | TeamTarget
 else:
     Target = single_key_union(
-        PersonTarget, RoleTarget, TeamTarget, OnCallTarget, RoundRobinTarget, what="an escalation target"
+        PersonTarget,
+        RoleTarget,
+        TeamTarget,
+        OnCallTarget,
+        ScheduleTarget,
+        LayerTarget,
+        RoundRobinTarget,
+        what="an escalation target",
     )
     Who = single_key_union(PersonTarget, RoleTarget, TeamTarget, what="a person, role or team")
 
@@ -239,6 +224,7 @@ class Organisation(StrictModel):
     teams: dict[Id, Team] = Field(min_length=1)
     people: dict[Id, Person] = Field(min_length=1)
     authorities: dict[Id, Authority] = {}
+    schedules: dict[Id, Schedule] = Field(default={}, description="on-call schedules: layers and overrides")
     escalation: dict[Id, EscalationPolicy] = Field(min_length=1)
 
     def holders(self, role: str) -> list[str]:
@@ -278,7 +264,8 @@ class Organisation(StrictModel):
 
 
 def people_for(org: Organisation, target: AnyTarget) -> list[str]:
-    """Everyone a target may page, in file order (for a rotation: its members, in rotation order).
+    """Everyone a target may page, in file order (for a rotation: its members, in rotation order; for
+    a schedule: its layers' members in order, then the people of its overrides).
 
     The one resolution of targets to people: the compiled model turns it into indexes (escalation
     levels, complications keeping people away), and checks, the escalation graph, the structure
@@ -289,12 +276,27 @@ def people_for(org: Organisation, target: AnyTarget) -> list[str]:
         return org.holders(target.role)
     if isinstance(target, TeamTarget):
         return org.members(target.team)
+    if isinstance(target, ScheduleTarget | LayerTarget):
+        return [p for p in _schedule_people(org, target) if p in org.people]
     team_id = target.on_call if isinstance(target, OnCallTarget) else target.round_robin
     team = org.teams.get(team_id)
     if isinstance(target, OnCallTarget):
         rotation = team.on_call if team else None
         return [m for m in rotation.members if m in org.people] if rotation else []
     return org.members(team_id)
+
+
+def _schedule_people(org: Organisation, target: ScheduleTarget | LayerTarget) -> list[str]:
+    if isinstance(target, ScheduleTarget):
+        schedule = org.schedules.get(target.schedule)
+        return schedule.people() if schedule else []
+    schedule_id, layer_id = target.parts
+    schedule = org.schedules.get(schedule_id)
+    layer = schedule.layers.get(layer_id) if schedule else None
+    if schedule is None or layer is None:
+        return []
+    overrides = [o.person for o in schedule.overrides if o.layer == layer_id]
+    return list(dict.fromkeys([*layer.members, *overrides]))
 
 
 def select_policy(org: Organisation, incident: str, severity: str) -> tuple[str | None, str | None]:
