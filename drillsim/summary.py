@@ -10,6 +10,36 @@ from drillsim.scenario.organisation import people_for, select_policy
 from drillsim.scenario.units import format_duration
 
 
+def _schedules_table(scenario: Scenario) -> Table:
+    """Each schedule's layers, lowest first: members, turn, hours covered, time zone; and its overrides."""
+    org = scenario.organisation
+    table = Table(title="On-call schedules (layers lowest first; a later layer wins)", title_justify="left")
+    for column in ("schedule", "layer", "members", "turn", "covers", "zone"):
+        table.add_column(column)
+    for sid, schedule in org.schedules.items():
+        for lid, layer in schedule.layers.items():
+            covers = "; ".join(w.describe() for w in layer.restrictions) or "all hours"
+            table.add_row(
+                schedule.title or sid,
+                lid + (" (shadow)" if layer.alongside else ""),
+                ", ".join(layer.members),
+                format_duration(layer.turn),
+                covers,
+                layer.timezone or schedule.timezone or org.timezone,
+            )
+        if schedule.overrides:
+            table.add_row(
+                "",
+                "overrides",
+                f"{len(schedule.overrides)}: "
+                + ", ".join(dict.fromkeys(o.person for o in schedule.overrides)),
+                "",
+                "",
+                "",
+            )
+    return table
+
+
 def print_summary(scenario: Scenario, console: Console) -> None:
     org = scenario.organisation
     console.print(f"[bold]{scenario.title}[/] [dim]({scenario.id})[/]")
@@ -27,6 +57,8 @@ def print_summary(scenario: Scenario, console: Console) -> None:
         rota = f"{', '.join(rotation.members)} every {format_duration(rotation.shift)}" if rotation else "—"
         teams.add_row(team.name, str(len(org.members(tid))), rota)
     console.print(teams)
+    if org.schedules:
+        console.print(_schedules_table(scenario))
 
     authorities = Table(title="Authorities (delegation order)", title_justify="left")
     authorities.add_column("decision")

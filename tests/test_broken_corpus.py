@@ -135,6 +135,10 @@ PROBLEMS: dict[str, Case] = {
         f"{{f}}:30:9: incidents.weights-leak.playbook.take-offline.duration: expected a duration {DURATION}, "
         "got an empty value",
     ),
+    "broken/comma-in-flow-value.yaml": ok(
+        "{f}:18:69: incidents.weights-leak.detection.fallback.on a forum: unknown field 'on a forum': "
+        'a comma inside { } ends a value, so quote a value that holds one (e.g. name: "Wei (SRE, Singapore)")'
+    ),
     "broken/bad-duration.yaml": ok(
         f"{{f}}:30:19: incidents.weights-leak.playbook.take-offline.duration: '5q' is not a duration "
         f"{DURATION}"

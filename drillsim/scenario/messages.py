@@ -46,6 +46,11 @@ def describe(error: ErrorDetails, allowed_fields: list[str] | None) -> str:
         return "required field is missing"
     if kind == "extra_forbidden":
         field = str(error["loc"][-1])
+        if value is None and re.search(r"[\s()]", field):  # `{name: Wei (SRE, Singapore)}` split at the comma
+            return (
+                f"unknown field '{field}': a comma inside {{ }} ends a value, so quote a value that "
+                f'holds one (e.g. name: "Wei (SRE, Singapore)")'
+            )
         if allowed_fields:
             hint = did_you_mean(field, allowed_fields)
             return f"unknown field '{field}'{hint} (expected one of: {', '.join(allowed_fields)})"

@@ -79,6 +79,10 @@ class WeeklyWindow(StrictModel):
     start: TimeOfDay
     end: TimeOfDay
 
+    def describe(self) -> str:
+        """The window as people write it: ``mon–fri 08:00–16:00``, ``sat–sun 00:00–24:00``."""
+        return f"{describe_days(self.days)} {clock_time(self.start)}–{clock_time(self.end)}"
+
     def contains(self, local: dt.datetime) -> bool:
         """Whether the local time ``local`` falls inside the window (start included, end excluded)."""
         day, now = WEEKDAYS[local.weekday()], local.time()
@@ -92,3 +96,27 @@ class WeeklyWindow(StrictModel):
 def zone(name: str) -> ZoneInfo:
     """The time zone named (already validated as an IANA name)."""
     return ZoneInfo(name)
+
+
+def clock_time(time: dt.time) -> str:
+    """HH:MM, with the end of the day as 24:00."""
+    return "24:00" if time == dt.time.max else time.strftime("%H:%M")
+
+
+def describe_days(days: list[Weekday]) -> str:
+    """Days as runs in week order: ``mon–fri``, ``mon, wed``, ``every day``."""
+    chosen = [day in days for day in WEEKDAYS]
+    if all(chosen):
+        return "every day"
+    runs: list[str] = []
+    index = 0
+    while index < 7:
+        if not chosen[index]:
+            index += 1
+            continue
+        end = index
+        while end + 1 < 7 and chosen[end + 1]:
+            end += 1
+        runs.append(WEEKDAYS[index] if end == index else f"{WEEKDAYS[index]}–{WEEKDAYS[end]}")
+        index = end + 1
+    return ", ".join(runs)
