@@ -172,11 +172,15 @@ class HistoryStore:
         at: str,
         organisation: str | None,
         scenario_sha256: str | None,
+        replace: bool = False,
     ) -> None:
-        """Record one run from its summary.json content. Recording the same folder twice is refused."""
+        """Record one run from its summary.json content. Recording the same folder twice is refused,
+        unless ``replace`` (a drill whose hot wash was finished again: its record is the latest)."""
         readiness = summary.get("readiness", {})
         low, high = readiness.get("ci95", [None, None])
         with self._transaction() as db:
+            if replace:
+                db.execute("DELETE FROM runs WHERE folder = ?", (str(folder),))
             try:
                 cursor = db.execute(
                     "INSERT INTO runs (kind, scenario, scenario_sha256, organisation, seed, replications, "

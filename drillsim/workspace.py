@@ -63,10 +63,13 @@ class Workspace:
 
         return HistoryStore(self.history_path, create=create)
 
-    def record(self, kind: str, folder: Path, summary: dict[str, Any], organisation: str) -> None:
+    def record(
+        self, kind: str, folder: Path, summary: dict[str, Any], organisation: str, *, replace: bool = False
+    ) -> None:
         """Add a finished simulation or drill (``kind``) to the history: its ``summary`` (summary.json's
         content), the time now (UTC, to the second), its ``organisation`` id and the SHA-256 of the
         folder's scenario.yaml (of nothing when it has none). The database is created if need be.
+        ``replace``: a record of the same folder is replaced rather than refused.
         StoreError, saying that ``folder`` is complete but the history was not updated, when the
         database refuses."""
         from drillsim.store import StoreError
@@ -76,7 +79,15 @@ class Workspace:
         at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         try:
             with self.history() as store:
-                store.record(kind, folder, summary, at=at, organisation=organisation, scenario_sha256=digest)
+                store.record(
+                    kind,
+                    folder,
+                    summary,
+                    at=at,
+                    organisation=organisation,
+                    scenario_sha256=digest,
+                    replace=replace,
+                )
         except StoreError as exc:
             raise StoreError(f"{folder} is complete, but the history was not updated: {exc}") from None
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from paths import SCENARIOS
+from room_helpers import free_port
 from typer.testing import CliRunner
 
 from drillsim.cli import app
@@ -224,16 +225,19 @@ def test_the_option_is_explained_and_checks_its_folder(tmp_path: Path) -> None:
     assert run.exit_code == 2 and f"'{tmp_path / 'none'}' does not exist" in run.stdout + run.stderr
 
 
-def test_a_served_drill_passes_the_option_to_each_browser_session(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_served_drill_loads_its_scenario_with_the_option(
+    tmp_path: Path, shared: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    served: list[list[str]] = []
-    monkeypatch.setattr(
-        "drillsim.cli.commands.drill.serve_drill",
-        lambda host, port, token, arguments: served.append(arguments),
-    )
+    served: list[object] = []
+    monkeypatch.setattr("drillsim.cli.commands.drill._serve", lambda room, *rest: served.append(room))
+    monkeypatch.chdir(tmp_path)
+    scenario = scenario_naming(tmp_path / "drills", "../shared/org.yaml")
+    port = str(free_port())
+    refused = CliRunner().invoke(app, ["drill", str(scenario), "--serve", "--port", port])
+    assert refused.exit_code == 2 and "organisation" in refused.stderr and not served
     run = CliRunner().invoke(
-        app, ["drill", "drills/q3.yaml", "--serve", "--allow-organisation-from", str(tmp_path)]
+        app, ["drill", str(scenario), "--serve", "--port", port, "--allow-organisation-from", str(shared)]
     )
     assert run.exit_code == 0, run.output
-    assert served == [["drills/q3.yaml", "--speed=1.0", "--seed=0", f"--allow-organisation-from={tmp_path}"]]
+    (room,) = served
+    assert room.session.scenario.organisation.id == "meridian-ai"  # type: ignore[attr-defined]

@@ -226,3 +226,16 @@ def test_an_aar_from_an_older_hot_wash_takes_the_seed_from_the_journal(tmp_path:
     (session.folder / "hotwash.json").write_text(json.dumps(hotwash), encoding="utf-8")
     write_report(session.folder)
     assert (session.folder / "report.md").read_text(encoding="utf-8") == current
+
+
+def test_the_improvement_plan_names_who_answers_for_each_objective() -> None:
+    from drillsim.report.aar import owner_of
+
+    tutorial = load_scenario(SCENARIOS / "tutorial.yaml")
+    assert owner_of(tutorial, "ack-10m") == "escalation policy all-incidents"
+    assert owner_of(tutorial, "contain-1h") == "deployment"  # the halt task reaches `contained`
+    assert owner_of(tutorial, "notify-48h") == "regulatory-reporting"  # the task that files the report
+    exfiltration = load_scenario(SCENARIOS / "weight-exfiltration.yaml")
+    # both decisions' first roles in the delegation order (revoke: ciso first; isolate: ciso first)
+    assert owner_of(exfiltration, "authority-1h") == "ciso"
+    assert owner_of(exfiltration, "contain-2h") == "cloud-iam, network-isolation"

@@ -1,162 +1,143 @@
-"""The drill console served to browsers: a token beyond loopback, guards on loopback. Real servers in
+"""Who gets into a served drill room: on loopback only this machine (Host and Origin guards); beyond
+loopback every seat has its own token, which opens that seat and no other. Real rooms in
 subprocesses, reached over HTTP and websockets."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 import pytest
-from paths import SCENARIOS
+from drill_helpers import TUTORIAL
+from room_helpers import ServedRoom, free_port, serve_room
 from typer.testing import CliRunner
 from yarl import URL
 
 from drillsim.cli import app
-from drillsim.serve import COOKIE, TOKEN_ENV, choose_token, is_loopback, outward_address
+from drillsim.room.client import JoinedRoom, RoomError, SeatLink
+from drillsim.room.seatlinks import SeatTokens
+from drillsim.room.server import seat_cookie
+from drillsim.serve import TOKEN_ENV, choose_token, is_loopback, outward_address
 
-TUTORIAL = str(SCENARIOS / "tutorial.yaml")
 CONSOLE_PAGE = "data-session-websocket-url"  # in textual-serve's page, which starts the console
 
 
-@dataclass
-class Served:
-    url: URL  # as printed for the coordinator, with the token when there is one
-    process: subprocess.Popen[str]
-
-    @property
-    def base(self) -> URL:
-        return self.url.with_query(None)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("", 0))
-        return int(probe.getsockname()[1])
-
-
-def serve(cwd: Path, host: str, port: int) -> Served:
-    """``drillsim drill --serve`` in a subprocess, once it listens (it prints the console's link)."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "drillsim",
-            "drill",
-            TUTORIAL,
-            "--players",
-            "safety-engineer",
-            "--serve",
-            "--host",
-            host,
-            "--port",
-            str(port),
-        ],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    for line in process.stdout:
-        if line.startswith("drill console: "):
-            return Served(URL(line.split()[2]), process)
-    pytest.fail(f"the server did not start (exit {process.wait()})")
-
-
 @pytest.fixture(scope="module")
-def everywhere(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """A console bound to every address with a generated token, reached at this machine's own
-    non-loopback address when it has one."""
-    served = serve(tmp_path_factory.mktemp("serve"), "0.0.0.0", free_port())
+def everywhere(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedRoom]:
+    """A room bound to every address, reached at this machine's own non-loopback address when it has
+    one."""
+    served = serve_room(tmp_path_factory.mktemp("serve"), host="0.0.0.0")
     yield served
-    served.process.terminate()
-    served.process.wait(10)
+    served.stop()
 
 
 async def fetch(
-    url: URL, *, method: str = "GET", cookie: str | None = None, **options: object
+    url: URL, *, cookies: dict[str, str] | None = None, **options: object
 ) -> tuple[int, str, aiohttp.ClientResponse]:
-    """One request, redirects not followed: (status, body, response)."""
-    cookies = {COOKIE: cookie} if cookie is not None else None
+    """One GET, redirects not followed: (status, body, response)."""
     async with (
         aiohttp.ClientSession(cookies=cookies) as session,
-        session.request(method, url, allow_redirects=False, **options) as response,  # type: ignore[arg-type]
+        session.get(url, allow_redirects=False, **options) as response,  # type: ignore[arg-type]
     ):
         return response.status, await response.text(), response
 
 
-async def websocket_status(url: URL, cookie: str | None = None, origin: str | None = None) -> int:
-    """The status a websocket handshake gets: 101 when the console's websocket opens."""
-    cookies = {COOKIE: cookie} if cookie is not None else None
+async def websocket_status(url: URL, cookies: dict[str, str] | None = None, origin: str | None = None) -> int:
+    """The status a websocket handshake gets: 101 when it opens."""
     async with aiohttp.ClientSession(cookies=cookies) as session:
         try:
-            async with session.ws_connect(url.with_path("/ws"), origin=origin):
+            async with session.ws_connect(url, origin=origin):
                 return 101
         except aiohttp.WSServerHandshakeError as refused:
             return refused.status
 
 
-def test_beyond_loopback_a_token_is_generated_and_printed(everywhere: Served) -> None:
-    token = everywhere.url.query["token"]
-    assert len(token) >= 32
-    assert everywhere.url.host == outward_address() and not is_loopback(everywhere.url.host or "")
+def page(link: URL) -> URL:
+    return link.with_query(None)
 
 
-def test_without_the_token_every_request_gets_the_form_and_no_console(everywhere: Served) -> None:
-    for path in ("/", "/static/js/textual.js", "/download/x"):
-        status, body, _ = asyncio.run(fetch(everywhere.base.with_path(path)))
-        assert status == 401
-        assert 'name="token"' in body and CONSOLE_PAGE not in body
-    assert asyncio.run(websocket_status(everywhere.base)) == 401
+def test_beyond_loopback_every_seat_has_its_own_token_kept_with_the_drill(everywhere: ServedRoom) -> None:
+    tokens = {seat: link.query["token"] for seat, link in everywhere.links.items()}
+    assert set(tokens) == {"coordinator", "chen", "dara", "evaluator", "observer"}
+    assert all(len(t) >= 32 for t in tokens.values()) and len(set(tokens.values())) == len(tokens)
+    host = everywhere.links["chen"].host or ""
+    assert host == outward_address() and not is_loopback(host)
+    saved = everywhere.folder / "seats.json"
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600  # the drill's owner only
 
 
-def test_a_wrong_token_is_refused_by_link_form_and_cookie(everywhere: Served) -> None:
-    token = everywhere.url.query["token"]
-    wrong = token[:-1] + ("y" if token.endswith("x") else "x")  # never the token itself (it is random)
-    for status, body, _ in [
-        asyncio.run(fetch(everywhere.base.with_query(token=wrong))),
-        asyncio.run(fetch(everywhere.base, method="POST", data={"token": wrong})),
-        asyncio.run(fetch(everywhere.base, cookie=wrong)),
-    ]:
-        assert status == 403 and "Wrong token" in body and CONSOLE_PAGE not in body
-    assert asyncio.run(websocket_status(everywhere.base, cookie=wrong)) == 403
+def test_without_its_token_a_seat_gets_nothing(everywhere: ServedRoom) -> None:
+    chen = page(everywhere.links["chen"])
+    for url in (chen, chen.with_path("/"), chen.with_path("/seat/chen/ws")):
+        status, body, _ = asyncio.run(fetch(url))
+        assert status == 403 and CONSOLE_PAGE not in body
+    assert "open the link you were given" in asyncio.run(fetch(chen))[1]
+    assert asyncio.run(websocket_status(chen.with_path("/seat/chen/ws"))) == 403
 
 
-def test_the_right_token_sets_a_strict_httponly_cookie_and_opens_the_console(everywhere: Served) -> None:
-    token = everywhere.url.query["token"]
-    for status, _, response in [
-        asyncio.run(fetch(everywhere.url)),
-        asyncio.run(fetch(everywhere.base, method="POST", data={"token": token})),
-    ]:
-        assert status == 303 and response.headers["Location"] == "/"  # the token leaves the address bar
-        cookie = response.cookies[COOKIE]
-        assert cookie.value == token and cookie["httponly"] and cookie["samesite"] == "Strict"
-    status, page, _ = asyncio.run(fetch(everywhere.base, cookie=token))
+def test_one_seats_token_opens_no_other_seat(everywhere: ServedRoom) -> None:
+    chen_token = everywhere.links["chen"].query["token"]
+    dara = page(everywhere.links["dara"])
+    assert asyncio.run(fetch(dara.with_query(token=chen_token)))[0] == 403
+    assert asyncio.run(fetch(dara, cookies={seat_cookie("dara"): chen_token}))[0] == 403
+    ws = dara.with_path("/seat/dara/ws")
+    assert asyncio.run(websocket_status(ws, cookies={seat_cookie("dara"): chen_token})) == 403
+    link = SeatLink.parse(str(dara.with_query(token=chen_token)))
+    with pytest.raises(RoomError, match="wrong or missing token for seat 'dara'"):
+        asyncio.run(JoinedRoom.connect(link))
+
+
+def test_the_right_token_sets_a_strict_httponly_cookie_for_that_seat_and_opens_it(
+    everywhere: ServedRoom,
+) -> None:
+    link = everywhere.links["chen"]
+    token = link.query["token"]
+    status, _, response = asyncio.run(fetch(link))
+    assert status == 303 and response.headers["Location"] == "/seat/chen/"  # the token leaves the address bar
+    cookie = response.cookies[seat_cookie("chen")]
+    assert cookie.value == token and cookie["httponly"] and cookie["samesite"] == "Strict"
+    assert cookie["path"] == "/seat/chen/"  # the browser sends it to this seat's pages only
+    status, body, _ = asyncio.run(fetch(page(link), cookies={seat_cookie("chen"): token}))
     assert status == 200
-    assert f'{CONSOLE_PAGE}="ws://{everywhere.base.authority}/ws"' in page  # the address the browser used
-    assert asyncio.run(websocket_status(everywhere.base, cookie=token)) == 101
+    assert f'{CONSOLE_PAGE}="ws://{link.authority}/seat/chen/ws"' in body  # the address the browser used
+    ws = page(link).with_path("/seat/chen/ws")
+    assert asyncio.run(websocket_status(ws, cookies={seat_cookie("chen"): token})) == 101
 
 
-def test_on_loopback_no_token_but_only_local_names_and_the_consoles_own_page(tmp_path: Path) -> None:
+def test_on_loopback_no_tokens_but_only_local_names_and_the_rooms_own_pages(tmp_path: Path) -> None:
     port = free_port()
-    served = serve(tmp_path, "127.0.0.1", port)
+    served = serve_room(tmp_path, port=port)
     try:
-        assert served.url == URL(f"http://127.0.0.1:{port}/")
-        status, page, _ = asyncio.run(fetch(served.url))
-        assert status == 200 and CONSOLE_PAGE in page
-        rebound, _, _ = asyncio.run(fetch(served.url, headers={"Host": f"attacker.example:{port}"}))
+        assert served.links["chen"] == URL(f"http://127.0.0.1:{port}/seat/chen/")
+        status, landing, _ = asyncio.run(fetch(served.links["chen"].with_path("/")))
+        assert status == 200 and all(f"/seat/{seat}/" in landing for seat in served.links)
+        status, body, _ = asyncio.run(fetch(served.links["chen"]))
+        assert status == 200 and CONSOLE_PAGE in body
+        rebound, _, _ = asyncio.run(fetch(served.links["chen"], headers={"Host": f"attacker.example:{port}"}))
         assert rebound == 403  # a DNS-rebinding page reaches the port under its own name
-        assert asyncio.run(websocket_status(served.url, origin="http://attacker.example")) == 403
-        assert asyncio.run(websocket_status(served.url, origin=f"http://127.0.0.1:{port}")) == 101
+        ws = served.links["chen"].with_path("/seat/chen/ws")
+        assert asyncio.run(websocket_status(ws, origin="http://attacker.example")) == 403
+        assert asyncio.run(websocket_status(ws, origin=f"http://127.0.0.1:{port}")) == 101
     finally:
-        served.process.terminate()
-        served.process.wait(10)
+        served.stop()
+
+
+def test_a_token_given_on_loopback_turns_on_seat_tokens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(TOKEN_ENV, "a-token-of-my-own-choosing")
+    served = serve_room(tmp_path)
+    try:
+        assert served.links["coordinator"].query["token"] == "a-token-of-my-own-choosing"
+        assert len(served.links["chen"].query["token"]) >= 32
+    finally:
+        served.stop()
 
 
 @pytest.mark.parametrize(
@@ -167,23 +148,23 @@ def test_on_loopback_no_token_but_only_local_names_and_the_consoles_own_page(tmp
     ],
 )
 def test_bad_serve_options_exit_2_with_a_message(arguments: list[str], message: str) -> None:
-    result = CliRunner().invoke(app, ["drill", TUTORIAL, *arguments])
+    result = CliRunner().invoke(app, ["drill", str(TUTORIAL), *arguments])
     assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.output
 
 
 def test_the_token_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(TOKEN_ENV, "short")
-    result = CliRunner().invoke(app, ["drill", TUTORIAL, "--serve", "--host", "0.0.0.0"])
+    result = CliRunner().invoke(app, ["drill", str(TUTORIAL), "--serve", "--host", "0.0.0.0"])
     assert result.exit_code == 2 and "too easy to guess" in result.stderr
 
 
-def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
+def test_a_port_in_use_is_a_clear_error_and_starts_no_drill(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "drillsim", "drill", TUTORIAL, "--serve", "--port", str(port)],
+            [sys.executable, "-m", "drillsim", "drill", str(TUTORIAL), "--serve", "--port", str(port)],
             cwd=tmp_path,
             capture_output=True,
             text=True,
@@ -191,6 +172,7 @@ def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
         )
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "results").exists()
 
 
 @pytest.mark.parametrize(
@@ -208,4 +190,13 @@ def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
 def test_which_bindings_ask_for_a_token(host: str, given: str | None, asks: bool) -> None:
     token = choose_token(host, given)
     assert (token is not None) == asks
-    assert token == given or given is None
+
+
+def test_a_resumed_room_keeps_its_seats_links(tmp_path: Path) -> None:
+    first = SeatTokens.for_room(tmp_path, ["coordinator", "chen"], True)
+    again = SeatTokens.for_room(tmp_path, ["coordinator", "chen"], True)
+    assert first.tokens == again.tokens and first.secret != again.secret  # the secret is per process
+    assert first.admits("chen", first.tokens["chen"]) and not first.admits(
+        "chen", first.tokens["coordinator"]
+    )
+    assert first.admits("chen", first.secret)  # the consoles the room starts itself

@@ -11,7 +11,7 @@ import asyncio
 import datetime as dt
 import functools
 import json
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +55,6 @@ class FakeTime:
 class FakeHotWash:
     """The hot-wash contract (drillsim.drill.hotwash), answering at once."""
 
-    def __init__(self) -> None:
-        self.finished: list[dict[str, str]] = []
-
     def hotwash_rows(self, session: DrillSession, simulated: Any = None) -> list[dict[str, Any]]:
         return [
             {
@@ -94,10 +91,6 @@ class FakeHotWash:
                 "percentile": None,
             },
         ]
-
-    def finish(self, session: DrillSession, ratings: dict[str, str], rows: Any = None) -> Path:
-        self.finished.append(ratings)
-        return session.folder
 
 
 @pytest.fixture
@@ -332,9 +325,24 @@ async def test_n_skips_to_the_next_inject(session: DrillSession, clock: FakeTime
             "action": "skip",
             "args": {"to": 12.0},
         }
-        await pilot.press("n", "n", "n")  # 20m, 1h, 1d: then nothing is left
-        await pilot.pause()
-        assert session.now == pytest.approx(24 * 60)
+        # from here each n goes to the next inject, or stops at the first page to a player before it,
+        # so that the room gets to answer it instead of the escalation timing out unseen
+        stops = 0
+        while upcoming := session.msel_view()[1]:
+            pages = len(session.cast.pages)
+            await pilot.press("n")
+            await pilot.pause()
+            if len(session.cast.pages) > pages:
+                newest = session.cast.pages[-1]
+                assert session.now == pytest.approx(newest.at) and newest.at <= upcoming[0]["at"]
+                assert newest in session.open_pages()
+                session.acknowledge(newest.id)
+                stops += 1
+            else:
+                assert session.now == pytest.approx(upcoming[0]["at"])
+        assert stops >= 1 and session.now == pytest.approx(24 * 60)
+        times = [r.time for r in session.records]
+        assert times == sorted(times)  # the event log stays in time order across skips
         await pilot.press("n")
         await pilot.pause()
         await until(pilot, lambda: ("warning", "No inject left to skip to.") in notes(app))
@@ -401,7 +409,14 @@ async def test_e_asks_then_opens_the_hot_wash(session: DrillSession, clock: Fake
         assert journal_lines(session)[-1]["args"] == {"objective": "ack-10m", "rating": "S"}
         await pilot.press("f")
         await pilot.pause()
-        assert hotwash.finished == [{"ack-10m": "S", "contain-1h": "S", "notify-48h": "U"}]
+        # finishing writes everything at once: the hot wash, the summary and the after-action report
+        written = json.loads((session.folder / "hotwash.json").read_text())
+        assert {r["id"]: r["rating"] for r in written["objectives"]} == {
+            "ack-10m": "S",
+            "contain-1h": "S",
+            "notify-48h": "U",
+        }
+        assert (session.folder / "summary.json").is_file() and (session.folder / "report.html").is_file()
         assert str(session.folder) in str(app.screen.query_one("#hotwash-result").render())
 
 
@@ -442,10 +457,10 @@ async def test_every_action_has_a_binding_id_and_a_palette_entry(session: DrillS
     app = make_app(session)
     async with app.run_test(size=SIZE) as pilot:
         ids = {b.id for b in ConsoleScreen.BINDINGS}  # type: ignore[union-attr]
-        assert ids == {a.id for a in ACTIONS} and None not in ids
+        assert ids == {a.id for a in ACTIONS} | {"drill.next_table"} and None not in ids
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        for action in ACTIONS:
-            assert any(title.startswith(action.title) for title in titles)
+        for action in ACTIONS:  # the links are there when the room is served
+            assert any(title.startswith(action.title) for title in titles) == (action.name != "links")
         app.set_keymap({"drill.skip": "k"})
         await pilot.press("k")
         await pilot.pause()
@@ -548,3 +563,80 @@ async def test_picker_returns_the_choice(tmp_path: Path) -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
     assert app.return_value == DrillChoice(SCENARIOS / "tutorial.yaml", ("safety", "ben"), 120.0)
+
+
+# --- seats ------------------------------------------------------------------------------------------
+
+
+def test_speed_reads_in_three_figures_at_most() -> None:
+    from drillsim.tui.widgets.header import speed_words
+
+    assert speed_words(80) == "1.33 min/s"
+    assert speed_words(60) == "1 min/s"
+    assert speed_words(14400) == "4 h/s"
+    assert speed_words(1) == "real time"
+
+
+def seated_app(session: DrillSession, seat: str) -> DrillApp:
+    from drillsim.room.room import Room
+    from drillsim.room.seated import AtTheRoom
+
+    seated = AtTheRoom(Room(session, None), seat)
+    return DrillApp(seated, hotwash=FakeHotWash(), wall_clock=lambda: WALL, tick_seconds=0.02)
+
+
+@pytest.fixture
+def two_players(tmp_path: Path, clock: FakeTime) -> Iterator[DrillSession]:
+    path = SCENARIOS / "tutorial.yaml"
+    drill = DrillSession.start(
+        load_scenario(path),
+        snapshot_text(path),
+        players=["chen", "dara"],
+        speed=60,
+        seed=TUTORIAL_SEED,
+        results=tmp_path,
+        time_source=clock,
+    )
+    yield drill
+    drill.close()
+
+
+@pytest.mark.parametrize("seat", ["dara", "chen"])
+@pilot_test
+async def test_a_players_console_shows_their_own_pages_and_what_was_released(
+    two_players: DrillSession, clock: FakeTime, seat: str
+) -> None:
+    app = seated_app(two_players, seat)
+    async with app.run_test(size=SIZE) as pilot:
+        await advance(pilot, clock, two_players, 15)  # dara is paged at T+14m26s
+        (page,) = two_players.open_pages()
+        pages = app.screen.query_one(PagesTable)
+        assert pages.row_count == (1 if seat == "dara" else 0)
+        msel = app.screen.query_one(MselPanel)
+        released, upcoming = two_players.msel_view()
+        player_injects = [i for i in released if i["kind"] != "incident"]
+        assert msel.table.row_count == len(player_injects) and upcoming  # nothing of the script ahead
+        assert "next #" not in header_text(app)
+        assert "read out" not in str(msel.current.render()).lower()
+        visible = {key for key, b in app.screen.active_bindings.items() if b.binding.show and b.enabled}
+        assert "a" in visible and not {"n", "e", "space", "o"} & visible
+        await pilot.press("a")
+        await pilot.pause()
+    acknowledged = [e for e in journal_lines(two_players) if e["action"] == "acknowledge"]
+    if seat == "dara":
+        assert [(e["seat"], e["args"]["page"]) for e in acknowledged] == [("dara", page.id)]
+    else:
+        assert acknowledged == []  # chen has no page to answer (and may not answer dara's)
+
+
+@pilot_test
+async def test_an_observer_sees_everything_and_can_do_nothing(
+    two_players: DrillSession, clock: FakeTime
+) -> None:
+    app = seated_app(two_players, "observer")
+    async with app.run_test(size=SIZE) as pilot:
+        await advance(pilot, clock, two_players, 15)
+        assert app.screen.query_one(PagesTable).row_count == 1
+        assert "next #" in header_text(app)
+        visible = {key for key, b in app.screen.active_bindings.items() if b.binding.show and b.enabled}
+        assert visible <= {"tab", "q"}

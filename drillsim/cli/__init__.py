@@ -20,6 +20,7 @@ from drillsim.cli.commands import (
     compare,
     drill,
     history,
+    join,
     msel,
     report,
     schema,
@@ -55,6 +56,7 @@ for command in (
     sweep.sweep,
     structure.structure,
     drill.drill,
+    join.join,
     history.history,
     calibrate.calibrate,
 ):

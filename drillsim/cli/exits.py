@@ -47,6 +47,8 @@ EXIT_CODES: dict[str, int] = {
     "drillsim.drill.session.DrillError": BAD_INPUT,
     "drillsim.drill.journal.JournalError": BAD_INPUT,
     "drillsim.serve.ServeError": BAD_INPUT,
+    "drillsim.room.client.RoomError": BAD_INPUT,
+    "drillsim.room.protocol.ProtocolError": BAD_INPUT,
     "drillsim.fsutil.WriteError": BAD_INPUT,
     "drillsim.cli.exits.CommandError": BAD_INPUT,
     "drillsim.experiments.rundir.RunInterrupted": INTERRUPTED,  # "interrupted: FOLDER keeps ..."

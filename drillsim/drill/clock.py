@@ -10,8 +10,26 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 TimeSource = Callable[[], float]  # seconds, monotonic
+
+
+class Clock(Protocol):
+    """A drill's scenario clock: the room's own (DrillClock) or a joined console's (FollowedClock)."""
+
+    speed: float
+    paused: bool
+
+    def now(self) -> float: ...
+
+    def pause(self) -> None: ...
+
+    def resume(self) -> None: ...
+
+    def set_speed(self, speed: float) -> None: ...
+
+    def jump_to(self, scenario_minutes: float) -> None: ...
 
 
 class DrillClock:
@@ -56,3 +74,30 @@ class DrillClock:
         """Move scenario time forward to ``scenario_minutes`` (never backward)."""
         self._reanchor()
         self._anchor_scenario = max(self._anchor_scenario, scenario_minutes)
+
+
+class FollowedClock:
+    """The clock of a console joined to a drill room elsewhere: it reads what the room last said (the
+    room's clock is the only one that runs), and takes the room's actions' effects as they arrive."""
+
+    def __init__(self, speed: float = 1.0) -> None:
+        self.speed, self.paused, self._now = speed, True, 0.0
+
+    def now(self) -> float:
+        return self._now
+
+    def follow(self, now: float, speed: float, paused: bool) -> None:
+        """What the room's clock said: never backwards."""
+        self._now, self.speed, self.paused = max(self._now, now), speed, paused
+
+    def pause(self) -> None:
+        self.paused = True
+
+    def resume(self) -> None:
+        self.paused = False
+
+    def set_speed(self, speed: float) -> None:
+        self.speed = speed
+
+    def jump_to(self, scenario_minutes: float) -> None:
+        self._now = max(self._now, scenario_minutes)

@@ -20,34 +20,69 @@ class JournalError(Exception):
     """A journal that cannot be read back (missing, not a drill journal, damaged in the middle)."""
 
 
+COORDINATOR = "coordinator"  # the seat of every action in journals written before seats were recorded
+
+
 @dataclass(frozen=True)
 class Entry:
-    """One journaled action: its sequence number, scenario time, name, arguments and wall time."""
+    """One journaled action: its sequence number, scenario time, name, arguments, wall time, and the
+    seat that took it (see drill/seats.py)."""
 
     seq: int
     time: float  # scenario minutes
     action: str
     args: dict[str, Any]
     wall: str  # ISO wall-clock time, for the report
+    seat: str = COORDINATOR
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "time": self.time,
+            "action": self.action,
+            "args": self.args,
+            "wall": self.wall,
+            "seat": self.seat,
+        }
 
     def as_json(self) -> str:
-        return json.dumps(
-            {"seq": self.seq, "time": self.time, "action": self.action, "args": self.args, "wall": self.wall},
-            ensure_ascii=False,
+        return json.dumps(self.as_dict(), ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Entry:
+        """An entry from its JSON object (a journal line, or a drill room message); KeyError, TypeError
+        or ValueError when it is not one."""
+        return cls(
+            int(data["seq"]),
+            float(data["time"]),
+            str(data["action"]),
+            dict(data["args"]),
+            str(data["wall"]),
+            str(data.get("seat", COORDINATOR)),
         )
 
 
 class Journal:
-    """Append-only. ``append`` returns once the line is on disk."""
+    """Append-only. ``append`` returns once the line is on disk. A replica (a console joined to a drill
+    room elsewhere) holds the room's entries in memory and writes nothing."""
 
-    def __init__(self, path: Path, header: dict[str, Any], entries: list[Entry]) -> None:
+    def __init__(
+        self, path: Path, header: dict[str, Any], entries: list[Entry], *, on_disk: bool = True
+    ) -> None:
         self.path, self.header, self.entries = path, header, entries
-        self._file = path.open("a", encoding="utf-8")
-        try:  # one console per drill: a second writer would interleave entries
+        self._file = path.open("a", encoding="utf-8") if on_disk else None
+        if self._file is None:
+            return
+        try:  # one drill room per drill: a second writer would interleave entries
             fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             self._file.close()
             raise JournalError(f"{path}: the drill is open in another console") from None
+
+    @classmethod
+    def replica(cls, path: Path, header: dict[str, Any]) -> Journal:
+        """A journal kept in memory, filled with the entries a drill room sends."""
+        return cls(path, header, [], on_disk=False)
 
     @classmethod
     def create(cls, path: Path, header: dict[str, Any]) -> Journal:
@@ -67,9 +102,15 @@ class Journal:
             stream.truncate(good_bytes)
         return cls(path, header, entries)
 
-    def append(self, time: float, action: str, args: dict[str, Any], wall: str) -> Entry:
+    def append(
+        self, time: float, action: str, args: dict[str, Any], wall: str, seat: str = COORDINATOR
+    ) -> Entry:
         """Write one entry and wait until it is on disk; JournalError if it cannot be written."""
-        entry = Entry(len(self.entries) + 1, time, action, args, wall)
+        entry = Entry(len(self.entries) + 1, time, action, args, wall, seat)
+        if self._file is None:
+            raise JournalError(
+                f"{self.path}: a joined console's copy of the journal; only the room writes it"
+            )
         try:
             self._file.write(entry.as_json() + "\n")
             self._file.flush()
@@ -81,8 +122,15 @@ class Journal:
         self.entries.append(entry)
         return entry
 
+    def receive(self, entry: Entry) -> None:
+        """A replica: take the next entry the drill room wrote (JournalError when one is missing)."""
+        if entry.seq != len(self.entries) + 1:
+            raise JournalError(f"{self.path}: entry {entry.seq} arrived, expected {len(self.entries) + 1}")
+        self.entries.append(entry)
+
     def close(self) -> None:
-        self._file.close()
+        if self._file is not None:
+            self._file.close()
 
 
 def read_journal(path: Path) -> tuple[dict[str, Any], list[Entry], int]:
@@ -104,15 +152,7 @@ def read_journal(path: Path) -> tuple[dict[str, Any], list[Entry], int]:
     for number, line in enumerate(complete[1:], start=2):
         data = _parse(line, path, number)
         try:
-            entries.append(
-                Entry(
-                    int(data["seq"]),
-                    float(data["time"]),
-                    str(data["action"]),
-                    dict(data["args"]),
-                    str(data["wall"]),
-                )
-            )
+            entries.append(Entry.from_dict(data))
         except (KeyError, TypeError, ValueError):
             raise JournalError(
                 f"{path}:{number}: damaged entry (expected seq, time, action, args, wall)"

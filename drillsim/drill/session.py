@@ -22,8 +22,9 @@ from typing import Any, ClassVar
 import simpy
 
 from drillsim import facts as T
-from drillsim.drill.clock import DrillClock, TimeSource
-from drillsim.drill.journal import Entry, Journal, JournalError
+from drillsim.drill.clock import Clock, DrillClock, FollowedClock, TimeSource
+from drillsim.drill.journal import COORDINATOR, Entry, Journal, JournalError
+from drillsim.drill.seats import EVALUATOR, OBSERVER, Seat, refusal, seats_for
 from drillsim.engine.model import Model, TaskModel, compile_scenario
 from drillsim.engine.world import Answer, Incident, SimulatedCast, World
 from drillsim.experiments.rundir import RunFolderError, create_run_folder
@@ -103,6 +104,12 @@ class PlayerCast(SimulatedCast):
     players: frozenset[int]
     pages: list[Page] = field(default_factory=list)
     tasks: list[PlayerTask] = field(default_factory=list)
+    noticed: dict[int, simpy.Event] = field(default_factory=dict)  # by incident number, until detected
+
+    def noticing(self, world: World, incident: Incident) -> simpy.Event:
+        """The event the room's "detect" succeeds: the room noticed the incident before any source."""
+        event = self.noticed[incident.number] = world.env.event()
+        return event
 
     def acknowledgement(self, world: World, incident: Incident, person: int, why: PageReason) -> Answer:
         """A player's page stays open (one per person, incident and reason) until the coordinator
@@ -153,14 +160,15 @@ class DrillSession:
         folder: Path,
         scenario: Scenario,
         journal: Journal,
-        clock: DrillClock,
+        clock: Clock,
         seed: int,
-        players: frozenset[str],
+        seats: dict[str, Seat],
     ) -> None:
         self.folder, self.scenario, self.journal, self.clock = folder, scenario, journal, clock
-        self.seed, self.players = seed, players
+        self.seed, self.seats = seed, seats
+        self.players = frozenset(p for seat in seats.values() for p in seat.people)
         self.model: Model = compile_scenario(scenario)
-        self.cast = PlayerCast(players=frozenset(self.model.index[p] for p in players))
+        self.cast = PlayerCast(players=frozenset(self.model.index[p] for p in self.players))
         self.timeline, self.tally = Timeline([p.id for p in self.model.people]), Tally(self.model.kinds)
         self.world = World(self.model, Streams(seed, 0), self.cast)
         self.ended = False
@@ -186,7 +194,14 @@ class DrillSession:
                 f"--speed {speed}: the speed must be a number above 0 (1 is real time, 60 a minute per "
                 "second)"
             )
-        people = players_of(scenario.organisation, players)
+        names = list(players)
+        for reserved in (COORDINATOR, EVALUATOR, OBSERVER):
+            if reserved in names:
+                raise DrillError(
+                    f"--players {reserved}: '{reserved}' names a seat of its own; name the people it plays"
+                )
+        seated = {name: players_of(scenario.organisation, [name]) for name in names}
+        people = frozenset(p for group in seated.values() for p in group)
         try:
             folder = create_run_folder(
                 None, Workspace(root=results).drills, scenario.id, dt.datetime.now(dt.UTC)
@@ -194,11 +209,15 @@ class DrillSession:
         except RunFolderError as exc:
             raise DrillError(str(exc)) from None
         write_atomically(folder / "scenario.yaml", snapshot)
-        journal = Journal.create(
-            folder / "journal.jsonl",
-            {"scenario": scenario.id, "seed": seed, "players": sorted(people), "speed": speed},
-        )
-        return cls(folder, scenario, journal, DrillClock(speed, time_source), seed, people)
+        header = {
+            "scenario": scenario.id,
+            "seed": seed,
+            "players": sorted(people),
+            "speed": speed,
+            "seats": {name: sorted(group) for name, group in seated.items()},
+        }
+        journal = Journal.create(folder / "journal.jsonl", header)
+        return cls(folder, scenario, journal, DrillClock(speed, time_source), seed, seats_for(seated))
 
     @classmethod
     def resume(cls, folder: Path, time_source: TimeSource = time.monotonic) -> DrillSession:
@@ -217,7 +236,9 @@ class DrillSession:
         header = journal.header
         try:
             seed, players, speed = int(header["seed"]), frozenset(header["players"]), float(header["speed"])
-        except (KeyError, TypeError, ValueError):
+            # journals written before seats were recorded had one player seat for everyone in the room
+            seated = {str(k): frozenset(v) for k, v in header.get("seats", {"players": players}).items()}
+        except (KeyError, TypeError, ValueError, AttributeError):
             journal.close()
             raise JournalError(f"{folder}/journal.jsonl:1: damaged header") from None
         unknown = sorted(players - set(scenario.organisation.people))
@@ -229,7 +250,7 @@ class DrillSession:
                 if unknown
                 else f"{folder}/journal.jsonl:1: damaged header (speed)"
             )
-        session = cls(folder, scenario, journal, DrillClock(speed, time_source), seed, players)
+        session = cls(folder, scenario, journal, DrillClock(speed, time_source), seed, seats_for(seated))
         try:
             for entry in journal.entries:
                 session._replay(entry)
@@ -238,6 +259,40 @@ class DrillSession:
             raise
         session.clock.pause()
         return session
+
+    @classmethod
+    def replica(cls, snapshot: str, header: dict[str, Any], folder: Path) -> DrillSession:
+        """A console's copy of a drill run by a drill room elsewhere: the scenario it ran (its text),
+        its journal header; entries arrive with :meth:`receive`, the clock with :meth:`follow`.
+        DrillError when the scenario cannot be read (the room sent something else than a drill)."""
+        from drillsim.scenario.errors import ScenarioError
+        from drillsim.scenario.yamlsource import parse_yaml
+
+        try:
+            from drillsim.scenario.loader import Sources, validate_sources
+
+            result = validate_sources(Sources(parse_yaml(snapshot.encode(), f"{folder.name}/scenario.yaml")))
+        except ScenarioError as exc:
+            raise DrillError(
+                f"the drill room sent a scenario that cannot be read: {exc.problems[0]}"
+            ) from None
+        if result.errors or not isinstance(result.model, Scenario):
+            raise DrillError("the drill room sent a scenario that cannot be read")
+        seated = {str(k): frozenset(v) for k, v in header["seats"].items()}
+        journal = Journal.replica(folder / "journal.jsonl", header)
+        clock = FollowedClock(float(header["speed"]))
+        return cls(folder, result.model, journal, clock, int(header["seed"]), seats_for(seated))
+
+    def receive(self, entry: Entry) -> None:
+        """A replica: apply the next entry the drill room journaled, as a resume replays it."""
+        self.journal.receive(entry)
+        self._replay(entry)
+
+    def follow(self, now: float, speed: float, paused: bool) -> None:
+        """A replica: the drill room's clock now reads ``now``; run the world there."""
+        assert isinstance(self.clock, FollowedClock)
+        self.clock.follow(now, speed, paused)
+        self.tick()
 
     def _replay(self, entry: Entry) -> None:
         self.clock.jump_to(entry.time)
@@ -265,17 +320,32 @@ class DrillSession:
     # --- actions: journaled, then applied -------------------------------------------------------
 
     def act(self, action: str, **args: Any) -> None:
-        """Record ``action`` in the journal (on disk) and apply it at the current scenario time."""
-        if self.ended and action not in ("rate", "observe"):
+        """The coordinator's ``action``: see :meth:`act_as`."""
+        self.act_as(COORDINATOR, action, args)
+
+    def act_as(self, seat: str, action: str, args: dict[str, Any]) -> Entry:
+        """Record ``action``, taken from ``seat``, in the journal (on disk) and apply it at the current
+        scenario time; DrillError, before anything is journaled, when the seat may not take it or it
+        cannot apply."""
+        if seat not in self.seats:
+            raise DrillError(f"no seat '{seat}' in this drill")
+        if self.ended and action not in ("rate", "observe", "suggest"):
             raise DrillError("the drill has ended")
         now = self.tick()
+        if action == "skip" and "to" not in args:  # to the next inject, or the first page before it
+            args = {"to": self._next_stop()}
         self._check(action, args)
+        refused = refusal(self.seats[seat], action, args, self)
+        if refused:
+            raise DrillError(refused)
+        wall = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         try:
-            self.journal.append(now, action, args, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+            entry = self.journal.append(now, action, args, wall, seat)
         except JournalError as exc:
             raise DrillError(str(exc)) from None
         self._apply(action, args)
         self.world.settle()
+        return entry
 
     ARGUMENTS: ClassVar[dict[str, dict[str, tuple[type, ...]]]] = {
         "acknowledge": {"page": (int,)},
@@ -287,6 +357,8 @@ class DrillSession:
         "skip": {"to": (int, float)},
         "end": {},
         "rate": {"objective": (str,), "rating": (str,)},
+        "suggest": {"objective": (str,), "rating": (str,)},
+        "detect": {"incident": (int,)},
     }
 
     def _check(self, action: str, args: dict[str, Any]) -> None:
@@ -305,6 +377,12 @@ class DrillSession:
             raise DrillError("the speed must be a number above 0")
         if action == "skip" and not math.isfinite(args["to"]):
             raise DrillError("skip needs a scenario time")
+        if action == "detect":
+            number = args["incident"]
+            if not 0 <= number < len(self.world.incidents):
+                raise DrillError(f"no incident #{number} has occurred")
+            if any(r.kind is T.DETECTED and r.incident == number for r in self.records):
+                raise DrillError(f"incident #{number} is already detected")
 
     def _apply(self, action: str, args: dict[str, Any]) -> None:
         if action == "acknowledge":
@@ -325,10 +403,13 @@ class DrillSession:
             self.clock.set_speed(float(args["speed"]))
         elif action == "skip":
             self.clock.jump_to(float(args["to"]))
+            self.world.run(float(args["to"]))  # what happens up to then, happens now (then settles)
+        elif action == "detect":
+            self.cast.noticed[args["incident"]].succeed()
         elif action == "end":
             self.clock.pause()
             self.ended = True
-        elif action not in ("observe", "rate"):
+        elif action not in ("observe", "rate", "suggest"):
             raise DrillError(f"unknown action '{action}'")
 
     def acknowledge(self, page: int) -> None:
@@ -350,12 +431,28 @@ class DrillSession:
         self.act("speed", speed=speed)
 
     def skip_to_next_inject(self) -> bool:
-        """Jump to the next inject; False when none is left."""
+        """Jump to the next inject, or to the first page to a player before it; False when no inject is
+        left (see :meth:`_next_stop`)."""
+        if not self.msel_view()[1]:
+            return False
+        self.act("skip")
+        return True
+
+    def _next_stop(self) -> float:
+        """Where a skip goes: the next inject's time — or the first page to a player before it, so that
+        the room gets to answer it (a skip past open pages once cost a drill 14 hours). The world runs
+        up to that page (what the skip would run anyway). DrillError when no inject is left."""
         upcoming = self.msel_view()[1]
         if not upcoming:
-            return False
-        self.act("skip", to=upcoming[0]["at"])
-        return True
+            raise DrillError("no inject left to skip to")
+        target, pages, env = upcoming[0]["at"], len(self.cast.pages), self.world.env
+        while env.peek() < target and len(self.cast.pages) == pages:
+            env.step()
+        return env.now if len(self.cast.pages) > pages else target
+
+    def detect(self, incident: int) -> None:
+        """The room noticed incident ``incident`` before any detection source fired."""
+        self.act("detect", incident=incident)
 
     def end(self) -> None:
         self.act("end")

@@ -41,6 +41,13 @@ class Cast(Protocol):
     def work(self, world: World, incident: Incident, task: TaskModel, person: int) -> simpy.Event:
         """An event that succeeds when ``person`` finishes ``task``."""
 
+    def noticing(self, world: World, incident: Incident) -> simpy.Event | None:
+        """An event that succeeds if people notice ``incident`` before any detection source fires (a
+        live drill's room), or None when only the sources can detect it."""
+
+
+NOTICED = "the room"  # the detection source named when people noticed an incident first
+
 
 class SimulatedCast:
     """Everyone is simulated: reachability, acknowledgement delays and durations are sampled."""
@@ -59,6 +66,10 @@ class SimulatedCast:
     def work(self, world: World, incident: Incident, task: TaskModel, person: int) -> simpy.Event:
         """A timeout of the task's sampled duration."""
         return world.env.timeout(task.duration(world.streams.get(task.stream)))
+
+    def noticing(self, world: World, incident: Incident) -> simpy.Event | None:
+        """Nobody but the detection sources: None."""
+        return None
 
 
 class Incident:
@@ -179,11 +190,17 @@ class World:
         env, kind = self.env, incident.kind
         self.record(incident, T.OCCURRED, subject=incident.origin)
         detection = self._detection(incident)
-        if detection is None:
+        noticing = self.cast.noticing(self, incident)
+        if noticing is not None:  # a live drill: the room may notice it first
+            waits = [noticing, *([env.timeout(detection[0])] if detection is not None else [])]
+            fired = yield env.any_of(waits)
+            source = NOTICED if noticing in fired else detection[1] if detection is not None else NOTICED
+        elif detection is None:
             return  # undetected: every milestone is censored
-        delay, source = detection
-        if delay > 0:
-            yield env.timeout(delay)
+        else:
+            delay, source = detection
+            if delay > 0:
+                yield env.timeout(delay)
         self.record(incident, T.DETECTED, subject=source)
         policy = kind.policy
         steps = self._steps.get(policy.id)

@@ -11,6 +11,7 @@ from drillsim.report import charts
 from drillsim.report.document import Document
 from drillsim.report.labels import RATING_WORDS, RATINGS, metric_label, versus_simulation
 from drillsim.scenario.model import Scenario
+from drillsim.scenario.organisation import select_policy
 from drillsim.scenario.units import humanize
 
 FOLLOW_UP_DAYS = 30
@@ -124,7 +125,7 @@ def aar_report(folder: Path, scenario: Scenario, hotwash: dict[str, Any]) -> Doc
     doc.heading("Improvement plan")
     due = _due_date(when)
     plan = [
-        [f"{r['id']}: {r['text']} ({r.get('result', '')})", _action(r), _owner(scenario, r["id"]), due]
+        [f"{r['id']}: {r['text']} ({r.get('result', '')})", _action(r), owner_of(scenario, r["id"]), due]
         for r in weak
     ]
     plan += [
@@ -158,12 +159,35 @@ def _action(row: dict[str, Any]) -> str:
     return "Rehearse the playbook steps on the critical path; check who can do them at all hours"
 
 
-def _owner(scenario: Scenario, objective: str) -> str:
-    """The role leading the tasks the objective measures (the first task's role), as a starting owner."""
+def owner_of(scenario: Scenario, objective: str) -> str:
+    """Who answers for what the objective measures, as a starting owner for its corrective action:
+    the first role of the delegation order of the decisions it waits for (time_to_authority), the
+    roles of the tasks that file its report (time_to_notify) or reach its milestone (contain,
+    resolve), of the first tasks (engage) or of every task (mobilize), the escalation policy that
+    pages for it (acknowledge) and the detection sources (detect). Roles, skills and policies are
+    named as the scenario names them; "(assign)" when the scenario names none."""
     spec = scenario.objectives[objective]
-    kinds = spec.incidents or list(scenario.incidents)
-    task = next(iter(scenario.incidents[kinds[0]].playbook.values()))
-    return task.role or task.skill or "(assign)"
+    org = scenario.organisation
+    kinds = {k: scenario.incidents[k] for k in spec.incidents or scenario.incidents}
+    tasks = [task for kind in kinds.values() for task in kind.playbook.values()]
+    metric = spec.metric
+    if metric == "time_to_authority":
+        owners = [org.authorities[t.decision].roles[0] for t in tasks if t.decision in org.authorities]
+    elif metric == "time_to_notify":
+        owners = [t.need[1] for t in tasks if spec.clock in t.notifies]
+    elif metric in ("time_to_contain", "time_to_resolve"):
+        milestone = {"time_to_contain": "contained", "time_to_resolve": "resolved"}[metric]
+        owners = [t.need[1] for t in tasks if t.milestone == milestone]
+    elif metric == "time_to_engage":
+        owners = [t.need[1] for t in tasks if not t.after]
+    elif metric == "time_to_mobilize":
+        owners = [t.need[1] for t in tasks]
+    elif metric == "time_to_acknowledge":
+        policies = [select_policy(org, kid, kind.severity)[0] for kid, kind in kinds.items()]
+        owners = [f"escalation policy {p}" for p in policies if p is not None]
+    else:  # time_to_detect
+        owners = [f"detection source {s}" for kind in kinds.values() for s in kind.detection.sources]
+    return ", ".join(dict.fromkeys(owners)) or "(assign)"
 
 
 def _met_count(row: dict[str, Any]) -> str:

@@ -1,16 +1,12 @@
-"""Serving the drill console to browsers with textual-serve: each browser session runs ``drillsim drill``.
+"""Who may connect to a served drill room (``drillsim drill --serve``; the server is
+``drillsim.room.server``, the threat model in docs/drill.md):
 
-Who gets in (the threat model is in docs/drill.md):
-
-- **Bound to a loopback address without a token** (the default, 127.0.0.1): only browsers on this
-  machine. Requests must name the server by a loopback host (a DNS-rebinding page cannot use its own
-  name), and a request carrying an ``Origin`` must come from the console's own page, so a web page
-  open in the coordinator's browser cannot open the console's websocket and drive the drill.
-- **Bound to any other address, or given a token**: every request — page, static files, websocket —
-  needs the token. Without it the answer is a small form asking for it (401; 403 for a wrong one).
-  The token comes from the link printed at start (``/?token=…``) or the form; once it matches
-  (compared in constant time), an HttpOnly, SameSite=Strict cookie carries it and the address bar
-  loses it.
+- **Bound to a loopback address without a token** (the default, 127.0.0.1): only browsers and consoles
+  on this machine. Requests must name the server by a loopback host (a DNS-rebinding page cannot use
+  its own name), and a request carrying an ``Origin`` must come from the room's own pages, so a web
+  page open in the coordinator's browser cannot open a seat's websocket and drive the drill.
+- **Bound to any other address, or given a token**: every seat has its own token, and every request
+  for a seat's page, files or websocket needs that seat's token (``drillsim.room.seatlinks``).
 
 Nothing is encrypted: across a network, use an SSH tunnel or a reverse proxy with TLS.
 """
@@ -22,7 +18,6 @@ import secrets
 import socket
 
 TOKEN_ENV = "DRILLSIM_SERVE_TOKEN"
-COOKIE = "drillsim_token"
 MIN_TOKEN_LENGTH = 16
 GENERATED_TOKEN_BYTES = 24  # 192 random bits, 32 URL-safe characters
 WILDCARD_HOSTS = {"0.0.0.0", "::", ""}
@@ -66,13 +61,13 @@ def outward_address() -> str:
             return socket.gethostname()
 
 
-def serve(command: str, *, host: str, port: int, token: str | None) -> None:
-    """Serve the console until Ctrl-C, each browser session running ``command``. ``token``: the one the
-    user gave, or None (generated when ``host`` is not loopback). ServeError when it cannot start."""
-    from drillsim.serve.server import DrillServer  # aiohttp and textual-serve: only when serving
-
-    server = DrillServer(command, host=host, port=port, token=choose_token(host, token))
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host``:``port``, opened before anything else is started so that an
+    address in use stops the command before a drill is created. ServeError when it cannot listen."""
     try:
-        server.serve()
+        family = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][
+            0
+        ]
+        return socket.create_server((host, port), family=family, backlog=128)
     except OSError as exc:
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None

@@ -1,20 +1,23 @@
-"""``drillsim drill``: a live tabletop drill in the terminal, or served to browsers."""
+"""``drillsim drill``: a live tabletop drill, in this terminal or as a room served to every seat."""
 
 from __future__ import annotations
 
-import json
-import shlex
-import sys
+import contextlib
+import socket
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from drillsim.cli.commands.report import write_report
 from drillsim.cli.console import console
 from drillsim.cli.exits import CommandError
 from drillsim.cli.options import Db, NoHistoryFlag, OrganisationFrom, Seed
 from drillsim.serve import TOKEN_ENV
+
+if TYPE_CHECKING:
+    from drillsim.drill.session import DrillSession
+    from drillsim.room.room import Room
+    from drillsim.workspace import Workspace
 
 
 def drill(
@@ -25,7 +28,7 @@ def drill(
             "--players",
             metavar="ROLE_OR_TEAM",
             help="Who is played by people in the room: roles, teams or person ids (repeat, or separate with "
-            "commas). Everyone else is simulated.",
+            "commas). Each gets a seat of its own; everyone else is simulated.",
         ),
     ] = None,
     speed: Annotated[
@@ -39,12 +42,16 @@ def drill(
         ),
     ] = None,
     serve: Annotated[
-        bool, typer.Option(help="Serve the console to a browser (textual-serve) instead of the terminal.")
+        bool,
+        typer.Option(
+            help="Run the drill as a room: one drill, a link per seat (coordinator, each player, evaluator, "
+            "observer) for browsers or `drillsim join`. Prints the links and runs until Ctrl-C."
+        ),
     ] = False,
     host: Annotated[
         str,
         typer.Option(
-            help="With --serve: the address to listen on. Any address but loopback requires a token."
+            help="With --serve: the address to listen on. Any address but loopback gives every seat a token."
         ),
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="With --serve: the port.")] = 8000,
@@ -53,9 +60,9 @@ def drill(
         typer.Option(
             envvar=TOKEN_ENV,
             show_envvar=True,
-            help="With --serve: the token browsers must give (at least 16 characters; the environment "
-            "variable keeps it out of the process list). Default: a random one when --host is not loopback, "
-            "none on loopback.",
+            help="With --serve: the coordinator seat's token (at least 16 characters; the environment "
+            "variable keeps it out of the process list); giving one turns on seat tokens on loopback too. "
+            "Default: random tokens, saved with the drill, when --host is not loopback.",
         ),
     ] = None,
     db: Db = None,
@@ -64,66 +71,104 @@ def drill(
 ) -> None:
     """Run a live tabletop drill: injects on a clock, players in the room, the simulator for everyone else.
 
-    Every action is written to journal.jsonl in the drill's folder (results/drills/DRILL-ID/) before the
-    screen shows it;
-    --resume rebuilds the drill from its journal. Ending the drill opens the hot wash and writes the
-    results beside the journal.
+    Every action is written to journal.jsonl in the drill's folder (results/drills/DRILL-ID/) before any
+    screen shows it; --resume rebuilds the drill from its journal. Finishing the hot wash writes the
+    results, the after-action report and the history record at once.
+
+    With --serve the drill is a room: everyone joins the same drill from their own seat's link.
     """
-    from drillsim.drill.session import DrillSession
+    from drillsim.room.room import Room
     from drillsim.workspace import Workspace
 
-    if serve:
-        arguments = [str(scenario)] if scenario else []
-        arguments += [f"--players={p}" for p in players or []] + [f"--speed={speed}", f"--seed={seed}"]
-        arguments += [f"--allow-organisation-from={folder}" for folder in organisation_from or []]
-        arguments += ([f"--db={db}"] if db else []) + (["--no-history"] if no_history else [])
-        serve_drill(host, port, token, arguments + ([f"--resume={resume}"] if resume else []))
-        return
-    if token is not None:
+    if token is not None and not serve:
         raise CommandError("--token is for --serve (the terminal console needs none)")
-    workspace = Workspace(db)
-    if resume is not None:
-        session = DrillSession.resume(workspace.drill_folder(resume))
-    else:
-        if scenario is None:
-            from drillsim.tui.app import ScenarioPickerApp
+    listener, coordinator_token = None, None
+    if serve:
+        from drillsim.serve import choose_token, listening_socket
 
-            choice = ScenarioPickerApp(organisation_from=organisation_from or ()).run()
-            if choice is None:
-                return
-            scenario, players, speed = choice.scenario, list(choice.players), choice.speed
-        from drillsim.scenario.loader import load_scenario
-        from drillsim.scenario.snapshot import snapshot_text
+        coordinator_token = choose_token(host, token) if token is not None else None
+        listener = listening_socket(host, port)  # before the drill: a port in use creates no drill
+    with listener if listener is not None else contextlib.nullcontext():
+        workspace = Workspace(db)
+        session = _session(workspace, scenario, players, speed, seed, resume, organisation_from or ())
+        if session is None:
+            return
+        room = Room(session, None if no_history else workspace)
+        if listener is not None:
+            _serve(room, listener, host, coordinator_token)
+        else:
+            _console(room)
 
-        loaded = load_scenario(scenario, organisation_from or ())
-        names = [n.strip() for entry in players or [] for n in entry.split(",") if n.strip()]
-        session = DrillSession.start(
-            loaded, snapshot_text(scenario), players=names, speed=speed, seed=seed, results=workspace.root
+
+def player_names(players: list[str] | None) -> list[str]:
+    """The --players entries, commas split. CommandError for an option given with nobody in it."""
+    names = [n.strip() for entry in players or [] for n in entry.split(",") if n.strip()]
+    if players is not None and not names:
+        raise CommandError(
+            "--players names nobody: give roles, teams or person ids (or leave --players out to have "
+            "everyone simulated)"
         )
+    return names
+
+
+def _session(
+    workspace: Workspace,
+    scenario: Path | None,
+    players: list[str] | None,
+    speed: float,
+    seed: int,
+    resume: str | None,
+    organisation_from: tuple[Path, ...] | list[Path],
+) -> DrillSession | None:
+    """The drill to run: resumed, started from ``scenario``, or from the picker (None when cancelled)."""
+    from drillsim.drill.session import DrillSession
+
+    if resume is not None:
+        return DrillSession.resume(workspace.drill_folder(resume))
+    names = player_names(players)
+    if scenario is None:
+        from drillsim.tui.app import ScenarioPickerApp
+
+        choice = ScenarioPickerApp(organisation_from=organisation_from).run()
+        if choice is None:
+            return None
+        scenario, names, speed = choice.scenario, list(choice.players), choice.speed
+    from drillsim.scenario.loader import load_scenario
+    from drillsim.scenario.snapshot import snapshot_text
+
+    loaded = load_scenario(scenario, organisation_from)
+    return DrillSession.start(
+        loaded, snapshot_text(scenario), players=names, speed=speed, seed=seed, results=workspace.root
+    )
+
+
+def _console(room: Room) -> None:
+    """The coordinator's console in this terminal, the room in this process."""
+    from drillsim.room.seated import AtTheRoom
     from drillsim.tui.app import DrillApp
 
+    seated = AtTheRoom(room)
+    app = DrillApp(seated)
     try:
-        DrillApp(session).run()
+        app.run()
     finally:
-        session.close()
-    summary_path = session.folder / "summary.json"
-    if session.ended and (session.folder / "hotwash.json").is_file() and summary_path.is_file():
-        if not no_history:
-            workspace.record(
-                "drill",
-                session.folder,
-                json.loads(summary_path.read_text(encoding="utf-8")),
-                session.scenario.organisation.id,
-            )
-        write_report(session.folder, db)
-    resume_hint = "" if session.ended else f" (resume with: drillsim drill --resume {session.folder.name})"
-    console.print(f"drill {session.folder.name}: journal in {session.folder / 'journal.jsonl'}{resume_hint}")
+        room.close()
+    if app.goodbye is None:  # the console did not say goodbye itself (closed another way)
+        console.print(seated.farewell(), highlight=False, soft_wrap=True)
 
 
-def serve_drill(host: str, port: int, token: str | None, arguments: list[str]) -> None:
-    """Serve the drill console to browsers until Ctrl-C (drillsim.serve), each browser session running
-    ``drillsim drill ARGUMENTS``. ServeError when it cannot start."""
-    from drillsim.serve import serve
+def _serve(room: Room, listener: socket.socket, host: str, coordinator_token: str | None) -> None:
+    """Serve ``room`` on ``listener`` until Ctrl-C, printing the seats' links. Seat tokens beyond
+    loopback, or when the coordinator's was given."""
+    from drillsim.room.server import serve_room
+    from drillsim.serve import is_loopback
 
-    command = " ".join(shlex.quote(part) for part in [sys.executable, "-m", "drillsim", "drill", *arguments])
-    serve(command, host=host, port=port, token=token)
+    with_tokens = not is_loopback(host) or coordinator_token is not None
+    server = serve_room(room, listener, with_tokens=with_tokens, coordinator_token=coordinator_token)
+    try:
+        server.serve()
+    finally:
+        room.close()
+    session = room.session
+    hint = "" if session.ended else f"; resume with: drillsim drill --resume {session.folder.name} --serve"
+    console.print(f"drill room {session.folder.name} closed{hint}", highlight=False, soft_wrap=True)

@@ -18,7 +18,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Label
 
-from drillsim.drill.session import DrillError, DrillSession
+from drillsim.drill.seats import MAY, SeatKind, shown_injects, shows_entry, shows_record
+from drillsim.drill.session import DrillError
+from drillsim.room.seated import Seated
 from drillsim.tui.format import (
     Names,
     Narrator,
@@ -40,6 +42,18 @@ from drillsim.tui.widgets.objectives import ObjectivesPanel
 from drillsim.tui.widgets.pages import PagesTable
 from drillsim.tui.widgets.tasks import TasksTable
 
+# Which room action each console action takes (what a seat must be allowed to do to see its key).
+ACTION_NEEDS = {
+    "acknowledge": "acknowledge",
+    "complete": "complete",
+    "detect": "detect",
+    "observe": "observe",
+    "toggle_pause": "pause",
+    "faster": "speed",
+    "slower": "speed",
+    "skip": "skip",
+    "end": "end",
+}
 FRESH_SECONDS = 6.0  # how long a newly released inject's box stays lit
 MIN_SPEED, MAX_SPEED = 0.25, 14400.0  # a quarter of real time … four scenario hours per second
 
@@ -83,6 +97,15 @@ ACTIONS = (
         "Add an observation",
         "Write an evaluator's note at the current scenario time, optionally for one objective",
         "drill.observe",
+    ),
+    Action(
+        "detect",
+        "d",
+        "d",
+        "Detected",
+        "Mark the selected incident as detected",
+        "The room noticed the selected incident before any detection source did: it is detected now",
+        "drill.detect",
     ),
     Action(
         "toggle_pause",
@@ -130,6 +153,15 @@ ACTIONS = (
         "drill.end",
     ),
     Action(
+        "links",
+        "l",
+        "l",
+        "Links",
+        "Show the seats' links",
+        "Each seat's link (with its QR code) to hand to the people in the room",
+        "drill.links",
+    ),
+    Action(
         "quit_drill",
         "q",
         "q",
@@ -146,13 +178,16 @@ class ConsoleScreen(Screen[None]):
     log."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(a.key, a.name, a.label, key_display=a.shown, id=a.id) for a in ACTIONS
+        Binding("tab", "app.focus_next", "Pages⇄tasks", key_display="tab", id="drill.next_table"),
+        *(Binding(a.key, a.name, a.label, key_display=a.shown, id=a.id) for a in ACTIONS),
     ]
     AUTO_FOCUS = "#pages"
 
-    def __init__(self, session: DrillSession, wall_clock: Callable[[], dt.datetime]) -> None:
+    def __init__(self, seated: Seated, wall_clock: Callable[[], dt.datetime]) -> None:
         super().__init__(id="console")
-        self.session, self.wall_clock = session, wall_clock
+        self.seated, self.session, self.wall_clock = seated, seated.session, wall_clock
+        self.seat = seated.seat
+        session = seated.session
         self.names = Names(session.scenario, session.players)
         self.narrator = Narrator(self.names)
         self.targets = PendingTargets(session)
@@ -171,13 +206,18 @@ class ConsoleScreen(Screen[None]):
         count = (
             f"{len(names)} player{'s' if len(names) != 1 else ''}" if names else "no players (all simulated)"
         )
-        yield DrillHeader(s.scenario.title, f"{s.scenario.organisation.name} · {count}")
+        you = "" if self.seat.kind is SeatKind.COORDINATOR else f" · your seat: {self.seat.label}"
+        yield DrillHeader(
+            s.scenario.title,
+            f"{s.scenario.organisation.name} · {count}{you}",
+            shows_script=self.seat.sees_all,
+        )
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 with Vertical(id="incidents", classes="panel") as panel:
                     panel.border_title = "Incidents"
                     yield IncidentBoard(id="incident-board")
-                yield MselPanel()
+                yield MselPanel(reader=self.seat.sees_all)
                 yield EventLog(self.narrator)
             with Vertical(id="right"):
                 with Vertical(id="players", classes="panel") as panel:
@@ -190,7 +230,7 @@ class ConsoleScreen(Screen[None]):
                     panel.border_title = "Regulatory clocks"
                     yield RegulatoryClocks(id="clocks-table")
                 yield ObjectivesPanel()
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         # The panels, found once: a tick must not search the DOM.
@@ -206,7 +246,7 @@ class ConsoleScreen(Screen[None]):
         """Show the session as it is now. Cheap when neither time nor the records moved."""
         s = self.session
         now = s.now
-        released, upcoming = s.msel_view()
+        released, upcoming = shown_injects(self.seat, *s.msel_view())
         at_horizon = now >= s.model.horizon
         self.header.show(
             now=now,
@@ -233,8 +273,9 @@ class ConsoleScreen(Screen[None]):
             self.msel.add_class("-fresh")
             self.set_timer(FRESH_SECONDS, lambda: self.msel.remove_class("-fresh"))
         self._injects_seen = len(released)
-        self.pages.update_view(s.open_pages(), now, self.names)
-        self.tasks.update_view(s.open_tasks(), now, self.names)
+        seat = self.seat
+        self.pages.update_view([p for p in s.open_pages() if seat.concerns(p.person)], now, self.names)
+        self.tasks.update_view([t for t in s.open_tasks() if seat.concerns(t.person)], now, self.names)
         self._log_news(new_injects)
         objectives = s.objectives_view()
         score = readiness_so_far(objectives, self.weights)
@@ -253,14 +294,15 @@ class ConsoleScreen(Screen[None]):
         s = self.session
         records, entries = s.records, s.journal.entries
         news: list[tuple[float, int, Any]] = [(i["at"], 0, i) for i in injects]
-        news += [(e.time, 1, e) for e in entries[self._entries_seen :]]
-        news += [(r.time, 2, r) for r in records[self._records_seen :]]
+        news += [(e.time, 1, e) for e in entries[self._entries_seen :] if shows_entry(self.seat, e)]
+        news += [(r.time, 2, r) for r in records[self._records_seen :] if shows_record(self.seat, r)]
         self._records_seen, self._entries_seen = len(records), len(entries)
         for time, kind, item in sorted(news, key=lambda n: (n[0], n[1])):
             if kind == 0:
                 route = f" to {item['to']}" if item["to"] else ""
+                said = "read it out" if self.seat.sees_all else item["text"]
                 self.log_panel.add_note(
-                    time, f"inject #{item['id']} ({item['kind']}{route}): read it out", "bold yellow"
+                    time, f"inject #{item['id']} ({item['kind']}{route}): {said}", "bold yellow"
                 )
             elif kind == 1:
                 self.log_panel.add_note(time, journal_sentence(item.action, item.args, s, self.names))
@@ -279,11 +321,20 @@ class ConsoleScreen(Screen[None]):
 
     # --- actions ----------------------------------------------------------------------------------
 
-    def _act(self, do: Callable[[], Any]) -> bool:
-        """Run a session action (journaled by the session before it takes effect, then shown in the
-        log from the journal); a refusal becomes an error notification. True when it was done."""
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The keys of what this seat may do (a player answers pages and finishes tasks, an evaluator
+        observes, an observer only watches); the others are hidden."""
+        if action == "links":
+            return bool(self.seated.links)
+        needs = ACTION_NEEDS.get(action)
+        return needs is None or needs in MAY[self.seat.kind]
+
+    def _act(self, action: str, args: dict[str, Any] | None = None) -> bool:
+        """Take an action from this seat (journaled by the room before it takes effect, then shown in
+        the log from the journal); a refusal becomes an error notification. True when it was taken
+        or sent."""
         try:
-            do()
+            self.seated.act(action, args or {})
         except DrillError as exc:
             self.notify(str(exc), title="Not done", severity="error")
             return False
@@ -295,14 +346,21 @@ class ConsoleScreen(Screen[None]):
         if page_id is None:
             self.notify("No open page to acknowledge.", severity="warning")
             return
-        self._act(lambda: self.session.acknowledge(page_id))
+        self._act("acknowledge", {"page": page_id})
 
     def action_complete(self) -> None:
         task_id = self.tasks.selected_task()
         if task_id is None:
             self.notify("No task in progress to complete.", severity="warning")
             return
-        self._act(lambda: self.session.complete(task_id))
+        self._act("complete", {"task": task_id})
+
+    def action_detect(self) -> None:
+        number = self.board.selected_incident()
+        if number is None:
+            self.notify("No incident to mark as detected.", severity="warning")
+            return
+        self._act("detect", {"incident": number})
 
     def action_observe(self) -> None:
         if self.session.ended:
@@ -318,14 +376,10 @@ class ConsoleScreen(Screen[None]):
         if result is None:
             return
         text, objective = result
-        self._act(lambda: self.session.observe(text, objective))
+        self._act("observe", {"text": text, "objective": objective})
 
     def action_toggle_pause(self) -> None:
-        s = self.session
-        if s.clock.paused:
-            self._act(s.resume_clock)
-        else:
-            self._act(s.pause)
+        self._act("resume" if self.session.clock.paused else "pause")
 
     def _speed(self, factor: float) -> None:
         s = self.session
@@ -336,7 +390,7 @@ class ConsoleScreen(Screen[None]):
                 severity="warning",
             )
             return
-        self._act(lambda: s.set_speed(speed))
+        self._act("speed", {"speed": speed})
 
     def action_faster(self) -> None:
         self._speed(2.0)
@@ -345,9 +399,10 @@ class ConsoleScreen(Screen[None]):
         self._speed(0.5)
 
     def action_skip(self) -> None:
-        skipped: list[bool] = []
-        if self._act(lambda: skipped.append(self.session.skip_to_next_inject())) and not skipped[0]:
+        if not self.session.msel_view()[1]:
             self.notify("No inject left to skip to.", severity="warning")
+            return
+        self._act("skip")
 
     def action_end(self) -> None:
         if self.session.ended:
@@ -364,8 +419,14 @@ class ConsoleScreen(Screen[None]):
         )
 
     def _end_confirmed(self, yes: bool | None) -> None:
-        if yes and self._act(self.session.end):
+        if yes and self._act("end"):
             self.app.open_hotwash()  # type: ignore[attr-defined]
+
+    def action_links(self) -> None:
+        from drillsim.tui.screens.links import LinksModal
+
+        seats = self.session.seats
+        self.app.push_screen(LinksModal(self.seated.links, {s: seats[s].label for s in self.seated.links}))
 
     def action_quit_drill(self) -> None:
         self.app.quit_drill()  # type: ignore[attr-defined]
@@ -374,6 +435,8 @@ class ConsoleScreen(Screen[None]):
 
     def commands(self) -> Iterator[SystemCommand]:
         for a in ACTIONS:
+            if not self.check_action(a.name, ()):
+                continue
             yield SystemCommand(f"{a.title} ({a.shown})", a.help, getattr(self, f"action_{a.name}"))
         yield SystemCommand(
             "Where is the journal?", "Show the drill's folder and journal file", self.show_journal

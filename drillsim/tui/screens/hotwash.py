@@ -1,12 +1,12 @@
 """The hot wash: each objective with its live result, where that result falls among the simulated
-ones, and the rating (P/S/M/U) the evaluators settle on — suggested from the live result, changed
-with one key. Every change is journaled; "finish" writes the results beside the journal.
+ones, and the rating (P/S/M/U) the coordinator settles on — suggested from the live result (and by
+the evaluator's seat), changed with one key. Every change is journaled; "finish" has the drill room
+write every result at once: hotwash.json, summary.json, the after-action report and the history.
 
-The rows and the writing come from a hot-wash provider with the contract of
-``drillsim.drill.hotwash``: ``hotwash_rows(session[, simulated]) -> list[dict]`` (id, text, metric,
-target, live, met, suggested, percentile; ``simulated`` left to the provider's default unless the app
-was given one) and ``finish(session, ratings, rows) -> Path``. The rows take a simulation, so they
-are computed in a thread while the screen shows that it is comparing.
+The rows come from a hot-wash provider with the contract of ``drillsim.drill.hotwash``:
+``hotwash_rows(session[, simulated]) -> list[dict]`` (id, text, metric, target, live, met, suggested,
+percentile; ``simulated`` left to the provider's default unless the app was given one). The rows take
+a simulation, so they are computed in a thread while the screen shows that it is comparing.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState
 
+from drillsim.drill.seats import SeatKind
 from drillsim.drill.session import DrillError, DrillSession
 from drillsim.report.labels import RATING_STYLES, RATING_WORDS, RATINGS, metric_label, versus_simulation
+from drillsim.room.seated import Seated
 from drillsim.scenario.units import humanize
 from drillsim.tui.format import DIM, GREEN, RED, tplus
 from drillsim.tui.widgets.live_table import Cell, LiveTable
@@ -32,13 +34,9 @@ RATE = Binding.Group("Rate the objective", compact=True)
 
 
 class HotWashProvider(Protocol):
-    """Scores a drill for the hot wash and writes its results (``drillsim.drill.hotwash``, or a test's)."""
+    """Scores a drill for the hot wash (``drillsim.drill.hotwash``, or a test's)."""
 
     def hotwash_rows(self, session: DrillSession, simulated: Any = ...) -> list[dict[str, Any]]: ...
-
-    def finish(
-        self, session: DrillSession, ratings: dict[str, str], rows: list[dict[str, Any]] | None = ...
-    ) -> Path: ...
 
 
 class HotWashTable(LiveTable):
@@ -92,12 +90,21 @@ class HotWashScreen(Screen[None]):
     ]
     AUTO_FOCUS = "#hotwash-table"
 
-    def __init__(self, session: DrillSession, provider: HotWashProvider, simulated: Any) -> None:
+    def __init__(self, seated: Seated, provider: HotWashProvider, simulated: Any) -> None:
         super().__init__(id="hotwash")
-        self.session, self.provider, self.simulated = session, provider, simulated
+        self.seated, self.session = seated, seated.session
+        self.provider, self.simulated = provider, simulated
         self.rows: list[dict[str, Any]] = []
         self.ratings: dict[str, str] = {}
-        self.written: Path | None = None
+        self.coordinator = seated.seat.kind is SeatKind.COORDINATOR  # who rates; an evaluator suggests
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only the coordinator finishes; the coordinator rates and the evaluator suggests ratings."""
+        if action == "finish":
+            return self.coordinator
+        if action == "rate":
+            return self.coordinator or self.seated.seat.kind is SeatKind.EVALUATOR
+        return True
 
     def compose(self) -> ComposeResult:
         s = self.session
@@ -245,12 +252,17 @@ class HotWashScreen(Screen[None]):
             self.notify("Nothing to rate yet.", severity="warning")
             return
         try:
-            self.session.act("rate", objective=row["id"], rating=letter)
+            self.seated.act(
+                "rate" if self.coordinator else "suggest", {"objective": row["id"], "rating": letter}
+            )
         except DrillError as exc:
             self.notify(str(exc), title="Not rated", severity="error")
             return
-        self.ratings[row["id"]] = letter
-        self._show_ratings()
+        if self.coordinator:
+            self.ratings[row["id"]] = letter
+            self._show_ratings()
+        else:
+            self.notify(f"Suggested {letter} for {row['id']} to the coordinator.", timeout=5)
 
     def action_finish(self) -> None:
         if not self.rows:
@@ -260,16 +272,16 @@ class HotWashScreen(Screen[None]):
         if unrated:
             self.notify(f"Rate these first: {', '.join(unrated)}", severity="error")
             return
+        self.seated.on_finished = self.finished
         try:
-            self.written = self.provider.finish(
-                self.session, dict(self.ratings), [dict(r) for r in self.rows]
-            )
+            self.seated.finish(dict(self.ratings), [dict(r) for r in self.rows])
         except (DrillError, OSError, ValueError) as exc:
             self.notify(f"Could not write the results: {exc}", severity="error")
-            return
-        written = self.written
-        files = sorted(p.name for p in written.glob("*.json")) if written.is_dir() else []
-        message = f"Results written to {written}" + (f" ({', '.join(files)})" if files else "")
+
+    def finished(self, files: list[str]) -> None:
+        """The room wrote the results: say where."""
+        names = ", ".join(Path(f).name for f in files)
+        message = f"Results written to {self.session.folder}: {names}"
         self.query_one("#hotwash-result", Static).update(
             Text.assemble(
                 ("✓ ", "bold green"), (message, "bold"), ("   q quits; the journal is on disk.", DIM)

@@ -14,23 +14,25 @@ from drillsim.tui.format import tplus, until
 
 
 def speed_words(speed: float) -> str:
-    """×60 → '1 min/s'; ×1 → 'real time'."""
+    """×60 → '1 min/s'; ×1 → 'real time'; ×80 → '1.33 min/s' (three significant figures at most)."""
     if speed == 1:
         return "real time"
     per_second = speed / 60
     if per_second >= 60:
-        return f"{per_second / 60:g} h/s"
+        return f"{per_second / 60:.3g} h/s"
     if per_second >= 1:
-        return f"{per_second:g} min/s"
-    return f"{speed:g} s/s"
+        return f"{per_second:.3g} min/s"
+    return f"{speed:.3g} s/s"
 
 
 class DrillHeader(Horizontal):
     """The drill clock, the calendar time, the speed and state, the next inject, and journal saves."""
 
-    def __init__(self, title: str, subtitle: str) -> None:
+    def __init__(self, title: str, subtitle: str, *, shows_script: bool = True) -> None:
+        """``shows_script``: whether the next inject is shown (not to players: the script is the
+        controllers')."""
         super().__init__(id="header")
-        self._title, self._subtitle = title, subtitle
+        self._title, self._subtitle, self._shows_script = title, subtitle, shows_script
         self._shown: tuple[object, ...] = ()
 
     def compose(self) -> ComposeResult:
@@ -82,16 +84,15 @@ class DrillHeader(Horizontal):
         elif at_horizon:
             badge = (" ■ HORIZON ", "bold white on red")
         elif paused:
-            badge = (" ⏸ PAUSED ", "bold black on yellow")
+            badge = (" ‖ PAUSED ", "bold black on yellow")
         else:
             badge = (" ▶ RUNNING ", "bold black on green")
         line1 = Text.assemble(badge, "  ", (state[0], "bold"), "  ", (calendar, "bold cyan"))
         coming = f"next #{next_inject[0]} {until(next_inject[1])}" if next_inject else "no inject left"
         line2 = Text.assemble(
-            (f"×{speed:g} ({speed_words(speed)})", "bold" if not paused else "dim"),
+            (f"×{round(speed, 2):g} ({speed_words(speed)})", "bold" if not paused else "dim"),
             "  ·  ",
             ("wall " + state[2], ""),
-            "  ·  ",
-            (coming, "italic"),
+            *(("  ·  ", (coming, "italic")) if self._shows_script else ()),
         )
         self.clock_text.update(Text.assemble(line1, "\n", line2))

@@ -46,6 +46,11 @@ class IncidentBoard(LiveTable):
             for row in sorted(rows, key=lambda r: r["number"])
         )
 
+    def selected_incident(self) -> int | None:
+        """The number of the incident under the cursor, or None when the board is empty."""
+        key = self.selected_key()
+        return int(key) if key is not None else None
+
     @staticmethod
     def _row(
         row: dict[str, Any], target: float | None, took: float | None, name: Callable[[str | None], str]

@@ -30,11 +30,12 @@ class MselTable(LiveTable):
     )
 
 
-def read_out(inject: dict[str, Any]) -> Text:
-    """The inject as the coordinator reads it out: a header line, the text, the expected action."""
+def read_out(inject: dict[str, Any], reader: bool = True) -> Text:
+    """The inject as the coordinator reads it out (``reader``) or a player receives it: a header line,
+    the text, the expected action (which a player's view does not carry)."""
     route = " → ".join(part for part in (inject["from"], inject["to"]) if part)
     head = Text.assemble(
-        (" READ OUT ", "bold black on yellow"),
+        (" READ OUT " if reader else " LATEST ", "bold black on yellow"),
         " ",
         (f"#{inject['id']}", "bold"),
         f" · {tplus(inject['at'])} · {inject['kind']}",
@@ -69,9 +70,12 @@ def one_line(inject: dict[str, Any]) -> str:
 class MselPanel(Vertical):
     """The MSEL table with the latest inject's text to read out."""
 
-    def __init__(self) -> None:
+    def __init__(self, reader: bool = True) -> None:
+        """``reader``: the coordinator's MSEL, which reads each inject out to the players; else a
+        player's, which receives them ("Injects")."""
         super().__init__(id="msel", classes="panel")
-        self.border_title = "MSEL"
+        self.border_title = "MSEL" if reader else "Injects"
+        self.reader = reader
         self._latest: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -92,7 +96,7 @@ class MselPanel(Vertical):
                     (
                         inject["id"],
                         (
-                            ("▶ read out", "bold black on yellow"),
+                            ("▶ read out" if self.reader else "▶ latest", "bold black on yellow"),
                             (inject["id"], "bold"),
                             (tplus(inject["at"]), "bold"),
                             (inject["kind"], "bold"),
@@ -130,8 +134,10 @@ class MselPanel(Vertical):
         table, current = self.table, self.current
         table.sync(rows)
         if latest is None:
-            current.update(nothing_to_read(upcoming, now))
+            current.update(
+                nothing_to_read(upcoming, now) if self.reader else Text("No inject yet.", style=DIM)
+            )
         elif latest != self._latest:
-            current.update(read_out(for_players[-1]))
+            current.update(read_out(for_players[-1], self.reader))
             table.move_cursor(row=table.get_row_index(latest), scroll=True)
         self._latest = latest
