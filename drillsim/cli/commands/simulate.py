@@ -107,15 +107,21 @@ def simulate(
     if coverage:
         from drillsim.experiments.rundir import write_json
 
-        data = coverage_data(
-            model_scenario,
-            zone_name,
-            min(replications, HEATMAP_REPLICATIONS),
-            seed,
-            workers,
-            backend_name(backend),
-            scheduler,
-        )
+        try:
+            data = coverage_data(
+                model_scenario,
+                zone_name,
+                min(replications, HEATMAP_REPLICATIONS),
+                seed,
+                workers,
+                backend_name(backend),
+                scheduler,
+            )
+        except KeyboardInterrupt:  # the simulation is whole: keep its report, say what is missing
+            write_report(run.folder, db)
+            raise KeyboardInterrupt(
+                f"{run.folder} keeps the simulation and its report; coverage.json was not written"
+            ) from None
         write_json(run.folder / "coverage.json", data)
     report_path = write_report(run.folder, db)
     if as_json:
