@@ -315,11 +315,12 @@ def test_simulate_coverage_writes_coverage_json_and_the_report_shows_it(tmp_path
     )
     markdown = (out / "report.md").read_text(encoding="utf-8")
     section = markdown.split("## On-call coverage")[1]
-    assert "Policy only (serving inc): the share of each hour of a typical week (UTC time)" in section
+    assert "In this scenario only serves inc." in section
+    assert "The share of each hour of a typical week (UTC time) each escalation level pages nobody" in section
     assert "| only | 5m | Mon 00:00–08:00 | 0.0% | 0.0%–56.1% |" in section  # Wilson for 0 of 3
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "only level 1 (5m) → schedule day: pages nobody 84 h a week" in html  # the picture's title
-    assert "only: acknowledged within 5m (the first level's timeout)" in html
+    assert "only (inc): acknowledged within 5m (the first level's timeout)" in html
     (out / "coverage.json").unlink()
     invoke("report", out)
     markdown = (out / "report.md").read_text(encoding="utf-8")

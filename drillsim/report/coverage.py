@@ -212,25 +212,26 @@ def render_heatmap(heatmap: dict[str, Any], console: Console) -> None:
 
 
 def coverage_section(doc: Document, data: dict[str, Any]) -> None:
-    """Add "On-call coverage" to a report: a week picture per policy with a gap or off-duty hour, the
-    load table, and the acknowledgement heatmap when ``data`` has one (else how to get it)."""
+    """Add "On-call coverage" to a report: one picture of the levels with a gap or off-duty hour (a
+    panel each), the load table, and the acknowledgement heatmap when ``data`` has one (else how to
+    get it)."""
     doc.heading("On-call coverage")
+    serving = "; ".join(
+        f"{p['policy']} serves {', '.join(p['serves'])}" for p in data["policies"] if p["serves"]
+    )
     doc.paragraph(
         "When each escalation level pages nobody (a gap), or only people who are off duty — neither "
         "on call nor inside their working hours, so a page reaches them with their off-duty chance — "
         f"hour by hour in {window_text(data)}. Worked out from the schedules, rotations and working "
-        "hours alone: nothing simulated."
+        f"hours alone: nothing simulated. In this scenario {serving or 'no policy serves an incident'}."
     )
-    covered = []
-    for policy in data["policies"]:
-        shown = [lv for lv in policy["levels"] if lv["gap_hours_per_week"] or lv["off_duty_hours_per_week"]]
-        covered += [
-            level_name(policy["policy"], lv["level"], lv["timeout"])
-            for lv in policy["levels"]
-            if lv not in shown
-        ]
-        if not shown:
-            continue
+    shown = [
+        (policy, level)
+        for policy in data["policies"]
+        for level in policy["levels"]
+        if level["gap_hours_per_week"] or level["off_duty_hours_per_week"]
+    ]
+    if shown:
         panels = [
             (
                 f"{level_name(policy['policy'], lv['level'], lv['timeout'])} → {', '.join(lv['targets'])}: "
@@ -238,15 +239,20 @@ def coverage_section(doc: Document, data: dict[str, Any]) -> None:
                 lv["gap"],
                 lv["off_duty"],
             )
-            for lv in shown
+            for policy, lv in shown
         ]
         doc.figure(
             charts.coverage_week(panels, data["timezone"]),
-            f"Policy {policy['policy']}{_serving(policy['serves'])}: the share of each hour of a typical "
-            f"week ({data['timezone']} time) its levels page nobody (red) or only people off duty "
-            "(amber); white where someone on duty is paged all the hour. Levels paging someone on duty "
-            "at every hour are left out.",
+            f"The share of each hour of a typical week ({data['timezone']} time) each escalation level "
+            "pages nobody (red) or only people off duty (amber); white where someone on duty is paged "
+            "all the hour. Levels paging someone on duty at every hour are not drawn.",
         )
+    covered = [
+        level_name(policy["policy"], lv["level"], lv["timeout"])
+        for policy in data["policies"]
+        for lv in policy["levels"]
+        if (policy, lv) not in shown
+    ]
     if covered:
         doc.paragraph(f"Someone on duty is paged at every hour of the week by: {', '.join(covered)}.")
     doc.paragraph(
@@ -278,7 +284,7 @@ def coverage_section(doc: Document, data: dict[str, Any]) -> None:
 
 
 def heatmap_section(doc: Document, heatmap: dict[str, Any]) -> None:
-    """The acknowledgement heatmap: a picture per policy (a panel per time), the least likely hours."""
+    """The acknowledgement heatmap: one picture (a panel per policy and time), the least likely hours."""
     count = heatmap["replications"]
     doc.paragraph(
         "Acknowledged in time, by the hour of the week a page is sent: for each policy, one incident "
@@ -288,46 +294,36 @@ def heatmap_section(doc: Document, heatmap: dict[str, Any]) -> None:
         f"time to acknowledge. With {count} pages an hour, a share's 95% interval is about "
         f"±{_half_width(count):.0%} at 50% and narrower near 0% or 100%."
     )
-    rows = []
-    for policy in heatmap["policies"]:
-        panels = [
-            (
-                f"{policy['policy']}: acknowledged within {humanize(t['minutes'])} ({t['label']})",
-                t["share"],
-            )
-            for t in policy["thresholds"]
-        ]
-        skipped = any(p is None for t in policy["thresholds"] for row in t["share"] for p in row)
-        doc.figure(
-            charts.acknowledgement_week(
-                panels, heatmap["timezone"], "chance a page sent in that hour is acknowledged in time"
-            ),
-            f"Policy {policy['policy']}{_serving(policy['serves'])}: the chance a page sent at each hour "
-            f"of the week ({heatmap['timezone']} time) is acknowledged within the time shown, from "
-            f"{count} simulated pages per hour."
-            + (" Grey: an hour the clocks skip that week." if skipped else ""),
+    panels = [
+        (
+            f"{policy['policy']} ({policy['incident']}): acknowledged within {humanize(t['minutes'])} "
+            f"({t['label']})",
+            t["share"],
         )
-        for t in policy["thresholds"]:
-            rows += [
-                [
-                    policy["policy"],
-                    humanize(t["minutes"]),
-                    s.when,
-                    share(s.share),
-                    share_interval(s.ci95),
-                ]
-                for s in worst_stretches(t)
-            ]
+        for policy in heatmap["policies"]
+        for t in policy["thresholds"]
+    ]
+    skipped = any(p is None for _, shares in panels for row in shares for p in row)
+    doc.figure(
+        charts.acknowledgement_week(
+            panels, heatmap["timezone"], "chance a page sent in that hour is acknowledged in time"
+        ),
+        f"The chance a page sent at each hour of the week ({heatmap['timezone']} time) is acknowledged "
+        f"within the time shown, from {count} simulated pages per hour, per policy and time."
+        + (" Grey: an hour the clocks skip that week." if skipped else ""),
+    )
+    rows = [
+        [policy["policy"], humanize(t["minutes"]), s.when, share(s.share), share_interval(s.ci95)]
+        for policy in heatmap["policies"]
+        for t in policy["thresholds"]
+        for s in worst_stretches(t)
+    ]
     doc.paragraph(
         "Where a page is least likely to be acknowledged in time: per policy and time, the "
         f"{WORST_SHOWN} stretches of the week with the lowest share (the hours of a stretch share one "
         "estimate: the same people are paged, with the same random draws)."
     )
     doc.table(["policy", "within", "page sent", "acknowledged", "95% CI"], rows, numeric={1, 3, 4})
-
-
-def _serving(kinds: list[str]) -> str:
-    return f" (serving {', '.join(kinds)})" if kinds else " (serving no incident of this scenario)"
 
 
 def _half_width(count: int) -> float:

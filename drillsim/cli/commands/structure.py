@@ -32,7 +32,9 @@ HEATMAP_REPLICATIONS = 200  # per hour of the week, unless the command says othe
 
 def structure(
     scenario: ScenarioFile,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the analysis as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the analysis (or the coverage) as JSON.")
+    ] = False,
     mermaid: Annotated[
         bool, typer.Option("--mermaid", help="Print the escalation graph as Mermaid.")
     ] = False,
