@@ -63,10 +63,17 @@ schedules:
 """
 
 
-def test_a_business_hours_layer_leaves_128_hours_a_week_uncovered(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("start", "timezone"), [("2026-04-13T00:00:00Z", "UTC"), ("2026-03-23T00:00:00Z", "Europe/London")]
+)
+def test_a_business_hours_layer_leaves_128_hours_a_week_uncovered(
+    tmp_path: Path, start: str, timezone: str
+) -> None:
     """Mon–Fri 09:00–17:00 is 40 h of the week's 168: the other 128 are a gap, and not one hour of
-    them is 'off duty' (nobody is paged at all)."""
-    report = analyse_coverage(load_text(tmp_path, scenario(BUSINESS_HOURS, targets="[{schedule: office}]")))
+    them is 'off duty' (nobody is paged at all). In London, the two weeks from 23 Mar hold the
+    spring change (Sunday 29 Mar has no 01:00 hour): still 128 h a week, and every cell whole."""
+    text = scenario(BUSINESS_HOURS, targets="[{schedule: office}]", start=start, timezone=timezone)
+    report = analyse_coverage(load_text(tmp_path, text))
     (level,) = report.policies[0].levels
     assert level.gap_hours == pytest.approx(128.0) and level.off_duty_hours == 0.0
     for day in range(7):
