@@ -191,8 +191,9 @@ def worst_stretches(threshold: dict[str, Any], count: int = WORST_SHOWN) -> list
 def render_heatmap(heatmap: dict[str, Any], console: Console) -> None:
     """Print each policy's grid per threshold, with its least likely hours and their intervals."""
     console.print(
-        f"\n[bold]Acknowledged in time[/], by the hour of the week a page is sent ({heatmap['timezone']}; "
-        f"{heatmap['replications']} replications per hour, seed {heatmap['seed']}, 95% Wilson intervals)"
+        f"\n[bold]Acknowledged in time[/], by the hour of the week a page is sent in the run's first week "
+        f"({heatmap['timezone']}; {heatmap['replications']} replications per hour, seed {heatmap['seed']}, "
+        "95% Wilson intervals)"
     )
     for policy in heatmap["policies"]:
         for threshold in policy["thresholds"]:
@@ -292,7 +293,10 @@ def heatmap_section(doc: Document, heatmap: dict[str, Any]) -> None:
         f"going on, {count} times per hour (seed {heatmap['seed']}, the same random draws at every "
         "hour). The times are the policy's first-level timeout and the targets of objectives on the "
         f"time to acknowledge. With {count} pages an hour, a share's 95% interval is about "
-        f"±{_half_width(count):.0%} at 50% and narrower near 0% or 100%."
+        f"±{_half_width(count):.0%} at 50% and narrower near 0% or 100%. The pages follow the schedules "
+        "of the run's first week; the week grid above averages every week of its window, so a gap "
+        "found only in later weeks (an override, a daylight-saving change in one of the cities) "
+        "shows there and not here."
     )
     panels = [
         (
