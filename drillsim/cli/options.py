@@ -11,9 +11,11 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
+from drillsim.cli.exits import CommandError
 from drillsim.workspace import DB_ENV, HISTORY_FILE, RESULTS
 
 if TYPE_CHECKING:
@@ -52,6 +54,19 @@ def worker_count(workers: int | None) -> int:
     return workers or default_workers()
 
 
+def time_zone_name(name: str | None) -> str | None:
+    """--timezone checked: an IANA time zone name, or None for the organisation's."""
+    if name is None:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise CommandError(
+            f"--timezone '{name}' is not a time zone (expected an IANA name such as Europe/London or UTC)"
+        ) from None
+    return name
+
+
 ScenarioFile = Annotated[Path, typer.Argument(help="A scenario file.")]
 Replications = Annotated[int, replications_option("Replications per variant.")]
 Seed = Annotated[int, seed_option()]
@@ -75,6 +90,14 @@ OverridesFiles = Annotated[
         "--overrides",
         metavar="FILE",
         help="A file of PATH: VALUE overrides (as drillsim calibrate writes) to apply first.",
+    ),
+]
+TimeZoneName = Annotated[
+    str | None,
+    typer.Option(
+        "--timezone",
+        metavar="TZ",
+        help="With --coverage: the time zone of the week, an IANA name (default: the organisation's).",
     ),
 ]
 Db = Annotated[

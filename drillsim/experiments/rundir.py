@@ -5,6 +5,8 @@
 - ``metrics.csv``: one row per replication × incident
 - ``run.json``: when, how long, on what (versions, workers), and whether the run completed
 - ``trace.jsonl``: every timeline record, with ``--trace``
+- ``coverage.json``: on-call coverage by hour of the week and the acknowledgement heatmap, with
+  ``--coverage`` (written by the command after the run; see docs/structure.md)
 """
 
 from __future__ import annotations

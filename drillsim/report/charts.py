@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")  # before pyplot is imported: draw to files, never to a screen
 import matplotlib.pyplot as plt
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import BoundaryNorm, LinearSegmentedColormap, ListedColormap, Normalize, to_rgb
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.ticker import PercentFormatter
 
 from drillsim.report.labels import share
 
@@ -203,4 +208,95 @@ def escalation_graph(edges: Sequence[tuple[str, str, str]], columns: dict[str, i
         bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#d9dee7", "lw": 0.5},
     )
     axes.set_axis_off()
+    return _svg(figure)
+
+
+Grid = Sequence[Sequence[float | None]]  # 7 days (Monday first) × 24 hours
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+NO_HOUR = "#d9dee7"  # a cell with no time: an hour the clocks skip in the window
+ACK_BANDS = (0.0, 0.2, 0.5, 0.8, 0.95, 1.0)  # the terminal's shades (report.coverage.ACK_SHADES) too
+ACK_COLOURS = (RED, "#ef6c00", "#f9a825", "#9ccc65", GREEN)
+
+
+def _week_figure(panels: int, bars: int) -> tuple[Figure, list[Any], list[Any]]:
+    """A figure of ``panels`` week panels stacked, then a row for one colour bar (centred) or two
+    (side by side)."""
+    figure = plt.figure(figsize=(8.5, 1.9 * panels + 0.75), layout=ConstrainedLayoutEngine(h_pad=0.06))
+    grid = figure.add_gridspec(panels + 1, 4, height_ratios=[1.0] * panels + [0.07])
+    axes = [figure.add_subplot(grid[row, :]) for row in range(panels)]
+    columns = [slice(1, 3)] if bars == 1 else [slice(0, 2), slice(2, 4)]
+    return figure, axes, [figure.add_subplot(grid[panels, column]) for column in columns]
+
+
+def _week_axes(axes: Any, title: str, timezone: str) -> None:
+    """Label a 7 × 24 image as a week: days down, hours across (every third hour, at the cells'
+    edges), thin white lines between cells."""
+    axes.set_yticks(range(7), DAYS)
+    axes.set_xticks([h - 0.5 for h in range(0, 25, 3)], [f"{h:02d}:00" for h in range(0, 25, 3)])
+    axes.set_xticks([x - 0.5 for x in range(1, 24)], minor=True)
+    axes.set_yticks([y - 0.5 for y in range(1, 7)], minor=True)
+    axes.grid(which="minor", color="white", linewidth=0.6)
+    axes.tick_params(which="minor", length=0)
+    axes.tick_params(labelsize=7)
+    for side in ("top", "right", "bottom", "left"):
+        axes.spines[side].set_visible(False)
+    axes.set_xlabel(f"hour of the day ({timezone} time)", fontsize=7)
+    axes.set_title(title, loc="left", fontsize=9)
+
+
+def _scale_bar(figure: Figure, cax: Any, mappable: ScalarMappable, label: str, **options: Any) -> Any:
+    bar = figure.colorbar(mappable, cax=cax, orientation="horizontal", **options)
+    bar.set_label(label, fontsize=8)
+    bar.ax.tick_params(labelsize=7)
+    return bar
+
+
+def _mix(gap: float | None, off_duty: float | None) -> tuple[float, float, float]:
+    """A cell's colour: white, red and amber in the shares of the hour on duty, in a gap, off duty."""
+    if gap is None or off_duty is None:
+        return to_rgb(NO_HOUR)
+    red, amber = to_rgb(RED), to_rgb(AMBER)
+    rest = max(0.0, 1.0 - gap - off_duty)
+    return (
+        rest + gap * red[0] + off_duty * amber[0],
+        rest + gap * red[1] + off_duty * amber[1],
+        rest + gap * red[2] + off_duty * amber[2],
+    )
+
+
+def coverage_week(levels: Sequence[tuple[str, Grid, Grid]], timezone: str) -> str:
+    """Escalation levels' typical weeks, one panel per level ``(title, gap, off_duty)``: each hour
+    white where someone on duty is paged, red for the share of it nobody is paged, amber for the share
+    only people off duty are; two colour bars give the scale."""
+    figure, panels, scales = _week_figure(len(levels), bars=2)
+    for (title, gap, off_duty), axes in zip(levels, panels, strict=True):
+        image = [
+            [_mix(g, o) for g, o in zip(gap_row, off_row, strict=True)]
+            for gap_row, off_row in zip(gap, off_duty, strict=True)
+        ]
+        axes.imshow(image, aspect="auto", interpolation="nearest")
+        _week_axes(axes, title, timezone)
+    for cax, colour, label in (
+        (scales[0], RED, "red: share of the hour nobody is paged (a gap)"),
+        (scales[1], AMBER, "amber: share of the hour only people off duty are paged"),
+    ):
+        scale = ScalarMappable(Normalize(0, 1), LinearSegmentedColormap.from_list(label, ["white", colour]))
+        bar = _scale_bar(figure, cax, scale, label)
+        bar.ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    return _svg(figure)
+
+
+def acknowledgement_week(panels: Sequence[tuple[str, Grid]], timezone: str, scale_label: str) -> str:
+    """Chances that a page sent at each hour of the week is acknowledged in time, one panel per
+    ``(title, shares)``, in five bands (under 20%, 20–50%, 50–80%, 80–95%, 95% or more) from red to
+    green; hours with no value are grey."""
+    figure, axes_list, (cax,) = _week_figure(len(panels), bars=1)
+    colours = ListedColormap(list(ACK_COLOURS)).with_extremes(bad=NO_HOUR)
+    norm = BoundaryNorm(ACK_BANDS, colours.N)
+    for (title, shares), axes in zip(panels, axes_list, strict=True):
+        values = [[float("nan") if v is None else v for v in row] for row in shares]
+        axes.imshow(values, aspect="auto", interpolation="nearest", cmap=colours, norm=norm)
+        _week_axes(axes, title, timezone)
+    bar = _scale_bar(figure, cax, ScalarMappable(norm, colours), scale_label, spacing="uniform")
+    bar.set_ticks(ACK_BANDS, labels=[f"{b:.0%}" for b in ACK_BANDS])
     return _svg(figure)

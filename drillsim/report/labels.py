@@ -4,13 +4,20 @@ metric names, shares, intervals, rating styles, a time's place among simulated o
 
 from __future__ import annotations
 
+from drillsim.scenario.units import humanize
 from drillsim.scoring import RATING_WORDS, RATINGS
 
 __all__ = [
+    "DAY_NAMES",
     "RATINGS",
     "RATING_STYLES",
     "RATING_WORDS",
+    "hour_of_week",
+    "hours_a_week",
+    "hours_of_week",
+    "level_name",
     "metric_label",
+    "schedule_name",
     "share",
     "share_interval",
     "versus_simulation",
@@ -53,3 +60,37 @@ def versus_simulation(percentile: float | None) -> str:
     if percentile <= 50:
         return f"faster than {100 - percentile:.0f}%"
     return f"slower than {percentile:.0f}%"
+
+
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # coverage grids: Monday first
+
+
+def hour_of_week(day: int, hour: int) -> str:
+    """A cell of a coverage grid as people say it: ``Tue 03:00`` (day 0 is Monday)."""
+    return f"{DAY_NAMES[day]} {hour:02d}:00"
+
+
+def hours_of_week(first: tuple[int, int], last: tuple[int, int]) -> str:
+    """A stretch of hours of the week, from the start of ``first`` to the end of ``last`` (each
+    (day, hour)): ``Mon 00:00–10:00``, ``Fri 18:00–24:00``, ``Sat 22:00–Sun 02:00``."""
+    if first == last:
+        return hour_of_week(*first)
+    day, hour = last
+    end = f"{hour + 1:02d}:00"
+    return f"{hour_of_week(*first)}–{end if day == first[0] else f'{DAY_NAMES[day]} {end}'}"
+
+
+def schedule_name(key: str) -> str:
+    """A schedule's key as people say it: ``team:soc`` → ``soc (team rotation)``; a schedule's id
+    stays as it is."""
+    return f"{key.removeprefix('team:')} (team rotation)" if key.startswith("team:") else key
+
+
+def level_name(policy: str, level: int, timeout: float) -> str:
+    """An escalation level with its timeout: ``sev1-safety level 2 (10m)``."""
+    return f"{policy} level {level} ({humanize(timeout)})"
+
+
+def hours_a_week(hours: float) -> str:
+    """Hours per week, to one decimal (a whole number without it): ``84 h``, ``80.5 h``."""
+    return f"{hours:.0f} h" if abs(hours - round(hours)) < 0.05 else f"{hours:.1f} h"

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from drillsim.coverage import analyse_coverage, has_schedules
 from drillsim.report import charts
+from drillsim.report.coverage import coverage_section
 from drillsim.report.document import Document
 from drillsim.report.labels import RATING_WORDS, metric_label, share, share_interval
 from drillsim.scenario.graph import escalation_graph
@@ -39,7 +41,11 @@ def readiness_report(
     summary: dict[str, Any],
     run: dict[str, Any],
     history: Sequence[Recorded],
+    coverage: dict[str, Any] | None = None,
 ) -> Document:
+    """The report of a run folder from its scenario, summary.json, run.json, the recorded runs of its
+    scenario (the trend) and coverage.json (``coverage``, when the run wrote one: its heatmap and
+    time zone; the typical week is worked out again from the scenario)."""
     readiness = summary["readiness"]
     doc = Document(
         f"Readiness report — {scenario.title}",
@@ -153,6 +159,10 @@ def readiness_report(
         "Policies page their levels in turn (blue), levels page people (grey), "
         "people report to managers (amber, dotted)",
     )
+    if coverage is not None or has_schedules(scenario.organisation):
+        timezone = coverage["timezone"] if coverage else None
+        week = analyse_coverage(scenario, timezone).to_json()
+        coverage_section(doc, week | {"heatmap": coverage.get("heatmap") if coverage else None})
     return doc
 
 

@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 
 from drillsim.cli.commands.report import write_report
+from drillsim.cli.commands.structure import HEATMAP_REPLICATIONS, coverage_data
 from drillsim.cli.console import console, progress_bar
+from drillsim.cli.exits import CommandError
 from drillsim.cli.options import (
     SEED_HELP,
     Backend,
@@ -19,10 +21,12 @@ from drillsim.cli.options import (
     OverridesFiles,
     ScenarioFile,
     Scheduler,
+    TimeZoneName,
     Workers,
     backend_name,
     replications_option,
     seed_option,
+    time_zone_name,
     worker_count,
 )
 
@@ -53,12 +57,23 @@ def simulate(
     backend: Backend = None,
     scheduler: Scheduler = None,
     organisation_from: OrganisationFrom = None,
+    coverage: Annotated[
+        bool,
+        typer.Option(
+            "--coverage",
+            help="Also write coverage.json: on-call coverage by hour of the week and the chance a page "
+            f"sent at each hour is acknowledged in time (simulated, as many replications per hour as "
+            f"the run, at most {HEATMAP_REPLICATIONS}); the report shows both.",
+        ),
+    ] = False,
+    timezone: TimeZoneName = None,
 ) -> None:
     """Simulate a scenario many times and report response times and regulatory deadlines.
 
     Writes a run folder with scenario.yaml (the exact scenario, organisation included), summary.json
     (same bytes for the same scenario, seed and replications, on any machine or worker count),
-    metrics.csv (one row per replication and incident) and run.json (timings, versions).
+    metrics.csv (one row per replication and incident) and run.json (timings, versions); with
+    --coverage, coverage.json.
     """
     from drillsim.experiments.simulate import simulate as run_simulation
     from drillsim.report.terminal import print_simulation
@@ -66,6 +81,9 @@ def simulate(
     from drillsim.scenario.snapshot import snapshot_text
     from drillsim.workspace import Workspace
 
+    if timezone is not None and not coverage:
+        raise CommandError("--timezone goes with --coverage")
+    zone_name = time_zone_name(timezone)
     workspace = Workspace(db)
     files = tuple(overrides_files or ())
     model_scenario = load_with_overrides(scenario, [], files, organisation_from or ())
@@ -86,6 +104,25 @@ def simulate(
         )
     if not no_history:
         workspace.record("simulation", run.folder, run.summary, model_scenario.organisation.id)
+    if coverage:
+        from drillsim.experiments.rundir import write_json
+
+        try:
+            data = coverage_data(
+                model_scenario,
+                zone_name,
+                min(replications, HEATMAP_REPLICATIONS),
+                seed,
+                workers,
+                backend_name(backend),
+                scheduler,
+            )
+        except KeyboardInterrupt:  # the simulation is whole: keep its report, say what is missing
+            write_report(run.folder, db)
+            raise KeyboardInterrupt(
+                f"{run.folder} keeps the simulation and its report; coverage.json was not written"
+            ) from None
+        write_json(run.folder / "coverage.json", data)
     report_path = write_report(run.folder, db)
     if as_json:
         sys.stdout.write((run.folder / "summary.json").read_text(encoding="utf-8"))

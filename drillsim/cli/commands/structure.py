@@ -1,5 +1,6 @@
 """``drillsim structure``: the escalation structure analysed without simulating; with --criticality,
-the readiness lost when each person is away."""
+the readiness lost when each person is away; with --coverage, on-call coverage by hour of the week
+(and, with --heatmap, the chance a page is acknowledged in time at each hour, simulated)."""
 
 from __future__ import annotations
 
@@ -10,22 +11,30 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from drillsim.cli.console import console, progress_bar
+from drillsim.cli.exits import CommandError
 from drillsim.cli.options import (
     OrganisationFrom,
     ScenarioFile,
     Seed,
+    TimeZoneName,
     Workers,
     replications_option,
+    time_zone_name,
     worker_count,
 )
 
 if TYPE_CHECKING:
+    from drillsim.experiments.replicate import Backend
     from drillsim.scenario.model import Scenario
+
+HEATMAP_REPLICATIONS = 200  # per hour of the week, unless the command says otherwise
 
 
 def structure(
     scenario: ScenarioFile,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the analysis as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the analysis (or the coverage) as JSON.")
+    ] = False,
     mermaid: Annotated[
         bool, typer.Option("--mermaid", help="Print the escalation graph as Mermaid.")
     ] = False,
@@ -36,9 +45,30 @@ def structure(
             "--criticality", help="Also simulate: the readiness lost when each person is away, ranked."
         ),
     ] = False,
+    coverage: Annotated[
+        bool,
+        typer.Option(
+            "--coverage",
+            help="Show on-call coverage instead: for every escalation level, the hours of a typical week "
+            "when it pages nobody or only people off duty, and the on-call hours per person.",
+        ),
+    ] = False,
+    heatmap: Annotated[
+        bool,
+        typer.Option(
+            "--heatmap",
+            help="With --coverage: also simulate how likely a page sent at each hour of the week is "
+            "acknowledged in time, per policy.",
+        ),
+    ] = False,
+    timezone: TimeZoneName = None,
     replications: Annotated[
-        int, replications_option("With --criticality: replications per person.", maximum=1_000_000)
-    ] = 200,
+        int,
+        replications_option(
+            "With --criticality: replications per person; with --heatmap: per hour of the week.",
+            maximum=1_000_000,
+        ),
+    ] = HEATMAP_REPLICATIONS,
     seed: Seed = 0,
     workers: Workers = None,
     organisation_from: OrganisationFrom = None,
@@ -48,6 +78,10 @@ def structure(
 
     With --criticality, simulate the scenario once per person with that person away for the whole
     run, and rank people by the readiness lost (paired with common random numbers).
+
+    With --coverage, show instead when each escalation level pages nobody or only people off duty,
+    hour by hour over a typical week, and each person's on-call hours a week; add --heatmap to
+    simulate the chance that a page sent at each hour is acknowledged in time.
     """
     from drillsim.report import graphtext
     from drillsim.report.structure import render_text
@@ -55,7 +89,21 @@ def structure(
     from drillsim.scenario.loader import load_scenario
     from drillsim.structure import analyse
 
+    if (heatmap or timezone is not None) and not coverage:
+        raise CommandError("--heatmap and --timezone go with --coverage")
+    if coverage and (mermaid or dot or criticality):
+        raise CommandError("--coverage is a view of its own: leave out --mermaid, --dot and --criticality")
+    zone_name = time_zone_name(timezone)
     model_scenario = load_scenario(scenario, organisation_from or ())
+    if coverage:
+        from drillsim.report.coverage import render_coverage
+
+        data = coverage_data(model_scenario, zone_name, replications if heatmap else None, seed, workers)
+        if as_json:
+            sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        else:
+            render_coverage(data, console)
+        return
     report = analyse(model_scenario)
     graph = escalation_graph(model_scenario.organisation)
     if mermaid or dot:
@@ -86,3 +134,36 @@ def _criticality(
         return criticality(
             scenario, seed=seed, count=replications, workers=worker_count(workers), progress=update
         )
+
+
+def coverage_data(
+    scenario: Scenario,
+    timezone: str | None,
+    heatmap_replications: int | None,
+    seed: int,
+    workers: int | None,
+    backend: Backend | None = None,
+    scheduler: str | None = None,
+) -> dict[str, Any]:
+    """The coverage document (what coverage.json holds): the typical week and the load, with the
+    acknowledgement heatmap of ``heatmap_replications`` per hour (simulated, with a progress bar)
+    under ``"heatmap"``, or None there without."""
+    from drillsim.coverage import analyse_coverage
+    from drillsim.experiments.coverage import acknowledgement_heatmap, served
+
+    data = analyse_coverage(scenario, timezone).to_json()
+    heatmap = None
+    if heatmap_replications is not None:
+        total = heatmap_replications * len(served(scenario))
+        with progress_bar("simulating a page at each hour of the week", total) as update:
+            heatmap = acknowledgement_heatmap(
+                scenario,
+                timezone=timezone,
+                seed=seed,
+                count=heatmap_replications,
+                workers=worker_count(workers),
+                backend=backend,
+                scheduler=scheduler,
+                progress=update,
+            )
+    return data | {"heatmap": heatmap}
