@@ -183,6 +183,10 @@ PROBLEMS: dict[str, Case] = {
         "{f}:4:11: timezone: 'Europe/Londn' is not a time zone (expected an IANA name such as "
         "Europe/London or UTC)"
     ),
+    "broken/org-time-zone-folder.yaml": ok(  # a folder of zones, not a zone
+        "{f}:4:11: timezone: 'America' is not a time zone (expected an IANA name such as "
+        "Europe/London or UTC)"
+    ),
     "broken/org-bad-time-of-day.yaml": ok(
         "{f}:41:14: people.erin.working_hours.start: '9am' is not a time of day (expected HH:MM, e.g. 09:00)",
     ),

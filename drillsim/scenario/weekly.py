@@ -21,7 +21,7 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 def _time_zone(name: str) -> str:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones, "America"
         raise PydanticCustomError(
             "time_zone",
             "'{name}' is not a time zone (expected an IANA name such as Europe/London or UTC)",
