@@ -125,7 +125,8 @@ def _check_schedule(org: Organisation, here: Loc, schedule_id: str, found: _Find
             if member in layer.members[:i]:
                 found.warn((*loc, "members", i), f"'{member}' is in the layer twice (two turns per cycle)")
         layer_zone = zone(layer.timezone or schedule.timezone or org.timezone)
-        if layer.end is not None and aware(layer.end, layer_zone) <= aware(layer.start, layer_zone):
+        begins = layer.active_from if layer.active_from is not None else layer.start
+        if layer.end is not None and aware(layer.end, layer_zone) <= aware(begins, layer_zone):
             found.error((*loc, "end"), "the layer ends before it starts, so it never has anyone on call")
     windows: dict[str | None, list[tuple[int, dt.datetime, dt.datetime]]] = {}
     for i, override in enumerate(schedule.overrides):
