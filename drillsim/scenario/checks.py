@@ -21,6 +21,7 @@ from drillsim.scenario.messages import did_you_mean
 from drillsim.scenario.model import ComplicationInject, IncidentInject, Scenario
 from drillsim.scenario.oncall import ScheduleClock, aware, schedule_clocks
 from drillsim.scenario.organisation import (
+    PLACEHOLDER,
     LayerTarget,
     OnCallTarget,
     Organisation,
@@ -110,7 +111,33 @@ def check_organisation(org: Organisation, at: Loc = ()) -> list[Finding]:
     for policy_id, policy in org.escalation.items():
         for index, level in enumerate(policy.levels):
             _check_level(org, (*at, "escalation", policy_id, "levels", index), level, roles_held, found)
+    _check_placeholders(org, at, found)
     return found.items
+
+
+def _check_placeholders(org: Organisation, at: Loc, found: _Findings) -> None:
+    """A warning at every ``fill-in`` (PLACEHOLDER) the file still holds, saying what to write there."""
+    for pid, person in org.people.items():
+        for what in ("roles", "skills"):
+            if PLACEHOLDER in getattr(person, what):
+                found.warn(
+                    (*at, "people", pid, what),
+                    f"placeholder: say which {what} {person.name} has (replace '{PLACEHOLDER}')",
+                )
+    if PLACEHOLDER in org.teams:
+        found.warn((*at, "teams", PLACEHOLDER), "placeholder: name the teams and their members")
+    if PLACEHOLDER in org.authorities:
+        found.warn(
+            (*at, "authorities", PLACEHOLDER),
+            "placeholder: name the decisions your incidents need (halt a deployment, notify a regulator…) "
+            "and the roles that may take them",
+        )
+    for policy_id, policy in org.escalation.items():
+        if PLACEHOLDER in policy.applies_to.incidents:
+            found.warn(
+                (*at, "escalation", policy_id, "applies_to", "incidents"),
+                "placeholder: name the incident kinds (or severities) this policy serves",
+            )
 
 
 def _check_schedule(org: Organisation, here: Loc, schedule_id: str, found: _Findings) -> None:
