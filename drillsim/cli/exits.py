@@ -48,6 +48,7 @@ EXIT_CODES: dict[str, int] = {
     "drillsim.drill.journal.JournalError": BAD_INPUT,
     "drillsim.serve.ServeError": BAD_INPUT,
     "drillsim.fsutil.WriteError": BAD_INPUT,
+    "drillsim.importers.common.ImportRefused": BAD_INPUT,
     "drillsim.cli.exits.CommandError": BAD_INPUT,
     "drillsim.experiments.rundir.RunInterrupted": INTERRUPTED,  # "interrupted: FOLDER keeps ..."
     "builtins.KeyboardInterrupt": INTERRUPTED,  # "interrupted", or "interrupted: " and its message
