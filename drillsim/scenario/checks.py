@@ -95,6 +95,8 @@ def check_organisation(org: Organisation, at: Loc = ()) -> list[Finding]:
         elif not members:
             found.warn((*at, "teams", tid), "the team has no members and no on-call rotation")
     for aid, authority in org.authorities.items():
+        if aid == PLACEHOLDER:
+            continue  # not a decision yet: _check_placeholders says to write one
         here = (*at, "authorities", aid)
         holders = org.deciders(aid)
         for i, role in enumerate(authority.roles):
