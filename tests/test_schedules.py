@@ -183,6 +183,37 @@ def test_overrides_cover_the_schedule_or_only_their_layer(tmp_path: Path) -> Non
     assert who(layer, "main/nights", "2026-03-24T18:30:00+00:00") == ()
 
 
+ANCHORED = """
+main:
+  layers:
+    rota:
+      members: [ana, ben, cy]
+      turn: 1w
+      start: 2026-03-16T09:00          # the rotation's anchor: ana's turn, then ben's, then cy's
+      active_from: 2026-03-25T12:00    # on call only from Wednesday noon of ben's turn
+    early:
+      members: [dee, eve]
+      turn: 1w
+      start: 2026-04-06T09:00          # anchored after the run starts: earlier turns count backwards
+      active_from: 2026-03-23T09:00
+      restrictions: [{days: [sat], start: "00:00", end: "24:00"}]
+"""
+
+
+def test_a_layer_anchored_apart_from_when_it_becomes_active(tmp_path: Path) -> None:
+    """``active_from`` (PagerDuty's layer start) apart from ``start`` (its rotation_virtual_start): the
+    turns count from ``start`` in both directions; nobody is on call before ``active_from``."""
+    model = model_from(tmp_path, scenario(ANCHORED))
+    assert who(model, "main", "2026-03-25T11:59:00+00:00") == ()
+    assert who(model, "main", "2026-03-25T12:00:00+00:00") == ("ben",)  # turn 1, mid-turn
+    assert who(model, "main", "2026-03-30T09:00:00+01:00") == ("cy",)  # turn 2 (summer time: 09:00 BST)
+    assert who(model, "main", "2026-04-06T09:00:00+01:00") == ("ana",)  # turn 3
+    # 'early' is anchored on 6 Apr (dee): the week before is eve's, the one before that dee's
+    assert who(model, "main", "2026-03-28T12:00:00+00:00") == ("dee",)  # turn -2
+    assert who(model, "main", "2026-04-04T12:00:00+01:00") == ("eve",)  # turn -1
+    assert who(model, "main", "2026-04-11T12:00:00+01:00") == ("dee",)  # turn 0
+
+
 BUSINESS_HOURS = """
 main:
   layers:

@@ -20,6 +20,7 @@ from drillsim.cli.commands import (
     compare,
     drill,
     history,
+    import_,
     join,
     msel,
     report,
@@ -62,6 +63,7 @@ for command in (
 ):
     app.command()(command)
 app.add_typer(msel.app, name="msel")
+app.add_typer(import_.app, name="import")
 
 
 def _print_version(value: bool) -> None:

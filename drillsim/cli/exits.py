@@ -50,6 +50,7 @@ EXIT_CODES: dict[str, int] = {
     "drillsim.room.client.RoomError": BAD_INPUT,
     "drillsim.room.protocol.ProtocolError": BAD_INPUT,
     "drillsim.fsutil.WriteError": BAD_INPUT,
+    "drillsim.importers.common.ImportRefused": BAD_INPUT,
     "drillsim.cli.exits.CommandError": BAD_INPUT,
     "drillsim.experiments.rundir.RunInterrupted": INTERRUPTED,  # "interrupted: FOLDER keeps ..."
     "builtins.KeyboardInterrupt": INTERRUPTED,  # "interrupted", or "interrupted: " and its message

@@ -21,6 +21,7 @@ from drillsim.scenario.messages import did_you_mean
 from drillsim.scenario.model import ComplicationInject, IncidentInject, Scenario
 from drillsim.scenario.oncall import ScheduleClock, aware, schedule_clocks
 from drillsim.scenario.organisation import (
+    PLACEHOLDER,
     LayerTarget,
     OnCallTarget,
     Organisation,
@@ -94,6 +95,8 @@ def check_organisation(org: Organisation, at: Loc = ()) -> list[Finding]:
         elif not members:
             found.warn((*at, "teams", tid), "the team has no members and no on-call rotation")
     for aid, authority in org.authorities.items():
+        if aid == PLACEHOLDER:
+            continue  # not a decision yet: _check_placeholders says to write one
         here = (*at, "authorities", aid)
         holders = org.deciders(aid)
         for i, role in enumerate(authority.roles):
@@ -110,7 +113,33 @@ def check_organisation(org: Organisation, at: Loc = ()) -> list[Finding]:
     for policy_id, policy in org.escalation.items():
         for index, level in enumerate(policy.levels):
             _check_level(org, (*at, "escalation", policy_id, "levels", index), level, roles_held, found)
+    _check_placeholders(org, at, found)
     return found.items
+
+
+def _check_placeholders(org: Organisation, at: Loc, found: _Findings) -> None:
+    """A warning at every ``fill-in`` (PLACEHOLDER) the file still holds, saying what to write there."""
+    for pid, person in org.people.items():
+        for what in ("roles", "skills"):
+            if PLACEHOLDER in getattr(person, what):
+                found.warn(
+                    (*at, "people", pid, what),
+                    f"placeholder: say which {what} {person.name} has (replace '{PLACEHOLDER}')",
+                )
+    if PLACEHOLDER in org.teams:
+        found.warn((*at, "teams", PLACEHOLDER), "placeholder: name the teams and their members")
+    if PLACEHOLDER in org.authorities:
+        found.warn(
+            (*at, "authorities", PLACEHOLDER),
+            "placeholder: name the decisions your incidents need (halt a deployment, notify a regulator…) "
+            "and the roles that may take them",
+        )
+    for policy_id, policy in org.escalation.items():
+        if PLACEHOLDER in policy.applies_to.incidents:
+            found.warn(
+                (*at, "escalation", policy_id, "applies_to", "incidents"),
+                "placeholder: name the incident kinds (or severities) this policy serves",
+            )
 
 
 def _check_schedule(org: Organisation, here: Loc, schedule_id: str, found: _Findings) -> None:
@@ -125,7 +154,8 @@ def _check_schedule(org: Organisation, here: Loc, schedule_id: str, found: _Find
             if member in layer.members[:i]:
                 found.warn((*loc, "members", i), f"'{member}' is in the layer twice (two turns per cycle)")
         layer_zone = zone(layer.timezone or schedule.timezone or org.timezone)
-        if layer.end is not None and aware(layer.end, layer_zone) <= aware(layer.start, layer_zone):
+        begins = layer.active_from if layer.active_from is not None else layer.start
+        if layer.end is not None and aware(layer.end, layer_zone) <= aware(begins, layer_zone):
             found.error((*loc, "end"), "the layer ends before it starts, so it never has anyone on call")
     windows: dict[str | None, list[tuple[int, dt.datetime, dt.datetime]]] = {}
     for i, override in enumerate(schedule.overrides):

@@ -62,6 +62,9 @@ class LayerClock:
         self.id, self.layer = layer_id, layer
         self.zone = zone(layer.timezone or schedule.timezone or default_zone)
         self.start = aware(layer.start, self.zone)
+        # from when the layer has anyone on call: ``start``, unless ``active_from`` says otherwise (the
+        # turns still count from ``start``, so before it they continue the cycle backwards)
+        self.active = aware(layer.active_from, self.zone) if layer.active_from is not None else self.start
         self.end = aware(layer.end, self.zone) if layer.end is not None else None
         self._local_start = self.start.astimezone(self.zone).replace(tzinfo=None)
         self._turn = dt.timedelta(minutes=layer.turn)
@@ -94,12 +97,12 @@ class LayerClock:
 
     def person_at(self, moment: dt.datetime) -> str | None:
         """Who the layer has on call at ``moment``: an override aimed at it, else its rotation's member
-        (None before it starts, after it ends, or outside its restrictions)."""
+        (None before it starts (or is active), after it ends, or outside its restrictions)."""
         for start, end, person in reversed(self.overrides):  # the last one listed wins
             if start <= moment < end:
                 return person
         if (
-            moment < self.start
+            moment < self.active
             or (self.end is not None and moment >= self.end)
             or self.restricted_out(moment)
         ):
@@ -109,10 +112,10 @@ class LayerClock:
 
     def changes(self, first: dt.datetime, last: dt.datetime) -> set[dt.datetime]:
         """Every instant in [first, last] at which this layer's person can change."""
-        found = {self.start, *(moment for start, end, _ in self.overrides for moment in (start, end))}
+        found = {self.active, *(moment for start, end, _ in self.overrides for moment in (start, end))}
         if self.end is not None:
             found.add(self.end)
-        turn = max(self.turn_at(first), 0)
+        turn = self.turn_at(max(first, self.active))
         while (moment := self.handover(turn)) <= last:
             found.add(moment)
             turn += 1

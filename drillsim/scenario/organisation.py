@@ -19,6 +19,11 @@ from drillsim.scenario.schedules import Schedule
 from drillsim.scenario.units import Duration
 from drillsim.scenario.weekly import Days, TimeZone, WeeklyWindow
 
+# The id that marks what an organisation file still has to say: where an importer's source holds
+# nothing (a person's roles and skills, the authorities, the teams, which incidents a policy serves), it
+# writes `fill-in`. It is an ordinary id, so the file validates; `validate` warns at each one.
+PLACEHOLDER = "fill-in"
+
 Severity = Literal["sev1", "sev2", "sev3", "sev4"]
 SEVERITIES: tuple[Severity, ...] = ("sev1", "sev2", "sev3", "sev4")  # most severe first
 

@@ -41,12 +41,19 @@ class Restriction(WeeklyWindow):
 class Layer(StrictModel):
     """A rotation in a schedule: ``members`` take turns of ``turn`` (e.g. 1w, 1d, 12h) in order, the
     first member's first turn starting at ``start``; handovers happen at the local time of day
-    ``start`` has."""
+    ``start`` has. With ``active_from``, ``start`` is only the rotation's anchor (turns count from it,
+    before and after it, as PagerDuty's ``rotation_virtual_start``) and the layer has someone on
+    call from ``active_from`` on (as PagerDuty's layer ``start``)."""
 
     members: list[Id] = Field(min_length=1, description="people, in rotation order")
     turn: Duration = Field(gt=0, description="how long each member's turn lasts (e.g. 1w, 1d, 12h)")
     start: dt.datetime = Field(
         description="when the first member's first turn begins (local time, or with offset)"
+    )
+    active_from: dt.datetime | None = Field(
+        default=None,
+        description="when the layer begins to have anyone on call (omit: at start); turns still count "
+        "from start, before or after it",
     )
     end: dt.datetime | None = Field(default=None, description="when the layer stops (omit: never)")
     restrictions: list[Restriction] = Field(
