@@ -46,6 +46,7 @@ EXIT_CODES: dict[str, int] = {
     "drillsim.report.writer.ReportError": BAD_INPUT,
     "drillsim.drill.session.DrillError": BAD_INPUT,
     "drillsim.drill.journal.JournalError": BAD_INPUT,
+    "drillsim.calibration.history.HistoryError": BAD_INPUT,
     "drillsim.serve.ServeError": BAD_INPUT,
     "drillsim.room.client.RoomError": BAD_INPUT,
     "drillsim.room.protocol.ProtocolError": BAD_INPUT,

@@ -14,9 +14,10 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import BoundaryNorm, LinearSegmentedColormap, ListedColormap, Normalize, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, PercentFormatter
 
 from drillsim.report.labels import share
+from drillsim.scenario.units import humanize
 
 plt.rcParams.update(
     {"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
@@ -126,6 +127,36 @@ def time_breakdown(parts: dict[str, float], unit: tuple[float, str]) -> str:
     axes.set_yticks([])
     axes.set_xlabel(f"{name} per incident (tasks in parallel each add their working time)")
     axes.legend(ncol=4, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.55), frameon=False)
+    return _svg(figure)
+
+
+def survival_fit(
+    observed: tuple[Sequence[float], Sequence[float], Sequence[float], Sequence[float]],
+    model: tuple[Sequence[float], Sequence[float]],
+    title: str,
+) -> str:
+    """The share of pages answered by each time, on a log time axis: ``observed`` as Kaplan–Meier steps
+    ``(times, answered share, low, high)`` with its 95% band, and the fitted ``model`` ``(times,
+    answered share)`` as a line. Censored pages are in the steps, not drawn."""
+    times, share, low, high = observed
+    figure, axes = plt.subplots(figsize=(6.4, 2.6))
+    x = [min(times) * 0.8, *times]
+    axes.fill_between(x, [0.0, *low], [0.0, *high], step="post", color=BLUE, alpha=0.18, linewidth=0)
+    axes.step(
+        x, [0.0, *share], where="post", color=BLUE, linewidth=1.4, label="observed (Kaplan–Meier, 95% band)"
+    )
+    axes.plot(*model, color=RED, linewidth=1.4, linestyle="--", label="fitted model")
+    axes.set_xscale("log")
+    first, last = x[0], max(model[0][-1] if len(model[0]) else x[-1], x[-1])
+    ticks = [t for t in (1 / 6, 0.5, 1, 2, 5, 10, 30, 60, 120, 240, 480, 1440, 2880) if first <= t <= last]
+    axes.xaxis.set_major_locator(FixedLocator(ticks))
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: humanize(value)))
+    axes.xaxis.set_minor_formatter(NullFormatter())
+    axes.set_ylim(0, 1)
+    axes.set_xlabel("time after the page (log scale)")
+    axes.set_ylabel("answered by then")
+    axes.legend(fontsize=7, frameon=False, loc="upper left")
+    axes.set_title(title, loc="left", fontsize=10)
     return _svg(figure)
 
 

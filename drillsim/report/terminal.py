@@ -371,22 +371,3 @@ def print_due(rows: list[tuple[Any, str, float | None, str | None]], console: Co
             str(path),
         )
     console.print(table)
-
-
-def print_calibration(fits: list[Any], minimum: int, drills: int, console: Console) -> None:
-    table = Table(
-        title=f"Calibration from {drills} drill(s): lognormal fits (median / 95th percentile)",
-        title_justify="left",
-    )
-    for column in ("what", "scenario assumes", "observations", "fitted from the drills"):
-        table.add_column(column, justify="right" if column == "observations" else "left")
-    for fit in fits:
-        if not fit.n:
-            continue
-        fitted = (
-            f"median {humanize(fit.median)}, p95 {humanize(fit.p95)}"
-            if fit.fitted
-            else f"[dim]not fitted: fewer than {minimum} observations[/]"
-        )
-        table.add_row(escape(fit.what), escape(fit.assumed), str(fit.n), fitted)
-    console.print(table)
