@@ -390,7 +390,7 @@ costs more to send), the scenario scattered to Dask's workers once.
 | process pool, 2 workers | {DASK_REPLICATIONS:,} | {pool:.1f} | {DASK_REPLICATIONS / pool:.1f} |
 | Dask local cluster, 2 workers (start-up included) | {DASK_REPLICATIONS:,} | {dask:.1f} | {DASK_REPLICATIONS / dask:.1f} |
 
-Parallel efficiency at {PARALLEL_REPLICATIONS:,} replications (speedup / 2): **{efficiency:.0%}**
+Parallel efficiency at {PARALLEL_REPLICATIONS:,} replications (speedup / 2): **{efficiency:.1%}**
 (target ≥ 85%). {par_verdict}
 Dask / process pool at {DASK_REPLICATIONS:,} replications: **{dask_ratio:.2f}×** the time (target ≤ 1.15;
 Dask's time includes starting and closing its local cluster, as a `--backend dask` run does).

@@ -197,3 +197,28 @@ def test_join_explains_itself() -> None:
         [sys.executable, "-m", "drillsim", "join", "--help"], capture_output=True, text=True, check=True
     )
     assert "seat's link" in result.stdout and "drillsim drill --serve" in result.stdout
+
+
+def test_a_browsers_console_that_cannot_join_says_why_on_its_screen(monkeypatch: pytest.MonkeyPatch) -> None:
+    from drillsim.room.seatlinks import SECRET_ENV
+    from drillsim.tui.app import ProblemApp
+
+    shown: list[str] = []
+    monkeypatch.setattr(ProblemApp, "run", lambda self: shown.append(self.problem))
+    monkeypatch.setenv(SECRET_ENV, "the-room-started-this-console")  # as the room starts a browser's console
+    result = CliRunner().invoke(app, ["join", "http://127.0.0.1:9/seat/chen/"])
+    assert result.exit_code == 2 and len(shown) == 1 and "cannot reach the drill room" in shown[0]
+
+
+def test_the_problem_screen_shows_the_reason_until_closed() -> None:
+    from drillsim.tui.app import ProblemApp
+
+    async def scenario() -> None:
+        problem = ProblemApp("Cannot join the drill room", "the room refused seat 'zoe': no such seat")
+        async with problem.run_test() as pilot:
+            texts = [str(w.render()) for w in problem.screen.query("Static")]
+            assert any("no such seat" in t for t in texts)
+            await pilot.press("q")
+        assert problem.return_code == 0
+
+    asyncio.run(scenario())
