@@ -78,6 +78,7 @@ class JoinedRoom:
     async def connect(cls, link: SeatLink, *, timeout: float = 10.0) -> JoinedRoom:
         """Join the room at ``link``; RoomError, saying why, when it cannot be reached or refuses."""
         http = aiohttp.ClientSession()
+        websocket: aiohttp.ClientWebSocketResponse | None = None
         try:
             websocket = await http.ws_connect(
                 link.room, max_msg_size=MAX_MESSAGE, timeout=aiohttp.ClientWSTimeout(ws_close=timeout)
@@ -90,14 +91,17 @@ class JoinedRoom:
             if welcome["type"] == "error":
                 raise RoomError(f"the room refused seat '{link.seat}': {welcome.get('reason')}")
             session = _replica(welcome)
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        except BaseException as exc:
+            if websocket is not None:
+                await websocket.close()
             await http.close()
-            raise RoomError(
-                f"cannot reach the drill room at {link.room}: {exc or type(exc).__name__}"
-            ) from None
-        except (ProtocolError, RoomError, DrillError, JournalError, KeyError, TypeError, ValueError) as exc:
-            await http.close()
-            raise RoomError(str(exc) if isinstance(exc, RoomError) else f"{link.room}: {exc}") from None
+            if isinstance(exc, aiohttp.ClientError | OSError | TimeoutError):
+                raise RoomError(
+                    f"cannot reach the drill room at {link.room}: {exc or type(exc).__name__}"
+                ) from None
+            if isinstance(exc, ProtocolError | DrillError | JournalError | KeyError | TypeError | ValueError):
+                raise RoomError(f"{link.room}: {exc}") from None
+            raise
         seat = welcome["seat"]
         links = {str(k): str(v) for k, v in dict(welcome.get("links") or {}).items()}
         return cls(
