@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from drillsim.coverage import analyse_coverage, has_schedules
 from drillsim.report import charts
+from drillsim.report.advice import advice_section
 from drillsim.report.coverage import coverage_section
 from drillsim.report.document import Document
 from drillsim.report.labels import RATING_WORDS, metric_label, share, share_interval
@@ -42,10 +43,12 @@ def readiness_report(
     run: dict[str, Any],
     history: Sequence[Recorded],
     coverage: dict[str, Any] | None = None,
+    advice: dict[str, Any] | None = None,
 ) -> Document:
     """The report of a run folder from its scenario, summary.json, run.json, the recorded runs of its
-    scenario (the trend) and coverage.json (``coverage``, when the run wrote one: its heatmap and
-    time zone; the typical week is worked out again from the scenario)."""
+    scenario (the trend), coverage.json (``coverage``, when the run wrote one: its heatmap and
+    time zone; the typical week is worked out again from the scenario) and advice.json (``advice``,
+    when drillsim advise wrote one: the "What to change" section)."""
     readiness = summary["readiness"]
     doc = Document(
         f"Readiness report — {scenario.title}",
@@ -95,6 +98,8 @@ def readiness_report(
             "Readiness of this scenario over its recorded runs: simulations with their 95% "
             f"intervals{drills}",
         )
+    if advice is not None:
+        advice_section(doc, advice)
     doc.heading("Response times against the objectives")
     columns = metric_columns(folder / "metrics.csv")
     for oid, objective in scenario.objectives.items():

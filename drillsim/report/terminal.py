@@ -143,7 +143,9 @@ def _compared_value(key: str, value: float | None) -> str:
     return humanize(abs(value))
 
 
-def _signed(key: str, value: float | None) -> str:
+def signed_difference(key: str, value: float | None) -> str:
+    """A compared measure's difference as it reads: readiness ``+2.5``, a share ``−3.0 pts``, a time
+    ``+4m``."""
     if value is None:
         return "—"
     sign = "+" if value > 0 else "−" if value < 0 else "±"
@@ -180,8 +182,8 @@ def print_comparison(result: dict[str, Any], console: Console) -> None:
                 _compared_label(key),
                 _compared_value(key, row["base"]),
                 _compared_value(key, row["variant"]),
-                _signed(key, row["difference"]),
-                f"{_signed(key, low)} … {_signed(key, high)}",
+                signed_difference(key, row["difference"]),
+                f"{signed_difference(key, low)} … {signed_difference(key, high)}",
                 f"[{style}]{row['verdict']}[/]",
             )
         console.print(table)

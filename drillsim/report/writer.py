@@ -44,6 +44,7 @@ def write_report(folder: Path, history: Sequence[Any] | None = None) -> Path:
                 _json_or_empty(folder / "run.json"),
                 history or [],
                 _json(folder / "coverage.json") if (folder / "coverage.json").is_file() else None,
+                _json(folder / "advice.json") if (folder / "advice.json").is_file() else None,
             )
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise ReportError(
