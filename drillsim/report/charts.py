@@ -195,8 +195,8 @@ def readiness_trend(
 
 
 def escalation_graph(edges: Sequence[tuple[str, str, str]], columns: dict[str, int]) -> str:
-    """The escalation graph in columns (policy → levels → people → managers); ``edges`` are
-    (from, to, kind) with kind 'escalates', 'pages' or 'reports_to'."""
+    """The escalation graph in columns (policies → levels → what they page); ``edges`` are
+    (from, to, kind) with kind 'escalates' or 'pages'."""
     import networkx as nx
 
     graph = nx.DiGraph()
@@ -218,7 +218,7 @@ def escalation_graph(edges: Sequence[tuple[str, str, str]], columns: dict[str, i
     }
     height = max(3.0, 0.22 * tallest)
     figure, axes = plt.subplots(figsize=(9.5, height))
-    styles = {"escalates": (BLUE, "-"), "pages": (GREY, "-"), "reports_to": (AMBER, ":")}
+    styles = {"escalates": (BLUE, "-"), "pages": (GREY, "-")}
     for kind, (colour, style) in styles.items():
         nx.draw_networkx_edges(
             graph,
@@ -238,6 +238,7 @@ def escalation_graph(edges: Sequence[tuple[str, str, str]], columns: dict[str, i
         font_size=6,
         bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#d9dee7", "lw": 0.5},
     )
+    axes.set_xlim(-0.45, max(columns.values(), default=0) + 0.45)  # room for the outer columns' labels
     axes.set_axis_off()
     return _svg(figure)
 

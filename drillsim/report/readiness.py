@@ -12,8 +12,8 @@ from drillsim.report import charts
 from drillsim.report.coverage import coverage_section
 from drillsim.report.document import Document
 from drillsim.report.labels import RATING_WORDS, metric_label, share, share_interval
-from drillsim.scenario.graph import escalation_graph
 from drillsim.scenario.model import Scenario
+from drillsim.scenario.organisation import describe_target
 from drillsim.scenario.units import humanize
 
 
@@ -156,8 +156,8 @@ def readiness_report(
     doc.heading("Escalation structure")
     doc.figure(
         graph_svg(scenario),
-        "Policies page their levels in turn (blue), levels page people (grey), "
-        "people report to managers (amber, dotted)",
+        "Policies page their levels in turn (blue); each level pages what it names (grey): a "
+        "schedule, a role, a team's on-call or a person, with the people each stands for",
     )
     if coverage is not None or has_schedules(scenario.organisation):
         timezone = coverage["timezone"] if coverage else None
@@ -224,23 +224,25 @@ def findings(summary: dict[str, Any]) -> list[str]:
 
 
 def graph_svg(scenario: Scenario) -> str:
-    graph = escalation_graph(scenario.organisation)
-    names = {node: _label(node, data) for node, data in graph.nodes(data=True)}
-    policies = list(scenario.organisation.escalation)
-    order = sorted(
-        graph.nodes,
-        key=lambda n: (
-            ("policy", "level", "person").index(n[0]),
-            policies.index(n[1]) if n[0] != "person" else 0,
-            n[2:],
-        ),
-    )
-    columns = {names[node]: {"policy": 0, "level": 1, "person": 2}[node[0]] for node in order}
-    edges = [(names[a], names[b], data["kind"]) for a, b, data in graph.edges(data=True)]
+    """Policies, their levels in turn, and what each level pages as the policy names it (a schedule,
+    a role, a team's on-call, a person) with how many people it stands for: readable whatever the
+    organisation's size, where a line to every person paged is not."""
+    org = scenario.organisation
+    columns: dict[str, int] = {}
+    edges: list[tuple[str, str, str]] = []
+    targets: list[str] = []
+    for pid, policy in org.escalation.items():
+        previous = f"policy {pid}"
+        columns[previous] = 0
+        for index, level in enumerate(policy.levels):
+            node = f"{pid} L{index + 1} ({humanize(level.timeout)})"
+            columns[node] = 1
+            edges.append((previous, node, "escalates"))
+            for target in level.targets:
+                label = describe_target(org, target)
+                if label not in targets:
+                    targets.append(label)
+                edges.append((node, label, "pages"))
+            previous = node
+    columns |= dict.fromkeys(targets, 2)
     return charts.escalation_graph(edges, columns)
-
-
-def _label(node: tuple[Any, ...], data: dict[str, Any]) -> str:
-    if node[0] == "level":
-        return f"{node[1]} L{node[2] + 1} ({humanize(data['timeout'])})"
-    return str(node[1])

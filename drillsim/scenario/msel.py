@@ -228,7 +228,8 @@ def import_csv(
 
     Raises ScenarioError (nothing written) when the CSV or the resulting scenario is invalid, or when
     the CSV has no inject at all (a header only) and the scenario has some, unless ``allow_empty``:
-    emptying an MSEL is rarely what a spreadsheet meant. ``organisation_folders`` as for ``loader.check_file``.
+    emptying an MSEL is rarely what a spreadsheet meant. ``organisation_folders`` as for
+    ``loader.check_file``.
     """
     sources: Sources = read_sources(scenario_path, organisation_folders)
     before = validate_sources(sources)
