@@ -181,7 +181,7 @@ class Attribution:
         self.start = scenario.start
         self.ids = [p.id for p in model.people]
         self.tasks = {kid: {t.id: t for t in kind.tasks} for kid, kind in model.kinds.items()}
-        # per incident kind, the objectives applying to it: (index, metric, target), as ScoredObjective.outcome
+        # per incident kind, the objectives applying to it (index, metric, target): ScoredObjective.outcome
         self.applying = {
             kid: [(i, o.metric, o.target) for i, o in enumerate(self.objectives) if kid in o.kinds]
             for kid in model.kinds
