@@ -346,11 +346,10 @@ class _Walk:
             decided = inc.decided
             if needed <= set(decided):
                 last = max(sorted(needed), key=lambda aid: decided[aid])
-                asked = inc.decisions_needed[last]
-                first = next(
-                    t
-                    for t in gated
-                    if t.decision is not None and t.decision.id == last and inc.ready.get(t.id) == asked
+                asking = [t for t in gated if t.decision is not None and t.decision.id == last]
+                # the first of them to be ready asked for the decision
+                first = min(
+                    (t for t in asking if t.id in inc.ready), key=lambda t: (inc.ready[t.id], t.index)
                 )
                 return decided[last], first
             open_ = [t for t in gated if t.decision is not None and t.decision.id not in decided]
@@ -360,7 +359,8 @@ class _Walk:
             notifying = [t for t in kind.tasks if clock in t.notifies]
             notified = inc.notified.get(clock)
             if notified is not None:
-                return notified, next(t for t in notifying if done.get(t.id) == notified)
+                finished = [t for t in notifying if t.id in done]  # the first to finish notified
+                return notified, min(finished, key=lambda t: (done[t.id], t.index))
             return self._end(None), self._first_unfinished(notifying, done)
         milestone = "contained" if metric == "time_to_contain" else "resolved"
         gating = [
@@ -383,12 +383,16 @@ class _Walk:
 
     # ── the walk ─────────────────────────────────────────────────────────────────────────────────
     def until(self, task: TaskModel | None, end: float) -> None:
-        """Segments covering [detection, end] along the chain that ends with ``task``."""
+        """Segments covering [detection, end] along the chain that ends with ``task``, in time order
+        (the walk goes backwards one task at a time; each task's segments are in time order)."""
         ready, done = self.incident.ready, self.incident.done
+        chunks: list[list[Segment]] = []
         while task is not None:
             at = ready.get(task.id)
             if at is not None and end > at:
+                self.segments = []
                 self._phases(task, at, end)
+                chunks.append(self.segments)
                 end = at
             if not task.after:
                 break
@@ -399,7 +403,10 @@ class _Walk:
                 task = next((t for t in before if t.id not in done), None) or max(
                     before, key=lambda t: (done.get(t.id, -INF), t.index)
                 )
+        self.segments = []
         self._acknowledgement(end)
+        for chunk in reversed(chunks):
+            self.segments.extend(chunk)
 
     def _acknowledgement(self, end: float) -> None:
         steps, policy = self.line.levels, self.kind.policy

@@ -68,8 +68,9 @@ def cause_text(cause: dict[str, Any]) -> str:
     top = cause["details"][0] if cause["details"] else {}
     if part == "waiting_for_ack":
         if cause["level"] is None:
+            when = f", mostly from {top['hours']}" if top.get("hours") else ""
             return (
-                f"waiting for acknowledgement after every level of {cause['policy']} had paged "
+                f"waiting for acknowledgement after every level of {cause['policy']} had paged{when} "
                 "(pages open, nobody left to page)"
             )
         targets = ", ".join(cause["targets"])

@@ -240,7 +240,8 @@ def findings(summary: dict[str, Any], scenario: str = "SCENARIO") -> list[str]:
     if explained:
         notes.append(
             f"{causes.advise_line(scenario)} In these commands {scenario} is the scenario file (this run's "
-            "exact copy is scenario.yaml in its folder); words in capitals are yours to choose."
+            "exact copy is scenario.yaml in its folder); words in capitals are yours to choose. Hours of "
+            f"the day are in the organisation's time zone ({summary['causes']['timezone']})."
         )
     return notes or [
         "Every objective is rated P or S and every deadline is met in at least 90% of incidents."

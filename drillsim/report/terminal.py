@@ -96,7 +96,8 @@ def print_causes(summary: dict[str, Any], console: Console, scenario: str) -> No
         return
     console.print(
         "[bold]Why objectives were missed[/] (time measured in the incidents that missed each objective, "
-        "from detection; the parts add up to it)"
+        "from detection; the parts add up to it; hours of the day in "
+        f"{escape(summary['causes']['timezone'])} time)"
     )
     for objective in missed:
         console.print(escape(headline(objective, summary)), highlight=False)
