@@ -285,8 +285,10 @@ def test_the_terminal_and_the_report_name_the_cause_the_person_and_a_command(tmp
     text = buffer.getvalue()
     why = text.split("Why objectives were missed")[1].split("All incidents")[0]
     assert "contain-30m" in why and "decided-15m" in why
-    assert "waiting for the decision halt: tier 1 ceo (dave) paged, no answer yet" in why
-    assert "drillsim structure case.yaml" in why  # one tier: nobody to reorder
+    assert (
+        "waiting for the decision halt (delegation order ceo): tier 1 ceo (dave) paged, no answer yet" in why
+    )
+    assert "drillsim compare case.yaml --set 'authorities.halt.roles+=ROLE'" in why  # one tier: add one
     assert "drillsim advise case.yaml" in why
     notes = " ".join(findings(summary))
     assert "halt" in notes and "dave" in notes and "drillsim advise SCENARIO" in notes

@@ -88,7 +88,8 @@ def cause_text(cause: dict[str, Any]) -> str:
             who = "every tier had been paged without an answer"
         else:
             who = f"tier {top['tier']} {top['role']} ({_people(top['paged'])}) paged, no answer yet"
-        return f"waiting for the decision {cause['authority']}: {who}"
+        order = " → ".join(cause["roles"])
+        return f"waiting for the decision {cause['authority']} (delegation order {order}): {who}"
     if part == "waiting_for_responder":
         kind, _, name = cause["need"].partition(":")
         holders = len(cause["holders"])
@@ -130,8 +131,8 @@ def fix_command(cause: dict[str, Any], scenario: str) -> str:
         )
     if part == "waiting_for_authority":
         roles, tier = list(cause["roles"]), top.get("tier")
-        if tier is None or tier >= len(roles):
-            return f"drillsim structure {scenario}"
+        if tier is None or tier >= len(roles):  # nobody later in the order: add someone
+            return f"drillsim compare {scenario} --set 'authorities.{cause['authority']}.roles+=ROLE'"
         reordered = [*roles[: tier - 1], *roles[tier:], roles[tier - 1]]
         order = ", ".join(reordered)
         return f"drillsim compare {scenario} --set 'authorities.{cause['authority']}.roles=[{order}]'"
