@@ -35,9 +35,18 @@ def missed_objectives(summary: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def headline(objective: dict[str, Any], summary: dict[str, Any]) -> str:
-    """``agent-contain-1h (contain within 1h, met 39.5%): 121 missed, 1h 23m each on average — working
-    60%, waiting for an authority 30%, …``."""
+    """``agent-contain-1h (contain within 1h, met 39.5%): 121 incidents missed it; 1h 23m each on
+    average — working 60%, waiting for an authority 30%, …``."""
     met = next((o["p_met"] for o in summary["objectives"] if o["id"] == objective["id"]), None)
+    return (
+        f"{objective['id']} ({metric_label(objective['metric'])} within {humanize(objective['target'])}, "
+        f"met {share(met)}): {where_it_went(objective)}"
+    )
+
+
+def where_it_went(objective: dict[str, Any]) -> str:
+    """``121 incidents missed it; 1h 23m each on average — working 60%, …`` (censored and undetected
+    incidents said)."""
     parts = sorted(objective["parts"].items(), key=lambda item: -(item[1]["share"] or 0.0))
     split = ", ".join(f"{PART_WORDS[part]} {share(p['share'])}" for part, p in parts if p["share"])
     censored = (
@@ -47,8 +56,7 @@ def headline(objective: dict[str, Any], summary: dict[str, Any]) -> str:
     )
     undetected = f"; {objective['undetected']} never detected" if objective["undetected"] else ""
     return (
-        f"{objective['id']} ({metric_label(objective['metric'])} within {humanize(objective['target'])}, "
-        f"met {share(met)}): {objective['missed']} incidents missed it{censored}{undetected}; "
+        f"{objective['missed']} incidents missed it{censored}{undetected}; "
         f"{humanize(objective['minutes'])} each on average — {split}"
     )
 

@@ -261,7 +261,7 @@ def _why(objective: dict[str, Any], summary: dict[str, Any], scenario: str) -> s
     return (
         f"Objective {objective['id']} is met in only {share(met['p_met'])} of simulated incidents "
         f"(rated {met['rating']}): target {humanize(objective['target'])}. "
-        f"{causes.headline(objective, summary).split(': ', 1)[1]}.{first}"
+        f"{causes.where_it_went(objective)}.{first}"
     )
 
 
