@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from drillsim.coverage import analyse_coverage, has_schedules
-from drillsim.report import charts
+from drillsim.report import causes, charts
 from drillsim.report.coverage import coverage_section
 from drillsim.report.document import Document
 from drillsim.report.labels import RATING_WORDS, metric_label, share, share_interval
@@ -83,6 +83,17 @@ def readiness_report(
     doc.heading("Findings that matter")
     for finding in findings(summary):
         doc.paragraph(finding)
+    rows = cause_rows(summary)
+    if rows:
+        doc.table(["objective", "share of its missed time", "cause", "to test a fix"], rows, numeric={1})
+    missed = missed_time_figure(summary)
+    if missed:
+        doc.figure(
+            missed,
+            "Where the time went in the incidents that missed each objective below its target, from "
+            "detection to the milestone (or to the horizon when it was never reached); the parts add up "
+            "to the time measured",
+        )
     trend = trend_figure(history)
     if trend:
         drills = (
@@ -198,13 +209,21 @@ def trend_figure(history: Sequence[Recorded]) -> str | None:
     return charts.readiness_trend(simulations, drills, [run.at[:16].replace("T", " ") for run, _ in scored])
 
 
-def findings(summary: dict[str, Any]) -> list[str]:
-    """The few findings a manager should read: weak objectives, deadlines at risk, the biggest wait."""
+def findings(summary: dict[str, Any], scenario: str = "SCENARIO") -> list[str]:
+    """The few findings a manager should read: weak objectives and why they were missed (the causes,
+    the people and steps behind them, the command that tests a fix), deadlines at risk, the biggest
+    wait. A run folder written before causes were computed gets the objectives alone."""
     notes = []
+    explained = causes.missed_objectives(summary)[:3]
+    for objective in explained:
+        notes.append(_why(objective, summary, scenario))
     weak = sorted(
         (o for o in summary["objectives"] if o["rating"] in ("M", "U")), key=lambda o: o["p_met"] or 0
     )
+    told = {o["id"] for o in explained}
     for o in weak[:3]:
+        if o["id"] in told:
+            continue
         notes.append(
             f"Objective {o['id']} is met in only {share(o['p_met'])} of simulated incidents "
             f"(rated {o['rating']}): target {humanize(o['target'])}."
@@ -218,9 +237,54 @@ def findings(summary: dict[str, Any]) -> list[str]:
         notes.append(
             f"The largest wait is {part.replace('_', ' ')}: {humanize(minutes)} per incident on average."
         )
+    if explained:
+        notes.append(
+            f"{causes.advise_line(scenario)} In these commands {scenario} is the scenario file (this run's "
+            "exact copy is scenario.yaml in its folder); words in capitals are yours to choose. Hours of "
+            f"the day are in the organisation's time zone ({summary['causes']['timezone']})."
+        )
     return notes or [
         "Every objective is rated P or S and every deadline is met in at least 90% of incidents."
     ]
+
+
+def _why(objective: dict[str, Any], summary: dict[str, Any], scenario: str) -> str:
+    """One objective below its target: how often it is met, and where the missed incidents' time went."""
+    met = next(o for o in summary["objectives"] if o["id"] == objective["id"])
+    largest = causes.told(objective)
+    first = (
+        f" The largest cause ({share(largest[0]['share'])} of that time): {causes.cause_text(largest[0])}; "
+        f"to test a fix: {causes.fix_command(largest[0], scenario)}."
+        if largest
+        else ""
+    )
+    return (
+        f"Objective {objective['id']} is met in only {share(met['p_met'])} of simulated incidents "
+        f"(rated {met['rating']}): target {humanize(objective['target'])}. "
+        f"{causes.where_it_went(objective)}.{first}"
+    )
+
+
+def cause_rows(summary: dict[str, Any], scenario: str = "SCENARIO") -> list[list[str]]:
+    """The largest causes of each objective below its target, with the command that tests a fix."""
+    return [
+        [o["id"], share(cause["share"]), causes.cause_text(cause), causes.fix_command(cause, scenario)]
+        for o in causes.missed_objectives(summary)
+        for cause in causes.told(o)
+    ]
+
+
+def missed_time_figure(summary: dict[str, Any]) -> str | None:
+    """The stacked bars of where the missed incidents' time went, per objective below its target."""
+    rows = [
+        (
+            o["id"],
+            {part: p["share"] or 0.0 for part, p in o["parts"].items()},
+            f"{humanize(o['minutes'])} per missed incident",
+        )
+        for o in causes.missed_objectives(summary)
+    ]
+    return charts.missed_time(rows, causes.PART_WORDS) if rows else None
 
 
 def graph_svg(scenario: Scenario) -> str:
