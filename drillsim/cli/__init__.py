@@ -23,6 +23,7 @@ from drillsim.cli.commands import (
     import_,
     join,
     msel,
+    plan,
     report,
     schema,
     show,
@@ -64,6 +65,7 @@ for command in (
     app.command()(command)
 app.add_typer(msel.app, name="msel")
 app.add_typer(import_.app, name="import")
+app.add_typer(plan.app, name="plan")
 
 
 def _print_version(value: bool) -> None:

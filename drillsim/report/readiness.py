@@ -5,16 +5,20 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from drillsim.coverage import analyse_coverage, has_schedules
+from drillsim.plans import PlanItem
 from drillsim.report import causes, charts
 from drillsim.report.coverage import coverage_section
 from drillsim.report.document import Document
 from drillsim.report.labels import RATING_WORDS, metric_label, share, share_interval
+from drillsim.report.plan import open_items_section
+from drillsim.report.versions import versions_section
 from drillsim.scenario.model import Scenario
 from drillsim.scenario.organisation import describe_target
 from drillsim.scenario.units import humanize
+from drillsim.trend import Versioned, version_changes
 
 
 def metric_columns(path: Path) -> dict[str, dict[str, list[float | None]]]:
@@ -40,12 +44,14 @@ def readiness_report(
     scenario: Scenario,
     summary: dict[str, Any],
     run: dict[str, Any],
-    history: Sequence[Recorded],
+    history: Sequence[Versioned],
     coverage: dict[str, Any] | None = None,
+    plan: Sequence[PlanItem] = (),
 ) -> Document:
     """The report of a run folder from its scenario, summary.json, run.json, the recorded runs of its
-    scenario (the trend) and coverage.json (``coverage``, when the run wrote one: its heatmap and
-    time zone; the typical week is worked out again from the scenario)."""
+    scenario (the trend and the changes of its contents), coverage.json (``coverage``, when the run
+    wrote one: its heatmap and time zone; the typical week is worked out again from the scenario) and
+    the scenario's improvement plan items still to do (``plan``)."""
     readiness = summary["readiness"]
     doc = Document(
         f"Readiness report — {scenario.title}",
@@ -106,6 +112,8 @@ def readiness_report(
             "Readiness of this scenario over its recorded runs: simulations with their 95% "
             f"intervals{drills}",
         )
+    versions_section(doc, version_changes(history))
+    open_items_section(doc, plan, "Open improvement items")
     doc.heading("Response times against the objectives")
     columns = metric_columns(folder / "metrics.csv")
     for oid, objective in scenario.objectives.items():
@@ -185,17 +193,7 @@ INTERVALS_NOTE = (
 )
 
 
-class Recorded(Protocol):
-    """A run of the history (store.Run), as the trend chart reads it."""
-
-    kind: str
-    at: str
-    readiness: float | None
-    readiness_low: float | None
-    readiness_high: float | None
-
-
-def trend_figure(history: Sequence[Recorded]) -> str | None:
+def trend_figure(history: Sequence[Versioned]) -> str | None:
     """The readiness-over-time chart of the recorded runs with a score, or None with fewer than two."""
     scored = [(run, score) for run in history if (score := run.readiness) is not None]
     if len(scored) < 2:
