@@ -4,7 +4,8 @@ Paths are relative to the working folder, as the commands take them: run and swe
 ``results/``, live drills in ``results/drills/``, and the history database is the one named with
 ``--db``, else by ``$DRILLSIM_DB``, else ``results/drillsim.db``. A command makes one
 ``Workspace(db)`` from its ``--db`` option and asks it for these paths, for the history store (a
-context manager), and to record a finished run.
+context manager), to record a finished run (and a drill's improvement plan) or the plan items another
+source proposes, and for what a run's report shows from the history (its trend, its open items).
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ import datetime as dt
 import hashlib
 import json
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:  # sqlite3 and the store load when a command opens the history, not at start
+    from drillsim.plans import PlanEntry, PlanItem
     from drillsim.store import HistoryStore, Run
+
+T = TypeVar("T")
 
 RESULTS = Path("results")
 HISTORY_FILE = "drillsim.db"
@@ -64,42 +69,81 @@ class Workspace:
         return HistoryStore(self.history_path, create=create)
 
     def record(
-        self, kind: str, folder: Path, summary: dict[str, Any], organisation: str, *, replace: bool = False
+        self,
+        kind: str,
+        folder: Path,
+        summary: dict[str, Any],
+        organisation: str,
+        *,
+        replace: bool = False,
+        plan: Sequence[PlanEntry] = (),
     ) -> None:
         """Add a finished simulation or drill (``kind``) to the history: its ``summary`` (summary.json's
         content), the time now (UTC, to the second), its ``organisation`` id and the SHA-256 of the
         folder's scenario.yaml (of nothing when it has none). The database is created if need be.
-        ``replace``: a record of the same folder is replaced rather than refused.
+        ``replace``: a record of the same folder is replaced rather than refused. ``plan``: a drill's
+        improvement plan (``report.aar.improvement_plan``), recorded with it in one transaction.
         StoreError, saying that ``folder`` is complete but the history was not updated, when the
         database refuses."""
         from drillsim.store import StoreError
 
         snapshot = folder / "scenario.yaml"
         digest = hashlib.sha256(snapshot.read_bytes() if snapshot.is_file() else b"").hexdigest()
-        at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         try:
             with self.history() as store:
                 store.record(
                     kind,
                     folder,
                     summary,
-                    at=at,
+                    at=utc_now(),
                     organisation=organisation,
                     scenario_sha256=digest,
                     replace=replace,
+                    plan=plan,
                 )
         except StoreError as exc:
             raise StoreError(f"{folder} is complete, but the history was not updated: {exc}") from None
+
+    def record_plan_items(
+        self,
+        scenario: str,
+        organisation: str | None,
+        source: str,
+        origin: str | None,
+        entries: Sequence[PlanEntry],
+    ) -> list[PlanItem]:
+        """Record improvement plan ``entries`` for ``scenario`` (its id) and ``organisation`` (its id),
+        from ``source`` ("aar", "advise" or "manual": ``plans.SOURCES``) and ``origin`` (what proposed
+        them, e.g. the advise run's folder name; None for items typed in), created now. Entries whose
+        source, origin and key are already recorded add nothing (accepting the same recommendation twice
+        keeps one item). Returns the items, one per entry, new or as already recorded. The database is
+        created if need be. StoreError when it refuses; PlanError for an unknown source or a due date
+        that is not YYYY-MM-DD."""
+        with self.history() as store:
+            return store.add_plan_items(scenario, organisation, source, origin, entries, at=utc_now())
 
     def recorded_runs(self, folder: Path) -> list[Run]:
         """The recorded runs of the scenario whose run or drill ``folder`` holds (its summary.json names
         it), oldest first, for the readiness trend in its report. Empty, never an error, when there is
         no history database, it cannot be read, or the folder has no readable summary."""
+        return self._of_folder(folder, lambda store, scenario: store.runs(scenario))
+
+    def open_plan_items(self, folder: Path) -> list[PlanItem]:
+        """The improvement plan items still to do of the scenario whose run or drill ``folder`` holds,
+        for its report. Empty, never an error, as :meth:`recorded_runs`."""
+        return self._of_folder(folder, lambda store, scenario: store.plan_items(scenario))
+
+    def _of_folder(self, folder: Path, read: Callable[[HistoryStore, str], list[T]]) -> list[T]:
         from drillsim.store import StoreError
 
         try:
             scenario = json.loads((folder / "summary.json").read_text(encoding="utf-8")).get("scenario")
             with self.history(create=False) as store:
-                return store.runs(scenario)
+                return read(store, scenario)
         except (OSError, ValueError, AttributeError, StoreError):
             return []
+
+
+def utc_now() -> str:
+    """The time now, UTC, to the second (ISO 8601): when the history says something was recorded."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

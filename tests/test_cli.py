@@ -11,6 +11,7 @@ from paths import SCENARIOS
 from typer.testing import CliRunner
 
 from drillsim.cli import app
+from drillsim.scenario.loader import load_scenario
 
 runner = CliRunner()
 TUTORIAL = SCENARIOS / "tutorial.yaml"
@@ -267,3 +268,58 @@ def test_validate_strict_says_the_warnings_made_it_fail() -> None:
     assert result.exit_code == 2
     assert "✗ scenarios/tutorial.yaml (1 warning(s), failing under --strict)" in result.stdout
     assert "--strict: the warnings above fail the check" in result.stdout
+
+
+def test_msel_import_keeps_the_files_quotes(tmp_path: Path) -> None:
+    copy = tmp_path / "tutorial.yaml"
+    shutil.copy(TUTORIAL, copy)
+    csv_file = tmp_path / "msel.csv"
+    invoke("msel", "export", copy, "-o", csv_file)
+    csv_file.write_text(csv_file.read_text() + "9,6h,message,Extra,,,,,,,,\n")
+    code, _, err = invoke("msel", "import", csv_file, "--into", copy)
+    assert code == 0, err
+    text = copy.read_text()
+    assert 'id: "1"' in text and 'id: "9"' in text and "id: '" not in text  # the tutorial writes "1"
+
+
+def test_msel_import_refuses_a_header_only_csv_unless_told(tmp_path: Path) -> None:
+    copy = tmp_path / "tutorial.yaml"
+    shutil.copy(TUTORIAL, copy)
+    before = copy.read_bytes()
+    csv_file = tmp_path / "msel.csv"
+    csv_file.write_text("Event,Scenario time,Type,Synopsis\n")
+    code, _, err = invoke("msel", "import", csv_file, "--into", copy)
+    assert code == 2 and "no inject" in err and "--allow-empty" in err
+    assert copy.read_bytes() == before
+    code, _, err = invoke("msel", "import", csv_file, "--into", copy, "--allow-empty")
+    assert code == 0, err
+    assert load_scenario(copy).injects == []
+
+
+def test_msel_import_reads_a_european_spreadsheets_csv(tmp_path: Path) -> None:
+    """Semicolons between columns and in the objectives list, times as a spreadsheet formats them."""
+    copy = tmp_path / "tutorial.yaml"
+    shutil.copy(TUTORIAL, copy)
+    csv_file = tmp_path / "msel.csv"
+    csv_file.write_text(
+        "Event;Scenario time;Type;Synopsis;Objectives;Incident\n"
+        '1;0:00:00;incident;"Ground truth; the agent edits its grader";;cot-flag\n'
+        '2;0:20:00;message;The monitor flags run 4471;"ack-10m; contain-1h";\n'
+        "3;1:30;message;Legal asks for the clock;notify-48h;\n",
+        encoding="utf-8",
+    )
+    code, _, err = invoke("msel", "import", csv_file, "--into", copy)
+    assert code == 0, err
+    injects = load_scenario(copy).injects
+    assert [(i.id, i.at, i.objectives) for i in injects] == [
+        ("1", 0.0, []),
+        ("2", 20.0, ["ack-10m", "contain-1h"]),
+        ("3", 90.0, ["notify-48h"]),  # H:MM: an hour and a half
+    ]
+
+
+def test_an_unquoted_number_where_text_is_expected_says_to_quote_it(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(TUTORIAL.read_text().replace('- id: "1"', "- id: 1", 1))
+    code, out, err = invoke("validate", broken)
+    assert code == 2 and "injects[0].id: expected text, got the number 1 (quote it: '1')" in out + err

@@ -476,7 +476,8 @@ def test_the_compiled_timeline_says_who_an_independent_reading_says(
 def test_a_team_rotation_and_its_one_layer_schedule_give_the_same_summary(tmp_path: Path) -> None:
     """The bundled weight-exfiltration drill with every team rotation also written as an explicit
     schedule (one layer in UTC: the same members, turn and start) and every on_call target paging that
-    schedule instead: summary.json is the same, byte for byte."""
+    schedule instead: summary.json says the same, value for value, but where its causes name a level's
+    targets as they are written (``team soc on call`` there, ``schedule soc`` here)."""
     organisation = parse_yaml((SCENARIOS / "organisations" / "frontier-lab.yaml").read_bytes(), "org").data
     schedules = {}
     for team_id, team in organisation["teams"].items():
@@ -513,4 +514,9 @@ def test_a_team_rotation_and_its_one_layer_schedule_give_the_same_summary(tmp_pa
         )
         assert result.exit_code == 0, result.output
         summaries.append((tmp_path / folder / "summary.json").read_bytes())
-    assert summaries[0] == summaries[1]
+    original, rewritten = (json.loads(summary) for summary in summaries)
+    for summary in (original, rewritten):
+        for objective in summary["causes"]["objectives"]:
+            for cause in objective["causes"]:
+                cause.pop("targets", None)
+    assert original == rewritten

@@ -98,18 +98,23 @@ def clock() -> FakeTime:
     return FakeTime()
 
 
-@pytest.fixture
-def session(tmp_path: Path, clock: FakeTime) -> DrillSession:
+def tutorial_drill(tmp_path: Path, clock: FakeTime, players: list[str]) -> DrillSession:
+    """The tutorial drill with seed TUTORIAL_SEED, ``players`` in the room, a minute a second."""
     path = SCENARIOS / "tutorial.yaml"
-    drill = DrillSession.start(
+    return DrillSession.start(
         load_scenario(path),
         snapshot_text(path),
-        players=["safety-engineer"],
+        players=players,
         speed=60,
         seed=TUTORIAL_SEED,
         results=tmp_path,
         time_source=clock,
     )
+
+
+@pytest.fixture
+def session(tmp_path: Path, clock: FakeTime) -> Iterator[DrillSession]:
+    drill = tutorial_drill(tmp_path, clock, ["safety-engineer"])
     yield drill
     drill.close()
 
@@ -587,16 +592,7 @@ def seated_app(session: DrillSession, seat: str) -> DrillApp:
 
 @pytest.fixture
 def two_players(tmp_path: Path, clock: FakeTime) -> Iterator[DrillSession]:
-    path = SCENARIOS / "tutorial.yaml"
-    drill = DrillSession.start(
-        load_scenario(path),
-        snapshot_text(path),
-        players=["chen", "dara"],
-        speed=60,
-        seed=TUTORIAL_SEED,
-        results=tmp_path,
-        time_source=clock,
-    )
+    drill = tutorial_drill(tmp_path, clock, ["chen", "dara"])
     yield drill
     drill.close()
 

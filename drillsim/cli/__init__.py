@@ -24,6 +24,7 @@ from drillsim.cli.commands import (
     import_,
     join,
     msel,
+    plan,
     report,
     schema,
     show,
@@ -66,6 +67,7 @@ for command in (
     app.command()(command)
 app.add_typer(msel.app, name="msel")
 app.add_typer(import_.app, name="import")
+app.add_typer(plan.app, name="plan")
 
 
 def _print_version(value: bool) -> None:

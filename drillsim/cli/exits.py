@@ -44,6 +44,7 @@ EXIT_CODES: dict[str, int] = {
     "drillsim.experiments.advise.AdviceError": BAD_INPUT,
     "drillsim.engine.world.EventBudgetError": BAD_INPUT,
     "drillsim.store.StoreError": BAD_INPUT,
+    "drillsim.plans.PlanError": BAD_INPUT,
     "drillsim.report.writer.ReportError": BAD_INPUT,
     "drillsim.drill.session.DrillError": BAD_INPUT,
     "drillsim.drill.journal.JournalError": BAD_INPUT,

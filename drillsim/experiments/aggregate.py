@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from drillsim.engine.model import Model
+from drillsim.experiments.causes import CauseTotals
 from drillsim.experiments.replicate import Replication
 from drillsim.experiments.stats import MetricStats, round4, rounded_interval
 from drillsim.experiments.totals import (
@@ -76,10 +77,12 @@ class Scores:
 class Aggregate:
     """Streaming: memory depends on the number of metrics, kinds and objectives, not of replications.
     Replications must be added in replication order (what makes summary.json byte-identical for any
-    backend, worker count and chunk size)."""
+    backend, worker count and chunk size). With ``causes``, replications carry their causes
+    (``run_replication(..., causes=True)``) and summary.json has a ``causes`` key."""
 
-    def __init__(self, model: Model, seed: int) -> None:
+    def __init__(self, model: Model, seed: int, causes: bool = False) -> None:
         self.model, self.seed = model, seed
+        self.causes = CauseTotals(model) if causes else None
         self.names = metric_names(model)
         self.replications = 0
         self.incidents = 0
@@ -117,6 +120,9 @@ class Aggregate:
             self.scores.fold(row, vector)
             for part, minutes in row.breakdown.items():
                 self.breakdown[part] += minutes
+        if self.causes is not None:
+            assert replication.causes is not None, "replications run with causes=True"
+            self.causes.add(replication.causes)
         self.totals.add(np.array(vector))
         return vector
 
@@ -126,7 +132,7 @@ class Aggregate:
         thresholds = self.model.scenario.ratings
         totals = self.totals
         score = self.scores.readiness(totals)
-        objectives = []
+        objectives: list[dict[str, Any]] = []
         for o, at in zip(self.scores.objectives, self.scores.objective_at, strict=True):
             p_met = ratio(totals, at, at + 1)
             objectives.append(
@@ -152,7 +158,7 @@ class Aggregate:
                 "ci95": rounded_interval(share_interval(totals, at, at + 1)),
                 "rating": rating(p_met.value, thresholds),
             }
-        return {
+        summary = {
             "scenario": self.model.scenario.id,
             "replications": self.replications,
             "seed": self.seed,
@@ -172,6 +178,9 @@ class Aggregate:
             "pages_per_incident": round4(self.pages / per_incident),
             "escalations_per_incident": round4(self.escalations / per_incident),
         }
+        if self.causes is not None:
+            summary["causes"] = self.causes.summary({o["id"]: o["rating"] for o in objectives})
+        return summary
 
     def _metrics(self, kind: str, stats: dict[str, MetricStats]) -> dict[str, Any]:
         result = {}

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from drillsim.engine.model import Model, compile_scenario
 from drillsim.engine.world import World
+from drillsim.experiments.causes import ReplicationCauses, replication_causes
 from drillsim.experiments.streams import Streams
 from drillsim.facts import Record, Timeline
 from drillsim.metrics import IncidentMetrics, Tally
@@ -35,22 +36,27 @@ IN_FLIGHT_PER_WORKER = (
 
 @dataclass
 class Replication:
-    """One replication's results: a row per incident, and its timeline records when traced."""
+    """One replication's results: a row per incident, its timeline records when traced, and where the
+    time went in the incidents that missed an objective when causes are asked for."""
 
     index: int
     incidents: list[IncidentMetrics]
     records: list[Record] | None = None  # kept only when traces are asked for
+    causes: ReplicationCauses | None = None  # kept only when causes are asked for
 
 
-def run_replication(model: Model, seed: int, index: int, trace: bool = False) -> Replication:
+def run_replication(
+    model: Model, seed: int, index: int, trace: bool = False, causes: bool = False
+) -> Replication:
     with _collector_paused():
         world = World(model, _streams_for(seed, index))
         world.run()
         tally = Tally(model.kinds)
         tally.update(world.facts)
         rows = tally.metrics(model.horizon)
+        found = replication_causes(model, world.facts, tally, rows) if causes else None
     records = Timeline([p.id for p in model.people]).update(world.facts) if trace else None
-    return Replication(index, rows, records)
+    return Replication(index, rows, records, found)
 
 
 _local = threading.local()  # per thread: one Streams, re-keyed for each replication it runs
@@ -92,13 +98,19 @@ def _models(key: str, scenarios: list[Scenario]) -> list[Model]:
 
 
 def _run_chunk(
-    key: str, scenarios: list[Scenario], seeds: list[int], first: int, count: int, trace: bool
+    key: str,
+    scenarios: list[Scenario],
+    seeds: list[int],
+    first: int,
+    count: int,
+    trace: bool,
+    causes: bool = False,
 ) -> list[list[Replication]]:
     """Replications first..first+count-1 of every scenario. Everything travels in the arguments (Dask
     deduplicates identical calls, and these differ by ``first``)."""
     models = _models(key, scenarios)
     return [
-        [run_replication(model, seed, i, trace) for model, seed in zip(models, seeds, strict=True)]
+        [run_replication(model, seed, i, trace, causes) for model, seed in zip(models, seeds, strict=True)]
         for i in range(first, first + count)
     ]
 
@@ -173,16 +185,19 @@ def replication_sets(
     trace: bool = False,
     backend: Backend | None = None,
     scheduler: str | None = None,
+    causes: bool = False,
 ) -> Iterator[list[Replication]]:
     """For each replication 0..count-1 in order, one Replication per model (run with its seed).
     Several models with the same seed share random numbers: the basis of paired comparisons.
     ``backend`` defaults to serial for one worker and a process pool for more; ``chunk`` (replications
-    per task) to DASK_CHUNK on Dask, else DEFAULT_CHUNK. Results do not depend on either."""
+    per task) to DASK_CHUNK on Dask, else DEFAULT_CHUNK. Results do not depend on either. ``causes``:
+    also decompose the incidents that missed an objective (:mod:`drillsim.experiments.causes`)."""
     backend, chunk = plan(backend, workers, chunk)
     if backend == "serial" or (backend == "process" and count <= chunk):
         for index in range(count):
             yield [
-                run_replication(model, seed, index, trace) for model, seed in zip(models, seeds, strict=True)
+                run_replication(model, seed, index, trace, causes)
+                for model, seed in zip(models, seeds, strict=True)
             ]
         return
     scenarios = [model.scenario for model in models]
@@ -196,7 +211,9 @@ def replication_sets(
             first = next(starts, None)
             if first is not None:
                 in_flight.append(
-                    pool.submit(_run_chunk, key, shared, seeds, first, min(chunk, count - first), trace)
+                    pool.submit(
+                        _run_chunk, key, shared, seeds, first, min(chunk, count - first), trace, causes
+                    )
                 )
 
         for _ in range(IN_FLIGHT_PER_WORKER * workers):  # bounded: memory does not grow with the count
@@ -220,9 +237,12 @@ def replications(
     trace: bool = False,
     backend: Backend | None = None,
     scheduler: str | None = None,
+    causes: bool = False,
 ) -> Iterator[Replication]:
     """Every replication 0..count-1 of one model, in order."""
-    for (replication,) in replication_sets([model], [seed], count, workers, chunk, trace, backend, scheduler):
+    for (replication,) in replication_sets(
+        [model], [seed], count, workers, chunk, trace, backend, scheduler, causes
+    ):
         yield replication
 
 

@@ -64,7 +64,7 @@ def simulate(
     model = compile_scenario(scenario)
     folder = create_run_folder(out, results, scenario.id, started)
     write_atomically(folder / "scenario.yaml", snapshot)
-    aggregate = Aggregate(model, seed)
+    aggregate = Aggregate(model, seed, causes=True)
     done, status = 0, RunStatus()
     used, chunk = plan(backend, workers, chunk)
     metrics_path = folder / "metrics.csv"
@@ -76,7 +76,9 @@ def simulate(
         traces = TraceWriter(trace_file) if trace_file is not None else None
         try:
             with run_status(folder) as status:
-                for replication in replications(model, seed, count, workers, chunk, trace, used, scheduler):
+                for replication in replications(
+                    model, seed, count, workers, chunk, trace, used, scheduler, causes=True
+                ):
                     with one_step():  # summary.json, metrics.csv and run.json count the same replications
                         aggregate.add(replication)
                         metrics.add(replication)

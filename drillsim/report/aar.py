@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from drillsim.experiments.samples import NOT_REACHED, scenario_samples
+from drillsim.plans import AAR, PlanEntry, PlanItem
 from drillsim.report import charts
 from drillsim.report.document import Document
 from drillsim.report.labels import RATING_WORDS, RATINGS, metric_label, versus_simulation
+from drillsim.report.plan import UNASSIGNED, open_items_section
 from drillsim.scenario.model import Scenario
 from drillsim.scenario.organisation import select_policy
 from drillsim.scenario.units import humanize
@@ -18,12 +21,16 @@ FOLLOW_UP_DAYS = 30
 SIMULATED = 300
 
 
-def aar_report(folder: Path, scenario: Scenario, hotwash: dict[str, Any]) -> Document:
-    """The AAR/IP of a drill from its ``hotwash.json`` (with its ``seed`` and ``started`` wall time)."""
-    started, seed = hotwash.get("started"), hotwash.get("seed")
+def aar_report(
+    folder: Path, scenario: Scenario, hotwash: dict[str, Any], carried: Sequence[PlanItem] = ()
+) -> Document:
+    """The AAR/IP of a drill from its ``hotwash.json`` (with its ``seed`` and ``started`` wall time);
+    ``carried``: the scenario's improvement items still to do in the history (those from this drill's
+    own plan are left out: the plan above lists them)."""
+    seed = hotwash.get("seed")
     people = scenario.organisation.people
     players = [f"{people[p].name} ({', '.join(people[p].roles)})" for p in hotwash["players"] if p in people]
-    when = started or folder.name[:16]
+    when = _held(folder, hotwash)
     doc = Document(
         f"After-action report — {scenario.title}",
         [
@@ -123,22 +130,13 @@ def aar_report(folder: Path, scenario: Scenario, hotwash: dict[str, Any]) -> Doc
     if not weak:
         doc.paragraph("None rated M or U.")
     doc.heading("Improvement plan")
-    due = _due_date(when)
-    plan = [
-        [f"{r['id']}: {r['text']} ({r.get('result', '')})", _action(r), owner_of(scenario, r["id"]), due]
-        for r in weak
-    ]
-    plan += [
-        [
-            f"Observation at T+{humanize(o['time'])}: {o['text']}",
-            "Discuss and agree an action",
-            "(assign)",
-            due,
-        ]
-        for o in observations
-        if o["objective"] not in {r["id"] for r in weak}
-    ]
-    doc.table(["issue", "corrective action", "owner", "due"], plan or [["—", "—", "—", "—"]])
+    plan = improvement_plan(folder, scenario, hotwash)
+    doc.table(
+        ["issue", "corrective action", "owner", "due"],
+        [[e.issue, e.action, e.owner or UNASSIGNED, e.due or "—"] for e in plan] or [["—", "—", "—", "—"]],
+    )
+    earlier = [i for i in carried if (i.source, i.origin) != (AAR, hotwash["drill"])]
+    open_items_section(doc, earlier, "Open improvement items from earlier exercises")
     if observations:
         doc.heading("Evaluator observations")
         doc.table(
@@ -146,6 +144,42 @@ def aar_report(folder: Path, scenario: Scenario, hotwash: dict[str, Any]) -> Doc
             [[f"T+{humanize(o['time'])}", o["objective"] or "—", o["text"]] for o in observations],
         )
     return doc
+
+
+def improvement_plan(folder: Path, scenario: Scenario, hotwash: dict[str, Any]) -> list[PlanEntry]:
+    """The improvement plan of a drill's AAR, as the report prints it and the history records it: one
+    item per objective rated M or U (key ``objective:ID``), then one per evaluator observation not on
+    such an objective (key ``observation:MINUTES:TEXT``, MINUTES its scenario time), each due
+    FOLLOW_UP_DAYS after the drill was held, owned as :func:`owner_of` says (None: to be assigned)."""
+    due = _due_date(_held(folder, hotwash))
+    weak = [r for r in hotwash["objectives"] if r.get("rating") in RATINGS[2:]]
+    plan = [
+        PlanEntry(
+            f"objective:{r['id']}",
+            f"{r['id']}: {r['text']} ({r.get('result', '')})",
+            _action(r),
+            ", ".join(_owners(scenario, r["id"])) or None,
+            due,
+        )
+        for r in weak
+    ]
+    plan += [
+        PlanEntry(
+            f"observation:{o['time']}:{o['text']}",
+            f"Observation at T+{humanize(o['time'])}: {o['text']}",
+            "Discuss and agree an action",
+            None,
+            due,
+        )
+        for o in hotwash["observations"]
+        if o["objective"] not in {r["id"] for r in weak}
+    ]
+    return plan
+
+
+def _held(folder: Path, hotwash: dict[str, Any]) -> str:
+    """When the drill was held: its first action's wall time, else the folder name's timestamp."""
+    return str(hotwash.get("started") or folder.name[:16])
 
 
 def _action(row: dict[str, Any]) -> str:
@@ -166,6 +200,11 @@ def owner_of(scenario: Scenario, objective: str) -> str:
     resolve), of the first tasks (engage) or of every task (mobilize), the escalation policy that
     pages for it (acknowledge) and the detection sources (detect). Roles, skills and policies are
     named as the scenario names them; "(assign)" when the scenario names none."""
+    return ", ".join(_owners(scenario, objective)) or UNASSIGNED
+
+
+def _owners(scenario: Scenario, objective: str) -> list[str]:
+    """The owners :func:`owner_of` names, each once, in order."""
     spec = scenario.objectives[objective]
     org = scenario.organisation
     kinds = {k: scenario.incidents[k] for k in spec.incidents or scenario.incidents}
@@ -187,7 +226,7 @@ def owner_of(scenario: Scenario, objective: str) -> str:
         owners = [f"escalation policy {p}" for p in policies if p is not None]
     else:  # time_to_detect
         owners = [f"detection source {s}" for kind in kinds.values() for s in kind.detection.sources]
-    return ", ".join(dict.fromkeys(owners)) or "(assign)"
+    return list(dict.fromkeys(owners))
 
 
 def _met_count(row: dict[str, Any]) -> str:

@@ -195,8 +195,8 @@ def readiness_trend(
 
 
 def escalation_graph(edges: Sequence[tuple[str, str, str]], columns: dict[str, int]) -> str:
-    """The escalation graph in columns (policy → levels → people → managers); ``edges`` are
-    (from, to, kind) with kind 'escalates', 'pages' or 'reports_to'."""
+    """The escalation graph in columns (policies → levels → what they page); ``edges`` are
+    (from, to, kind) with kind 'escalates' or 'pages'."""
     import networkx as nx
 
     graph = nx.DiGraph()
@@ -218,7 +218,7 @@ def escalation_graph(edges: Sequence[tuple[str, str, str]], columns: dict[str, i
     }
     height = max(3.0, 0.22 * tallest)
     figure, axes = plt.subplots(figsize=(9.5, height))
-    styles = {"escalates": (BLUE, "-"), "pages": (GREY, "-"), "reports_to": (AMBER, ":")}
+    styles = {"escalates": (BLUE, "-"), "pages": (GREY, "-")}
     for kind, (colour, style) in styles.items():
         nx.draw_networkx_edges(
             graph,
@@ -238,6 +238,7 @@ def escalation_graph(edges: Sequence[tuple[str, str, str]], columns: dict[str, i
         font_size=6,
         bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#d9dee7", "lw": 0.5},
     )
+    axes.set_xlim(-0.45, max(columns.values(), default=0) + 0.45)  # room for the outer columns' labels
     axes.set_axis_off()
     return _svg(figure)
 
@@ -330,4 +331,47 @@ def acknowledgement_week(panels: Sequence[tuple[str, Grid]], timezone: str, scal
         _week_axes(axes, title, timezone)
     bar = _scale_bar(figure, cax, ScalarMappable(norm, colours), scale_label, spacing="uniform")
     bar.set_ticks(ACK_BANDS, labels=[f"{b:.0%}" for b in ACK_BANDS])
+    return _svg(figure)
+
+
+PART_COLOURS = {  # the time_breakdown chart's colours, and green for detection
+    "waiting_for_detection": GREEN,
+    "waiting_for_ack": AMBER,
+    "waiting_for_responder": RED,
+    "waiting_for_authority": GREY,
+    "working": BLUE,
+}
+
+
+def missed_time(rows: Sequence[tuple[str, dict[str, float], str]], labels: dict[str, str]) -> str:
+    """Where the time went in the incidents that missed each objective: one stacked bar per objective
+    ``(label, {part: share of its missed time}, note)``, parts in ``labels`` order and named by them,
+    shares written on the wider segments and ``note`` (the mean time) after the bar."""
+    figure, axes = plt.subplots(figsize=(6.4, 0.5 * len(rows) + 1.1))
+    names = [label for label, _, _ in rows]
+    for part, name in labels.items():
+        lefts = [
+            sum(shares.get(p, 0.0) for p in list(labels)[: list(labels).index(part)]) for _, shares, _ in rows
+        ]
+        widths = [shares.get(part, 0.0) for _, shares, _ in rows]
+        if not any(widths):
+            continue
+        axes.barh(names, widths, left=lefts, color=PART_COLOURS.get(part, GREY), label=name)
+        for index, (left, width) in enumerate(zip(lefts, widths, strict=True)):
+            if width >= 0.08:
+                axes.annotate(
+                    f"{width:.0%}",
+                    (left + width / 2, index),
+                    ha="center",
+                    va="center",
+                    color="white",
+                    fontsize=7,
+                )
+    for index, (_, _, note) in enumerate(rows):
+        axes.annotate(note, (1.0, index), xytext=(4, 0), textcoords="offset points", va="center", fontsize=7)
+    axes.set_xlim(0, 1)
+    axes.xaxis.set_major_formatter(PercentFormatter(1.0))
+    axes.set_xlabel("share of the time measured in the incidents that missed the objective")
+    axes.invert_yaxis()
+    axes.legend(ncol=4, fontsize=7, loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False)
     return _svg(figure)

@@ -5,17 +5,21 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from drillsim.coverage import analyse_coverage, has_schedules
-from drillsim.report import charts
+from drillsim.plans import PlanItem
+from drillsim.report import causes, charts
 from drillsim.report.advice import advice_section
 from drillsim.report.coverage import coverage_section
 from drillsim.report.document import Document
 from drillsim.report.labels import RATING_WORDS, metric_label, share, share_interval
-from drillsim.scenario.graph import escalation_graph
+from drillsim.report.plan import open_items_section
+from drillsim.report.versions import versions_section
 from drillsim.scenario.model import Scenario
+from drillsim.scenario.organisation import describe_target
 from drillsim.scenario.units import humanize
+from drillsim.trend import Versioned, version_changes
 
 
 def metric_columns(path: Path) -> dict[str, dict[str, list[float | None]]]:
@@ -41,14 +45,16 @@ def readiness_report(
     scenario: Scenario,
     summary: dict[str, Any],
     run: dict[str, Any],
-    history: Sequence[Recorded],
+    history: Sequence[Versioned],
     coverage: dict[str, Any] | None = None,
+    plan: Sequence[PlanItem] = (),
     advice: dict[str, Any] | None = None,
 ) -> Document:
     """The report of a run folder from its scenario, summary.json, run.json, the recorded runs of its
-    scenario (the trend), coverage.json (``coverage``, when the run wrote one: its heatmap and
-    time zone; the typical week is worked out again from the scenario) and advice.json (``advice``,
-    when drillsim advise wrote one: the "What to change" section)."""
+    scenario (the trend and the changes of its contents), coverage.json (``coverage``, when the run
+    wrote one: its heatmap and time zone; the typical week is worked out again from the scenario), the
+    scenario's improvement plan items still to do (``plan``) and advice.json (``advice``, when drillsim
+    advise wrote one: the "What to change" section)."""
     readiness = summary["readiness"]
     doc = Document(
         f"Readiness report — {scenario.title}",
@@ -86,6 +92,17 @@ def readiness_report(
     doc.heading("Findings that matter")
     for finding in findings(summary):
         doc.paragraph(finding)
+    rows = cause_rows(summary)
+    if rows:
+        doc.table(["objective", "share of its missed time", "cause", "to test a fix"], rows, numeric={1})
+    missed = missed_time_figure(summary)
+    if missed:
+        doc.figure(
+            missed,
+            "Where the time went in the incidents that missed each objective below its target, from "
+            "detection to the milestone (or to the horizon when it was never reached); the parts add up "
+            "to the time measured",
+        )
     trend = trend_figure(history)
     if trend:
         drills = (
@@ -98,6 +115,8 @@ def readiness_report(
             "Readiness of this scenario over its recorded runs: simulations with their 95% "
             f"intervals{drills}",
         )
+    versions_section(doc, version_changes(history))
+    open_items_section(doc, plan, "Open improvement items")
     if advice is not None:
         advice_section(doc, advice)
     doc.heading("Response times against the objectives")
@@ -161,8 +180,8 @@ def readiness_report(
     doc.heading("Escalation structure")
     doc.figure(
         graph_svg(scenario),
-        "Policies page their levels in turn (blue), levels page people (grey), "
-        "people report to managers (amber, dotted)",
+        "Policies page their levels in turn (blue); each level pages what it names (grey): a "
+        "schedule, a role, a team's on-call or a person, with the people each stands for",
     )
     if coverage is not None or has_schedules(scenario.organisation):
         timezone = coverage["timezone"] if coverage else None
@@ -179,17 +198,7 @@ INTERVALS_NOTE = (
 )
 
 
-class Recorded(Protocol):
-    """A run of the history (store.Run), as the trend chart reads it."""
-
-    kind: str
-    at: str
-    readiness: float | None
-    readiness_low: float | None
-    readiness_high: float | None
-
-
-def trend_figure(history: Sequence[Recorded]) -> str | None:
+def trend_figure(history: Sequence[Versioned]) -> str | None:
     """The readiness-over-time chart of the recorded runs with a score, or None with fewer than two."""
     scored = [(run, score) for run in history if (score := run.readiness) is not None]
     if len(scored) < 2:
@@ -203,13 +212,21 @@ def trend_figure(history: Sequence[Recorded]) -> str | None:
     return charts.readiness_trend(simulations, drills, [run.at[:16].replace("T", " ") for run, _ in scored])
 
 
-def findings(summary: dict[str, Any]) -> list[str]:
-    """The few findings a manager should read: weak objectives, deadlines at risk, the biggest wait."""
+def findings(summary: dict[str, Any], scenario: str = "SCENARIO") -> list[str]:
+    """The few findings a manager should read: weak objectives and why they were missed (the causes,
+    the people and steps behind them, the command that tests a fix), deadlines at risk, the biggest
+    wait. A run folder written before causes were computed gets the objectives alone."""
     notes = []
+    explained = causes.missed_objectives(summary)[:3]
+    for objective in explained:
+        notes.append(_why(objective, summary, scenario))
     weak = sorted(
         (o for o in summary["objectives"] if o["rating"] in ("M", "U")), key=lambda o: o["p_met"] or 0
     )
+    told = {o["id"] for o in explained}
     for o in weak[:3]:
+        if o["id"] in told:
+            continue
         notes.append(
             f"Objective {o['id']} is met in only {share(o['p_met'])} of simulated incidents "
             f"(rated {o['rating']}): target {humanize(o['target'])}."
@@ -223,29 +240,76 @@ def findings(summary: dict[str, Any]) -> list[str]:
         notes.append(
             f"The largest wait is {part.replace('_', ' ')}: {humanize(minutes)} per incident on average."
         )
+    if explained:
+        notes.append(
+            f"{causes.advise_line(scenario)} In these commands {scenario} is the scenario file (this run's "
+            "exact copy is scenario.yaml in its folder); words in capitals are yours to choose. Hours of "
+            f"the day are in the organisation's time zone ({summary['causes']['timezone']})."
+        )
     return notes or [
         "Every objective is rated P or S and every deadline is met in at least 90% of incidents."
     ]
 
 
-def graph_svg(scenario: Scenario) -> str:
-    graph = escalation_graph(scenario.organisation)
-    names = {node: _label(node, data) for node, data in graph.nodes(data=True)}
-    policies = list(scenario.organisation.escalation)
-    order = sorted(
-        graph.nodes,
-        key=lambda n: (
-            ("policy", "level", "person").index(n[0]),
-            policies.index(n[1]) if n[0] != "person" else 0,
-            n[2:],
-        ),
+def _why(objective: dict[str, Any], summary: dict[str, Any], scenario: str) -> str:
+    """One objective below its target: how often it is met, and where the missed incidents' time went."""
+    met = next(o for o in summary["objectives"] if o["id"] == objective["id"])
+    largest = causes.told(objective)
+    first = (
+        f" The largest cause ({share(largest[0]['share'])} of that time): {causes.cause_text(largest[0])}; "
+        f"to test a fix: {causes.fix_command(largest[0], scenario)}."
+        if largest
+        else ""
     )
-    columns = {names[node]: {"policy": 0, "level": 1, "person": 2}[node[0]] for node in order}
-    edges = [(names[a], names[b], data["kind"]) for a, b, data in graph.edges(data=True)]
+    return (
+        f"Objective {objective['id']} is met in only {share(met['p_met'])} of simulated incidents "
+        f"(rated {met['rating']}): target {humanize(objective['target'])}. "
+        f"{causes.where_it_went(objective)}.{first}"
+    )
+
+
+def cause_rows(summary: dict[str, Any], scenario: str = "SCENARIO") -> list[list[str]]:
+    """The largest causes of each objective below its target, with the command that tests a fix."""
+    return [
+        [o["id"], share(cause["share"]), causes.cause_text(cause), causes.fix_command(cause, scenario)]
+        for o in causes.missed_objectives(summary)
+        for cause in causes.told(o)
+    ]
+
+
+def missed_time_figure(summary: dict[str, Any]) -> str | None:
+    """The stacked bars of where the missed incidents' time went, per objective below its target."""
+    rows = [
+        (
+            o["id"],
+            {part: p["share"] or 0.0 for part, p in o["parts"].items()},
+            f"{humanize(o['minutes'])} per missed incident",
+        )
+        for o in causes.missed_objectives(summary)
+    ]
+    return charts.missed_time(rows, causes.PART_WORDS) if rows else None
+
+
+def graph_svg(scenario: Scenario) -> str:
+    """Policies, their levels in turn, and what each level pages as the policy names it (a schedule,
+    a role, a team's on-call, a person) with how many people it stands for: readable whatever the
+    organisation's size, where a line to every person paged is not."""
+    org = scenario.organisation
+    columns: dict[str, int] = {}
+    edges: list[tuple[str, str, str]] = []
+    targets: list[str] = []
+    for pid, policy in org.escalation.items():
+        previous = f"policy {pid}"
+        columns[previous] = 0
+        for index, level in enumerate(policy.levels):
+            node = f"{pid} L{index + 1} ({humanize(level.timeout)})"
+            columns[node] = 1
+            edges.append((previous, node, "escalates"))
+            for target in level.targets:
+                label = describe_target(org, target)
+                if label not in targets:
+                    targets.append(label)
+                edges.append((node, label, "pages"))
+            previous = node
+    columns |= dict.fromkeys(targets, 2)
     return charts.escalation_graph(edges, columns)
-
-
-def _label(node: tuple[Any, ...], data: dict[str, Any]) -> str:
-    if node[0] == "level":
-        return f"{node[1]} L{node[2] + 1} ({humanize(data['timeout'])})"
-    return str(node[1])

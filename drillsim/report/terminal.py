@@ -17,7 +17,8 @@ def rating_text(letter: str | None) -> str:
     return f"[bold {RATING_STYLES[letter]}]{letter}[/]" if letter else "—"
 
 
-def print_simulation(summary: dict[str, Any], console: Console) -> None:
+def print_simulation(summary: dict[str, Any], console: Console, scenario: str = "SCENARIO") -> None:
+    """The run's tables; ``scenario`` is the scenario file as the commands suggested for a fix name it."""
     console.print(
         f"[bold]{summary['scenario']}[/]: {summary['replications']} replications, seed {summary['seed']}, "
         f"{summary['incidents_per_replication']} incidents per replication; times from detection. "
@@ -33,6 +34,7 @@ def print_simulation(summary: dict[str, Any], console: Console) -> None:
             f"— {RATING_WORDS[readiness['rating']]}"
         )
         console.print(_objectives_table(summary["objectives"]))
+        print_causes(summary, console, scenario)
     console.print(
         _metrics_table(
             "All incidents (mean with its 95% interval over replications; percentiles of "
@@ -81,6 +83,30 @@ def print_simulation(summary: dict[str, Any], console: Console) -> None:
         + f"; {summary['pages_per_incident']:.1f} pages and {summary['escalations_per_incident']:.2f} "
         "escalations per incident"
     )
+
+
+def print_causes(summary: dict[str, Any], console: Console, scenario: str) -> None:
+    """ "Why objectives were missed": for each objective below its target, where the time went in the
+    incidents that missed it, its largest causes and the command that tests a fix (nothing when every
+    objective is rated P)."""
+    from drillsim.report.causes import advise_line, cause_line, fix_command, headline, missed_objectives, told
+
+    missed = missed_objectives(summary)
+    if not missed:
+        return
+    console.print(
+        "[bold]Why objectives were missed[/] (time measured in the incidents that missed each objective, "
+        "from detection; the parts add up to it; hours of the day in "
+        f"{escape(summary['causes']['timezone'])} time)"
+    )
+    for objective in missed:
+        console.print(escape(headline(objective, summary)), highlight=False)
+        for cause in told(objective):
+            console.print("  · " + escape(cause_line(cause)), highlight=False)
+            console.print(
+                "      [dim]test a fix:[/] " + escape(fix_command(cause, scenario)), highlight=False
+            )
+    console.print(escape(advise_line(scenario)), highlight=False)
 
 
 def _objectives_table(objectives: list[dict[str, Any]]) -> Table:

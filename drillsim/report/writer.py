@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from drillsim.fsutil import write_atomically
+from drillsim.plans import PlanItem
 from drillsim.report.document import Document
 from drillsim.scenario.errors import ScenarioError
 from drillsim.scenario.loader import load_scenario
@@ -17,9 +18,10 @@ class ReportError(Exception):
     """The folder is not a complete run or drill (missing or damaged files)."""
 
 
-def write_report(folder: Path, history: Sequence[Any] | None = None) -> Path:
-    """A readiness report for a simulation run folder, an AAR/IP for a finished drill folder.
-    Returns the HTML report's path."""
+def write_report(folder: Path, history: Sequence[Any] | None = None, plan: Sequence[PlanItem] = ()) -> Path:
+    """A readiness report for a simulation run folder, an AAR/IP for a finished drill folder, with the
+    scenario's recorded runs (``history``, for the trend) and its improvement items still to do
+    (``plan``). Returns the HTML report's path."""
     if not folder.is_dir():
         raise ReportError(f"{folder}: no such folder")
     if not any((folder / name).is_file() for name in ("journal.jsonl", "metrics.csv", "summary.json")):
@@ -29,7 +31,7 @@ def write_report(folder: Path, history: Sequence[Any] | None = None) -> Path:
     scenario = _scenario(folder)
     try:
         if (folder / "journal.jsonl").is_file():
-            document = _drill(folder, scenario)
+            document = _drill(folder, scenario, plan)
         else:
             from drillsim.report.readiness import readiness_report
 
@@ -44,6 +46,7 @@ def write_report(folder: Path, history: Sequence[Any] | None = None) -> Path:
                 _json_or_empty(folder / "run.json"),
                 history or [],
                 _json(folder / "coverage.json") if (folder / "coverage.json").is_file() else None,
+                plan,
                 _json(folder / "advice.json") if (folder / "advice.json").is_file() else None,
             )
     except (KeyError, TypeError, ValueError, IndexError) as exc:
@@ -54,7 +57,7 @@ def write_report(folder: Path, history: Sequence[Any] | None = None) -> Path:
     return _write(folder, document)
 
 
-def _drill(folder: Path, scenario: Any) -> Document:
+def _drill(folder: Path, scenario: Any, plan: Sequence[PlanItem]) -> Document:
     from drillsim.report.aar import aar_report
 
     if not (folder / "hotwash.json").is_file():
@@ -65,7 +68,7 @@ def _drill(folder: Path, scenario: Any) -> Document:
     hotwash = _json(folder / "hotwash.json")
     if "seed" not in hotwash:  # a hot wash written before hotwash.json carried the seed and start time
         hotwash |= _journal_start(folder / "journal.jsonl")
-    return aar_report(folder, scenario, hotwash)
+    return aar_report(folder, scenario, hotwash, plan)
 
 
 def _journal_start(path: Path) -> dict[str, Any]:

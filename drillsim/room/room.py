@@ -76,9 +76,11 @@ class Room:
 
     def finish(self, ratings: dict[str, str], rows: list[dict[str, Any]] | None = None) -> list[Path]:
         """End the hot wash with the coordinator's ``ratings``: hotwash.json and summary.json, the
-        after-action report (report.md, report.html) and the history record, all written now, before
-        this returns — a kill after it loses none of them. Returns the files written."""
+        after-action report (report.md, report.html) and the history record with the AAR's improvement
+        plan, all written now, before this returns — a kill after it loses none of them. Returns the
+        files written."""
         from drillsim.drill.hotwash import finish
+        from drillsim.report.aar import improvement_plan
         from drillsim.report.writer import write_report
 
         session = self.session
@@ -92,8 +94,20 @@ class Room:
         folder = session.folder
         if self.workspace is not None:
             summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-            self.workspace.record("drill", folder, summary, session.scenario.organisation.id, replace=True)
-        html = write_report(folder, self.workspace.recorded_runs(folder) if self.workspace else None)
+            hotwash = json.loads((folder / "hotwash.json").read_text(encoding="utf-8"))
+            self.workspace.record(
+                "drill",
+                folder,
+                summary,
+                session.scenario.organisation.id,
+                replace=True,
+                plan=improvement_plan(folder, session.scenario, hotwash),
+            )
+            html = write_report(
+                folder, self.workspace.recorded_runs(folder), self.workspace.open_plan_items(folder)
+            )
+        else:
+            html = write_report(folder)
         files = [folder / "hotwash.json", folder / "summary.json", folder / "report.md", html]
         self._broadcast(message("finished", folder=folder.name, files=[f.name for f in files]))
         return files

@@ -83,6 +83,8 @@ def describe(error: ErrorDetails, allowed_fields: list[str] | None) -> str:
         return f"{_show(value)} is not a finite number"
     if kind.startswith("datetime") or kind == "timezone_aware":
         return f"{_show(value)} is not a date and time with a time zone (expected e.g. 2026-03-14T02:30:00Z)"
+    if kind == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"expected text, got the number {value} (quote it: '{value}')"
     if kind in _TYPE_NAMES:
         return f"expected {_TYPE_NAMES[kind]}, got {_show(value)}"
     message = error["msg"]

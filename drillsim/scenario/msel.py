@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from drillsim.fsutil import write_atomically
 from drillsim.scenario.errors import Problem, ScenarioError
@@ -41,6 +43,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("Notes", "notes"),
 )
 REQUIRED = ("Event", "Scenario time", "Type", "Synopsis")
+DELIMITERS = (",", ";", "\t")  # spreadsheets in many locales export with ';' (a comma is their decimal mark)
+_CLOCK_TIME = re.compile(r"^(\d+):([0-5]\d)(?::([0-5]\d))?$")  # 0:20:00, as spreadsheets write a time
 EFFECT_FIELDS = ("unavailable", "paging_delay", "disable_source", "for")
 
 
@@ -94,7 +98,7 @@ def read_csv(path: Path, display: str | None = None) -> Document:
         ) from None
     except OSError as exc:
         raise ScenarioError([Problem(name, 1, 1, "", f"cannot be read: {exc.strerror or exc}")]) from None
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text.partition("\n")[0]))
     try:
         header = next(reader)
     except StopIteration:
@@ -111,6 +115,16 @@ def read_csv(path: Path, display: str | None = None) -> Document:
     except csv.Error as exc:
         raise ScenarioError([Problem(name, reader.line_num, 1, "", f"CSV syntax: {exc}")]) from None
     return doc
+
+
+def _delimiter(header_line: str) -> str:
+    """The delimiter that splits the header into the most known column titles (',' on a tie)."""
+    known = {h.lower() for h, _ in COLUMNS}
+
+    def titles(delimiter: str) -> int:
+        return sum(cell.strip().strip('"').lower() in known for cell in header_line.split(delimiter))
+
+    return max(DELIMITERS, key=titles)
 
 
 def _header_fields(header: list[str], name: str) -> list[str]:
@@ -145,8 +159,8 @@ def _row(doc: Document, index: int, line: int, cells: list[str], fields: list[st
         cell = cell.strip()
         if not cell:
             continue
-        if field == "objectives":
-            raw[field] = [o.strip() for o in cell.split(",") if o.strip()]
+        if field == "objectives":  # separated by commas, or semicolons as some spreadsheets write lists
+            raw[field] = [o.strip() for o in re.split(r"[,;]", cell) if o.strip()]
             for j in range(len(raw[field])):
                 doc.values[(index, field, j)] = (line, column)
         elif field == "effect":
@@ -155,10 +169,22 @@ def _row(doc: Document, index: int, line: int, cells: list[str], fields: list[st
                 raw[key] = value
                 _position_all(doc, (index, key), value, (line, column))
             continue
+        elif field == "at":
+            raw[field] = _spreadsheet_time(cell)
         else:
             raw[field] = cell
         doc.values[(index, field)] = (line, column)
     return raw
+
+
+def _spreadsheet_time(cell: str) -> str:
+    """A scenario time as a spreadsheet formats a time of day, H:MM or H:MM:SS (``0:20:00``), as a
+    duration (``20m``); anything else unchanged, for the scenario language to judge."""
+    match = _CLOCK_TIME.match(cell)
+    if match is None:
+        return cell
+    hours, minutes, seconds = match.groups()
+    return f"{int(hours)}h{int(minutes)}m{int(seconds or 0)}s"
 
 
 def _effect(cell: str, file: str, line: int, column: int) -> dict[str, Any]:
@@ -191,27 +217,53 @@ def _position_all(doc: Document, path: tuple[Any, ...], value: Any, where: tuple
             _position_all(doc, (*path, key), inner, where)
 
 
-def import_csv(csv_path: Path, scenario_path: Path, organisation_folders: Sequence[Path] = ()) -> bool:
+def import_csv(
+    csv_path: Path,
+    scenario_path: Path,
+    organisation_folders: Sequence[Path] = (),
+    *,
+    allow_empty: bool = False,
+) -> bool:
     """Replace the scenario's injects with the CSV's. Returns False when they are already equal.
 
-    Raises ScenarioError (nothing written) when the CSV or the resulting scenario is invalid.
-    ``organisation_folders`` as for ``loader.check_file``.
+    Raises ScenarioError (nothing written) when the CSV or the resulting scenario is invalid, or when
+    the CSV has no inject at all (a header only) and the scenario has some, unless ``allow_empty``:
+    emptying an MSEL is rarely what a spreadsheet meant. ``organisation_folders`` as for
+    ``loader.check_file``.
     """
     sources: Sources = read_sources(scenario_path, organisation_folders)
     before = validate_sources(sources)
-    sources.overlays[("injects",)] = read_csv(csv_path, display_path(csv_path))
+    rows = read_csv(csv_path, display_path(csv_path))
+    had_injects = isinstance(before.model, Scenario) and bool(before.model.injects)
+    if not rows.data and had_injects and not allow_empty:
+        raise ScenarioError(
+            [
+                Problem(
+                    rows.file,
+                    1,
+                    1,
+                    "",
+                    "the CSV has a header but no inject: importing it would empty the MSEL "
+                    "(pass --allow-empty to do that)",
+                )
+            ]
+        )
+    sources.overlays[("injects",)] = rows
     after = validate_sources(sources)
     if after.errors or not isinstance(after.model, Scenario):
         raise ScenarioError(after.errors or [Problem(after.file, 1, 1, "", "not a scenario file")])
     if isinstance(before.model, Scenario) and before.model.injects == after.model.injects:
         return False
-    _write_injects(scenario_path, sources.overlays[("injects",)].data)
+    _write_injects(scenario_path, rows.data)
     return True
 
 
 def _write_injects(scenario_path: Path, injects: list[dict[str, Any]]) -> None:
-    """Rewrite the ``injects`` block of a scenario file; every other byte of the file is kept."""
+    """Rewrite the ``injects`` block of a scenario file; every other byte of the file is kept, and
+    values that need quotes get the quotes the block already used (``"1"`` stays ``"1"``)."""
     text = scenario_path.read_text(encoding="utf-8")
+    span = _injects_span(text)
+    double = _prefers_double_quotes(text[span[0] : span[1]] if span else text)
     sequence = CommentedSeq()
     for raw in injects:
         entry = CommentedMap()
@@ -230,7 +282,7 @@ def _write_injects(scenario_path: Path, injects: list[dict[str, Any]]) -> None:
             "notes",
         ):
             if key in raw:
-                entry[key] = _flow(raw[key])
+                entry[key] = _flow(_quoted(raw[key], double))
         sequence.append(entry)
     yaml = YAML(typ="rt")
     yaml.width = 4096
@@ -238,12 +290,26 @@ def _write_injects(scenario_path: Path, injects: list[dict[str, Any]]) -> None:
     buffer = io.StringIO()
     yaml.dump({"injects": sequence}, buffer)
     block = buffer.getvalue()
-    span = _injects_span(text)
     if span is None:
         updated = text + ("" if text.endswith("\n") else "\n") + block
     else:
         updated = text[: span[0]] + block + text[span[1] :]
     write_atomically(scenario_path, updated)
+
+
+def _prefers_double_quotes(text: str) -> bool:
+    """Whether quoted values in ``text`` are mostly in double quotes (ruamel would write single)."""
+    return len(re.findall(r':\s+"', text)) > len(re.findall(r":\s+'", text))
+
+
+def _quoted(value: Any, double: bool) -> Any:
+    """``value`` in double quotes when the file prefers them and YAML would quote it anyway (text
+    that would otherwise read as a number, a date, a boolean…); else as it is."""
+    if not (double and isinstance(value, str)):
+        return value
+    buffer = io.StringIO()
+    YAML(typ="rt").dump(value, buffer)
+    return DoubleQuotedScalarString(value) if buffer.getvalue().startswith("'") else value
 
 
 def _flow(value: Any) -> Any:

@@ -291,6 +291,24 @@ def people_for(org: Organisation, target: AnyTarget) -> list[str]:
     return org.members(team_id)
 
 
+def describe_target(org: Organisation, target: AnyTarget) -> str:
+    """A target in words, with how many people it stands for: "schedule sre-primary (9 people)",
+    "on-call of team safety (4 people)", "Ana Ruiz"."""
+    if isinstance(target, PersonTarget):
+        person = org.people.get(target.person)
+        return person.name if person else target.person
+    what = {
+        "role": "role",
+        "team": "team",
+        "on_call": "on-call of team",
+        "schedule": "schedule",
+        "layer": "layer",
+        "round_robin": "round robin over team",
+    }[target.wrapper_key]
+    count = len(people_for(org, target))
+    return f"{what} {getattr(target, target.scalar_field)} ({count} {'person' if count == 1 else 'people'})"
+
+
 def _schedule_people(org: Organisation, target: ScheduleTarget | LayerTarget) -> list[str]:
     if isinstance(target, ScheduleTarget):
         schedule = org.schedules.get(target.schedule)

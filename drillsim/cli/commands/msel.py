@@ -46,14 +46,20 @@ def import_(
         Path, typer.Argument(metavar="CSV", help="An MSEL as CSV (as `msel export` writes it).")
     ],
     into: Annotated[Path, typer.Option("--into", help="The scenario file whose injects the CSV replaces.")],
+    allow_empty: Annotated[
+        bool,
+        typer.Option("--allow-empty", help="Accept a CSV with no inject (a header only): empty the MSEL."),
+    ] = False,
     organisation_from: OrganisationFrom = None,
 ) -> None:
     """Replace a scenario's injects with the rows of an MSEL CSV.
 
-    The scenario is only rewritten when the result validates; comments and the rest of the file are
-    kept. Importing what `msel export` wrote changes nothing.
+    The scenario is only rewritten when the result validates; comments, quoting and the rest of the
+    file are kept. Importing what `msel export` wrote changes nothing. Columns may be separated by
+    commas, semicolons or tabs; scenario times may be durations (20m, 1h30m) or spreadsheet times
+    (0:20:00); objectives are separated by commas or semicolons.
     """
     from drillsim.scenario.msel import import_csv
 
-    changed = import_csv(csv_file, into, organisation_from or ())
+    changed = import_csv(csv_file, into, organisation_from or (), allow_empty=allow_empty)
     errors.print(f"updated {into}" if changed else f"{into} already has these injects; nothing changed")

@@ -13,13 +13,14 @@ from drillsim.cli.options import Db
 
 
 def write_report(folder: Path, db: Path | None) -> Path:
-    """Write report.md and report.html into a run or drill folder, with the readiness trend from the
-    history when there is one; return the HTML report's path. ReportError names what is wrong with
-    the folder."""
+    """Write report.md and report.html into a run or drill folder, with the readiness trend and the
+    scenario's open improvement items from the history when there is one; return the HTML report's
+    path. ReportError names what is wrong with the folder."""
     from drillsim.report.writer import write_report as write
     from drillsim.workspace import Workspace
 
-    return write(folder, Workspace(db).recorded_runs(folder))
+    workspace = Workspace(db)
+    return write(folder, workspace.recorded_runs(folder), workspace.open_plan_items(folder))
 
 
 def report(

@@ -127,5 +127,5 @@ def simulate(
     if as_json:
         sys.stdout.write((run.folder / "summary.json").read_text(encoding="utf-8"))
         return
-    print_simulation(run.summary, console)
+    print_simulation(run.summary, console, str(scenario))
     console.print(f"run folder: {run.folder} (report: {report_path})")
