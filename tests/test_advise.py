@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from drillsim.advice.candidates import candidates, path
 from drillsim.advice.costs import cost
-from drillsim.advice.findings import Finding, findings
+from drillsim.advice.findings import Finding, findings, measured
 from drillsim.cli import app
 from drillsim.coverage import duty_week
 from drillsim.experiments.advise import Run, advise, summarise
@@ -272,6 +272,7 @@ def test_json_shape(tmp_path: Path) -> None:
         "seed",
         "replications",
         "evaluation",
+        "allocation",
         "base",
         "findings",
         "candidates",
@@ -294,6 +295,8 @@ def test_json_shape(tmp_path: Path) -> None:
         "cost",
         "readiness",
         "moves",
+        "replications",
+        "stopped",
         "recommended",
         "rank",
     }
@@ -309,6 +312,82 @@ def test_json_shape(tmp_path: Path) -> None:
         "source",
         "evidence",
     }
+
+
+def test_measured_causes_take_the_place_of_the_estimate_and_agree_with_it() -> None:
+    """night-timeout by hand: level 1 pages Dee for 30 minutes and she is asleep half the day, so an
+    incident waits out the timeout half the time: 15 minutes per incident. The structure estimates it;
+    the base run's causes measure it in the incidents that missed ack-15m; both must say 15."""
+    scenario = load_scenario(NIGHT)
+    summary = summarise(scenario, Run(seed=3, count=300, workers=1))
+    found = {f.key: f for f in measured(findings(scenario), scenario, summary)}
+    estimate = finding(NIGHT, "level:all/1")
+    level = found["level:all/1"]
+    assert (estimate.source, level.source) == ("structure", "causes")
+    assert estimate.minutes == pytest.approx(15.0, abs=0.01)
+    assert level.minutes == pytest.approx(15.0, abs=0.75)
+    assert level.evidence.startswith("measured: in the ") and "ack-15m" in level.evidence
+    assert found["role:lead"].source == "structure"  # not what ack-15m waited on: still the estimate
+    without = dict(summary)
+    without.pop("causes")
+    assert measured(findings(scenario), scenario, without) == findings(scenario)
+
+
+def test_clearly_useless_changes_stop_early_and_the_best_still_wins(
+    advised: dict[str, dict[str, Any]],
+) -> None:
+    """Adaptive allocation: with 200 replications, a change without effect stops at the first look (50)
+    and never counts as recommended; the fitting change runs to the end and is still ranked first."""
+    scenario = load_scenario(NIGHT)
+    run = Run(seed=5, count=200, workers=1)
+    advice = advise(NIGHT, scenario, summarise(scenario, run), run)
+    best = advice["candidates"][0]
+    assert best["kind"] == "timeout" and best["rank"] == 1 and best["replications"] == 200
+    stopped = [row for row in advice["candidates"] if row["stopped"]]
+    assert stopped and all(row["replications"] < 200 and not row["recommended"] for row in stopped)
+    assert advice["allocation"]["runs"] < advice["allocation"]["runs_without_stopping"]
+    exhaustive = advise(
+        NIGHT, scenario, summarise(scenario, run), Run(seed=5, count=200, workers=1, adaptive=False)
+    )
+    assert exhaustive["apply"]["id"] == advice["apply"]["id"]
+    assert exhaustive["candidates"][0]["readiness"] == best["readiness"]
+
+
+def test_an_accepted_change_is_an_improvement_plan_item_once(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    for _ in range(2):
+        code, output = invoke(
+            "advise",
+            NIGHT,
+            "-n",
+            30,
+            "--workers",
+            1,
+            "--accept",
+            "--owner",
+            "dee",
+            "--due",
+            "2027-02-01",
+            "--db",
+            db,
+        )
+        assert code == 0 and "recorded improvement plan item 1 (open), due 2027-02-01, owner dee" in output
+    code, listed = invoke("history", "--plan", "--json", "--db", db)
+    assert code == 0
+    (item,) = json.loads(listed)["items"]
+    assert (item["source"], item["owner"], item["due"], item["status"]) == (
+        "advise",
+        "dee",
+        "2027-02-01",
+        "open",
+    )
+    assert "Shorten level 1 of policy all from 30m to 5m" in item["action"]
+    assert "--set 'escalation.all.levels[0].timeout=5m'" in item["action"]
+    assert item["issue"].startswith("ack-15m met in ")
+    code, output = invoke("advise", NIGHT, "-n", 10, "--owner", "dee")
+    assert code == 2 and "--owner and --due go with --accept" in output
+    code, output = invoke("advise", NIGHT, "-n", 10, "--accept", "--due", "someday", "--db", db)
+    assert code == 2 and "due date 'someday'" in output
 
 
 def test_the_sets_reproduce_the_paired_result_with_compare(tmp_path: Path) -> None:
@@ -371,7 +450,7 @@ def test_the_table_recommends_and_hides_what_did_not_help() -> None:
     assert code == 0
     assert "Shorten level 1 of policy all from 30m to 5m" in output
     assert "Give Nat Knight (night desk)" not in output
-    assert "2 other changes showed no measurable gain (--all lists them)" in output
+    assert "3 other changes showed no measurable gain (--all lists them)" in output
     assert "drillsim compare" in output and "--set 'escalation.all.levels[0].timeout=5m'" in output
     code, everything = invoke("advise", NIGHT, "-n", 30, "--workers", 1, "--all")
     assert code == 0 and "No measurable gain (never recommended)" in everything

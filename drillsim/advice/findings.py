@@ -25,11 +25,14 @@ queue per role or skill. Minutes are per incident, averaged over every incident 
 - **load** ``PERSON``: on call more than half the week. It costs no time in the model (0 minutes),
   but spreading it is a change worth listing.
 
-**Findings from a run's causes** (issue 18, not yet merged) will be findings of the same kinds and
-keys: the minutes incidents that missed an objective waited for acknowledgement at a policy level
-(``level:POLICY/N``), for a responder with a role or skill (``role:ID``, ``skill:ID``) and for an
-authority (``decision:ID``), measured rather than estimated (``source="causes"``); a measured finding
-takes the place of the estimate with the same key. docs/advise.md lists what is read from them.
+**Findings measured in a run** (:func:`measured`) come from summary.json's ``causes``
+(:mod:`drillsim.experiments.causes`): in the incidents that missed an objective below its target, the
+minutes spent waiting for acknowledgement at a policy level (``level:POLICY/N``), for a responder with a
+role or skill (``role:ID``, ``skill:ID``) and for an authority (``decision:ID``). They are findings of the
+same kinds and keys, with ``source="causes"``, and take the place of the estimate with the same key:
+what the run measured outranks what the structure suggests. Their minutes are per incident of the
+run, like the estimates' (a missed incident's minutes × the missed incidents ÷ every incident run; the
+largest over the objectives that measured it), so the two kinds of finding are ordered together.
 """
 
 from __future__ import annotations
@@ -89,6 +92,77 @@ def findings(scenario: Scenario, hours: ReachWeek | None = None) -> list[Finding
         *_need_findings(scenario, hours, share),
         *_load_findings(scenario),
     ]
+
+
+def measured(found: Iterable[Finding], scenario: Scenario, summary: Mapping[str, Any]) -> list[Finding]:
+    """``found`` with every finding the run's causes measured in its place (see the module's docstring),
+    and the measured ones the structure did not find added after them; ``found`` unchanged when the
+    summary has no causes (a run folder written before causes existed)."""
+    causes = summary.get("causes")
+    incidents = summary["replications"] * summary["incidents_per_replication"]
+    if not causes or not incidents:
+        return list(found)
+    estimated = {f.key: f for f in found}
+    taken: dict[str, Finding] = {}
+    for objective in causes["objectives"]:
+        if not objective["below_target"] or objective["id"] not in scenario.objectives:
+            continue
+        decomposed = objective["missed"] - objective["undetected"]
+        kinds = frozenset(scenario.objectives[objective["id"]].incidents or scenario.incidents)
+        for cause in objective["causes"]:
+            subject = _measured_subject(cause)
+            if subject is None:
+                continue
+            kind, name = subject
+            key = f"{kind}:{name}"
+            minutes = cause["minutes"] * decomposed / incidents
+            if key in taken and taken[key].minutes >= minutes:
+                continue
+            structural = estimated.get(key)
+            taken[key] = Finding(
+                kind,
+                name,
+                minutes,
+                f"measured: in the {decomposed:,} incidents that missed {objective['id']}, "
+                f"{humanize(cause['minutes'])} each ({cause['share']:.0%} of their time) went "
+                f"{_WAITING[cause['part']]} {_measured_what(kind, name)}",
+                structural.incidents | kinds if structural else kinds,
+                (structural.metrics if structural else frozenset()) | {objective["metric"]},
+                "causes",
+            )
+    return [taken.pop(f.key, f) for f in found] + sorted(taken.values(), key=lambda f: (-f.minutes, f.key))
+
+
+_WAITING = {
+    "waiting_for_ack": "waiting for acknowledgement at",
+    "waiting_for_responder": "waiting for someone with",
+    "waiting_for_authority": "waiting for",
+}
+
+
+def _measured_subject(cause: Mapping[str, Any]) -> tuple[FindingKind, str] | None:
+    """The finding a cause of summary.json's ``causes`` measures: (kind, subject), or None for what no
+    change of the structure acts on here (work, detection, pages still open after the last level)."""
+    part = cause["part"]
+    if part == "waiting_for_ack" and cause.get("level") is not None:
+        return "level", f"{cause['policy']}/{cause['level']}"
+    if part == "waiting_for_authority":
+        return "decision", cause["authority"]
+    if part == "waiting_for_responder" and cause.get("need"):
+        kind, _, name = cause["need"].partition(":")
+        if kind in ("role", "skill"):
+            return ("role" if kind == "role" else "skill"), name
+    return None
+
+
+def _measured_what(kind: FindingKind, name: str) -> str:
+    policy, _, level = name.rpartition("/")
+    return {
+        "level": f"level {level} of policy {policy}",
+        "decision": f"the decision {name}",
+        "role": f"the role {name}",
+        "skill": f"the skill {name}",
+    }.get(kind, name)
 
 
 def priority(finding: Finding, scenario: Scenario, summary: Mapping[str, Any] | None) -> float:

@@ -1,13 +1,18 @@
 """``drillsim advise``: candidate changes simulated against the base, ranked, the best tried together.
 
-1. The base is summarised (a run's summary.json, or :func:`summarise` here): its objectives below
-   target weigh the findings on their path.
-2. :mod:`drillsim.advice` finds what costs time and generates candidate changes, each a list of
+1. The base is summarised (a run's summary.json, or :func:`summarise` here, with the causes of its
+   misses): its objectives below target weigh the findings on their path.
+2. :mod:`drillsim.advice` finds what costs time — measured in the base's causes where the run has them,
+   estimated from the structure elsewhere — and generates candidate changes, each a list of
    ``--set`` overrides; each is applied to the scenario file exactly as ``drillsim compare --set``
    applies it (:func:`drillsim.scenario.overrides.load_with_overrides`), so the comparison a planner
    re-runs by hand is the same one.
-3. :func:`evaluate` runs every candidate against the base with common random numbers; a candidate is
-   **recommended** only when the paired 95% interval of its readiness gain lies above zero.
+3. :func:`evaluate` runs every candidate against the base with common random numbers, spending
+   replications where they still decide something (:func:`drillsim.experiments.adaptive.rank`: a
+   candidate clearly making things worse, clearly without effect, or clearly behind the best three
+   stops at 50, 100, 200… replications; ``adaptive=False`` runs every one to the end). A candidate is
+   **recommended** only when the paired 95% interval of its readiness gain, over the replications it
+   ran, lies above zero.
 4. The recommended ones are ranked by gain (then by the interval's lower end, then id). The best two
    and three that touch different places are tried together, each against the base and against the
    combination one smaller (the best change alone, then the best two), with the same seed.
@@ -30,24 +35,24 @@ from typing import Any
 
 from drillsim.advice.candidates import LIMIT, Candidate, candidates
 from drillsim.advice.costs import cost
-from drillsim.advice.findings import Finding, ReachWeek, findings, priority
+from drillsim.advice.findings import Finding, ReachWeek, findings, measured, priority
 from drillsim.engine.model import compile_scenario
+from drillsim.experiments.adaptive import rank
 from drillsim.experiments.aggregate import Aggregate
-from drillsim.experiments.compare import BETTER, Variant, compare
+from drillsim.experiments.compare import BETTER, Variant
 from drillsim.experiments.replicate import Backend, replications
 from drillsim.scenario.errors import ScenarioError
 from drillsim.scenario.model import Scenario
 from drillsim.scenario.overrides import load_with_overrides, parse_override
 
 TOGETHER = (2, 3)  # how many of the best recommended changes are tried together
-Progress = Callable[
-    [str, int], AbstractContextManager[Callable[[int], None]]
-]  # (label, total) → update(done)
+Update = Callable[..., None]  # update(done, total=None): units done, and the total when it changed
+Progress = Callable[[str, int], AbstractContextManager[Update]]  # (label, total) → update
 
 
 @contextmanager
-def _silent(label: str, total: int) -> Iterator[Callable[[int], None]]:
-    yield lambda done: None
+def _silent(label: str, total: int) -> Iterator[Update]:
+    yield lambda done, total=None: None
 
 
 class AdviceError(Exception):
@@ -57,24 +62,28 @@ class AdviceError(Exception):
 
 @dataclass(frozen=True)
 class Run:
-    """How the changes are simulated: seed, replications per variant, and where they run."""
+    """How the changes are simulated: seed, replications per variant (at most, when ``adaptive``), and
+    where they run."""
 
     seed: int
     count: int
     workers: int
     backend: Backend | None = None
     scheduler: str | None = None
+    adaptive: bool = True
 
 
 def summarise(
     scenario: Scenario, run: Run, progress: Callable[[int], None] = lambda done: None
 ) -> dict[str, Any]:
-    """The base's summary.json (what ``drillsim simulate`` writes for the same seed and count), kept in
-    memory."""
+    """The base's summary.json with its causes (what ``drillsim simulate`` writes for the same seed and
+    count), kept in memory."""
     model = compile_scenario(scenario)
-    aggregate = Aggregate(model, run.seed)
+    aggregate = Aggregate(model, run.seed, causes=True)
     for done, replication in enumerate(
-        replications(model, run.seed, run.count, run.workers, backend=run.backend, scheduler=run.scheduler),
+        replications(
+            model, run.seed, run.count, run.workers, backend=run.backend, scheduler=run.scheduler, causes=True
+        ),
         start=1,
     ):
         aggregate.add(replication)
@@ -83,12 +92,14 @@ def summarise(
 
 
 def evaluate(
-    base: Variant, variants: list[Variant], run: Run, progress: Callable[[int], None]
+    base: Variant, variants: list[Variant], run: Run, progress: Update, *, adaptive: bool = True
 ) -> dict[str, Any]:
     """The one place changes are simulated: every variant against the base, replication by replication
-    with common random numbers (:func:`drillsim.experiments.compare.compare`, whose result this is). An
-    adaptive allocation returning the same shape can take its place here."""
-    return compare(
+    with common random numbers, ranked by readiness gained
+    (:func:`drillsim.experiments.adaptive.rank`, whose result this is): with ``adaptive`` and
+    ``run.adaptive``, a variant clearly out of the running among the best ``max(TOGETHER)`` stops early.
+    ``progress(done, total)`` counts runs (one replication of one model)."""
+    return rank(
         base,
         variants,
         seed=run.seed,
@@ -96,7 +107,10 @@ def evaluate(
         workers=run.workers,
         backend=run.backend,
         scheduler=run.scheduler,
-        progress=progress,
+        ranking="gain",
+        keep=max(TOGETHER),
+        adaptive=adaptive and run.adaptive,
+        progress=lambda done, total: progress(done, total=total),
     )
 
 
@@ -119,7 +133,7 @@ def advise(
             "that apply to the incidents of a run (see docs/scenarios.md, objectives)"
         )
     hours = ReachWeek(scenario)
-    found = findings(scenario, hours)
+    found = measured(findings(scenario, hours), scenario, summary)
     planned = candidates(scenario, found, summary, limit=limit, hours=hours)
     built: list[tuple[Candidate, Scenario]] = []
     skipped = []
@@ -130,9 +144,12 @@ def advise(
             skipped.append({"id": candidate.id, "title": candidate.title, "problem": str(exc)})
     base = Variant("base", compile_scenario(scenario))
     rows: list[dict[str, Any]] = []
+    allocation = None
     if built:
-        with progress(f"simulating {len(built)} changes against the base", run.count) as update:
+        runs = (1 + len(built)) * run.count
+        with progress(f"simulating {len(built)} changes against the base (runs)", runs) as update:
             result = evaluate(base, [Variant(c.id, compile_scenario(s)) for c, s in built], run, update)
+        allocation = result["allocation"]
         rows = [
             _row(candidate, changed, scenario, outcome)
             for (candidate, changed), outcome in zip(built, result["variants"], strict=True)
@@ -148,7 +165,9 @@ def advise(
         "scenario_file": str(path),
         "seed": run.seed,
         "replications": run.count,
-        "evaluation": "paired with common random numbers, as drillsim compare",
+        "evaluation": "paired with common random numbers, as drillsim compare"
+        + ("; a change clearly out of the running stops early" if run.adaptive else ""),
+        "allocation": allocation,
         "base": {
             "readiness": summary["readiness"],
             "objectives": [
@@ -201,6 +220,8 @@ def _row(candidate: Candidate, changed: Scenario, base: Scenario, outcome: dict[
         "cost": cost(base, changed).to_json(),
         "readiness": {k: readiness[k] for k in ("base", "variant", "difference", "ci95", "verdict")},
         "moves": _moves(results),
+        "replications": outcome["replications"],
+        "stopped": outcome["stopped"],
         "recommended": readiness["verdict"] == BETTER,
         "rank": None,
     }
@@ -226,8 +247,8 @@ def _ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return (not row["recommended"], -readiness["difference"], -low, row["id"])
 
     ordered = sorted(rows, key=order)
-    for rank, row in enumerate((r for r in ordered if r["recommended"]), start=1):
-        row["rank"] = rank
+    for place, row in enumerate((r for r in ordered if r["recommended"]), start=1):
+        row["rank"] = place
     return ordered
 
 
@@ -255,12 +276,21 @@ def _together(
     }
     models = {size: Variant(_id(chosen[:size]), compile_scenario(s)) for size, s in changed.items()}
     base = Variant("base", compile_scenario(scenario))
-    with progress(f"trying the best {len(groups[-1])} together", run.count * (1 + len(groups))) as update:
-        against_base = evaluate(base, [models[len(g)] for g in groups], run, update)["variants"]
+    first = run.count * (1 + len(groups))
+    with progress(
+        f"trying the best {len(groups[-1])} together (runs)", first + 2 * run.count * len(groups)
+    ) as update:
+        against_base = evaluate(base, [models[len(g)] for g in groups], run, update, adaptive=False)[
+            "variants"
+        ]
         steps = [
-            evaluate(models[len(g) - 1], [models[len(g)]], run, _offset(update, run.count * (1 + i)))[
-                "variants"
-            ][0]
+            evaluate(
+                models[len(g) - 1],
+                [models[len(g)]],
+                run,
+                _offset(update, first + 2 * run.count * i),
+                adaptive=False,
+            )["variants"][0]
             for i, g in enumerate(groups)
         ]
     found = []
@@ -299,9 +329,10 @@ def _id(group: list[dict[str, Any]]) -> str:
     return "+".join(row["id"] for row in group)
 
 
-def _offset(update: Callable[[int], None], already: int) -> Callable[[int], None]:
-    """A progress callback for a later part of one bar: ``done`` counted after ``already``."""
-    return lambda done: update(already + done)
+def _offset(update: Update, already: int) -> Update:
+    """A progress callback for a later part of one bar: ``done`` counted after ``already`` (the bar's
+    total stays the whole's)."""
+    return lambda done, total=None: update(already + done)
 
 
 def _conflict(one: dict[str, Any], other: dict[str, Any]) -> bool:

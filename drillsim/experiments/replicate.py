@@ -219,9 +219,7 @@ def replication_sets(
             start = next(starts, None)
             if start is not None:
                 in_flight.append(
-                    pool.submit(
-                        _run_chunk, key, shared, seeds, start, min(chunk, end - start), trace, causes
-                    )
+                    pool.submit(_run_chunk, key, shared, seeds, start, min(chunk, end - start), trace, causes)
                 )
 
         for _ in range(IN_FLIGHT_PER_WORKER * workers):  # bounded: memory does not grow with the count

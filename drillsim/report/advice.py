@@ -63,10 +63,18 @@ def _header(advice: dict[str, Any]) -> str:
     base = advice["base"]["readiness"]
     low, high = base["ci95"]
     interval = f" (95% CI {low:.1f}–{high:.1f})" if low is not None else ""
+    allocation = advice.get("allocation")
+    stopped = sum(1 for row in advice["candidates"] if row.get("stopped"))
+    spent = (
+        f" ({stopped} stopped early, clearly out of the running: {allocation['runs']:,} runs of "
+        f"{allocation['runs_without_stopping']:,})"
+        if allocation and stopped
+        else ""
+    )
     return (
-        f"{tried} change{'s' if tried != 1 else ''} simulated against the base, {advice['replications']} "
-        f"replications each, seed {advice['seed']}. Base readiness {base['score']:.1f}{interval}, rated "
-        f"{base['rating']}."
+        f"{tried} change{'s' if tried != 1 else ''} simulated against the base, up to "
+        f"{advice['replications']} replications each{spent}, seed {advice['seed']}. Base readiness "
+        f"{base['score']:.1f}{interval}, rated {base['rating']}."
     )
 
 
@@ -106,7 +114,10 @@ def print_advice(advice: dict[str, Any], console: Console, *, top: int, show_all
         )
     reasons = {row["finding"]: row["because"] for row in shown}
     if reasons:
-        console.print("[bold]Why they were tried[/] (estimated from the structure; the simulation decides):")
+        console.print(
+            "[bold]Why they were tried[/] (measured in the base's missed incidents, or estimated from the "
+            "structure; the simulation decides):"
+        )
         for key, because in reasons.items():
             console.print(f"  [bold]{escape(key)}[/]: {escape(because)}")
     for skipped in advice["skipped"]:
@@ -135,6 +146,8 @@ def _table(title: str, rows: list[dict[str, Any]], *, ranked: bool) -> Table:
         source = f" [dim](from {escape(row['finding'])})[/]" if "finding" in row else ""
         if "added" in row:
             source = f"\n[dim]{escape(added_text(row))}[/]"
+        if row.get("stopped"):
+            source += f"\n[dim]{escape(row['stopped']['note'])}[/]"
         verdict = row["readiness"]["verdict"]
         moved = "\n".join(f"[{VERDICT_STYLES[v]}]{escape(text)}[/]" for text, v in moves(row)) or "—"
         table.add_row(

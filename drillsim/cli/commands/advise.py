@@ -4,13 +4,15 @@ readiness they gain; the best tried together."""
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from drillsim.cli.console import console, progress_bar
+from drillsim.cli.exits import CommandError
 from drillsim.cli.options import (
     Backend,
     Db,
@@ -22,6 +24,9 @@ from drillsim.cli.options import (
     seed_option,
     worker_count,
 )
+
+if TYPE_CHECKING:
+    from drillsim.scenario.model import Scenario
 
 DEFAULT_REPLICATIONS = 200  # per change, for a scenario file (a run folder's own count otherwise)
 
@@ -66,6 +71,28 @@ def advise(
             "--candidates", min=1, max=60, help="At most this many changes to simulate, most promising first."
         ),
     ] = 20,
+    exhaustive: Annotated[
+        bool,
+        typer.Option(
+            "--exhaustive",
+            help="Run every change through every replication (by default a change clearly making things "
+            "worse, clearly without effect, or clearly behind the best three stops early, at 50, 100, 200… "
+            "replications).",
+        ),
+    ] = False,
+    accept: Annotated[
+        bool,
+        typer.Option(
+            "--accept",
+            help="Record the change to apply in the history as an improvement plan item, followed with "
+            "drillsim history --plan and drillsim plan update/close.",
+        ),
+    ] = False,
+    owner: Annotated[str | None, typer.Option("--owner", help="With --accept: who answers for it.")] = None,
+    due: Annotated[
+        str,
+        typer.Option("--due", help="With --accept: due date, YYYY-MM-DD or days/weeks from today (30d, 6w)."),
+    ] = "30d",
     backend: Backend = None,
     scheduler: Scheduler = None,
     db: Db = None,
@@ -79,6 +106,11 @@ def advise(
     lies above zero. Shows what each costs (people, on-call hours), the objectives and deadlines it
     moves, the best tried together, and the --set overrides that make it (drillsim compare re-runs
     any of them by hand).
+
+    Where the base run measured why objectives were missed (its causes), those measurements choose
+    what to try first. A change clearly out of the running stops early (--exhaustive: none does); the
+    advice is the same for any number of workers. --accept records the change to apply as an
+    improvement plan item.
     """
     from drillsim.experiments.advise import Run, summarise
     from drillsim.experiments.advise import advise as run_advice
@@ -88,6 +120,11 @@ def advise(
     from drillsim.scenario.loader import load_scenario
     from drillsim.scenario.overrides import overrides_file_text
 
+    if (owner is not None or due != "30d") and not accept:
+        raise CommandError("--owner and --due go with --accept")
+    from drillsim import plans
+
+    due_on = plans.due_date(due, plans.today()) if accept else None
     folder = scenario if scenario.is_dir() else None
     recorded = read_run(folder) if folder is not None else None
     path = folder / "scenario.yaml" if folder is not None else scenario
@@ -95,7 +132,7 @@ def advise(
     base = load_scenario(path, folders)
     count = replications or (recorded["replications"] if recorded else DEFAULT_REPLICATIONS)
     chosen_seed = seed if seed is not None else (recorded["seed"] if recorded else 0)
-    run = Run(chosen_seed, count, worker_count(workers), backend_name(backend), scheduler)
+    run = Run(chosen_seed, count, worker_count(workers), backend_name(backend), scheduler, not exhaustive)
     summary = (
         recorded
         if recorded and (recorded["seed"], recorded["replications"]) == (chosen_seed, count)
@@ -110,8 +147,6 @@ def advise(
         )
     except KeyboardInterrupt:
         raise KeyboardInterrupt("nothing was written") from None  # said after "interrupted: "
-    # Improvement plans (issue 18): once the history can record an accepted recommendation, this is
-    # where advice["apply"] is offered to it (with --out, the planner has taken it).
     if out is not None and advice["apply"] is not None:
         apply = advice["apply"]
         write_file(
@@ -137,9 +172,53 @@ def advise(
         sys.stdout.write(json.dumps(advice, indent=2, ensure_ascii=False) + "\n")
         return
     print_advice(advice, console, top=top, show_all=show_all)
+    if accept:
+        _accept(advice, base, folder.name if folder is not None else None, owner, due_on, db)
     if out is not None:
         console.print(
             f"wrote {out}" if advice["apply"] is not None else f"nothing to apply: {out} not written"
         )
     if folder is not None:
         console.print(f"wrote {folder / 'advice.json'}; the report's 'What to change' section shows it")
+
+
+def _accept(
+    advice: dict[str, Any],
+    scenario: Scenario,
+    run: str | None,
+    owner: str | None,
+    due: str | None,
+    db: Path | None,
+) -> None:
+    """Record the change to apply as an improvement plan item (once: accepting the same change of the
+    same run again adds nothing), and say so; nothing to apply, nothing recorded."""
+    from drillsim import plans
+    from drillsim.report.advice import gain
+    from drillsim.workspace import Workspace
+
+    apply = advice["apply"]
+    if apply is None:
+        console.print("nothing recommended: no improvement plan item recorded")
+        return
+    readiness = advice["base"]["readiness"]
+    below = [o for o in advice["base"]["objectives"] if o["rating"] not in (None, "P")]
+    issue = "; ".join(
+        f"{o['id']} met in {o['p_met']:.1%} of simulated incidents (rated {o['rating']})" for o in below
+    )
+    origin = run or f"{scenario.id} seed {advice['seed']}, {advice['replications']} replications"
+    sets = " ".join(f"--set {shlex.quote(text)}" for text in apply["set"])
+    entry = plans.PlanEntry(
+        "set:" + "\n".join(apply["set"]),
+        issue or f"readiness {readiness['score']:.1f} (rated {readiness['rating']})",
+        f"{apply['title']} (readiness {gain(apply['readiness'])}; try it: drillsim simulate "
+        f"{shlex.quote(advice['scenario_file'])} {sets})",
+        owner,
+        due,
+    )
+    (item,) = Workspace(db).record_plan_items(
+        scenario.id, scenario.organisation.id, plans.ADVISE, origin, [entry]
+    )
+    console.print(
+        f"recorded improvement plan item {item.id} ({item.status}), due {item.due or '—'}, owner "
+        f"{item.owner or '(assign)'}: drillsim history --plan follows it"
+    )
