@@ -134,7 +134,8 @@ def test_only_gains_beyond_noise_are_recommended(advised: dict[str, dict[str, An
         assert [row["rank"] for row in recommended] == list(range(1, len(recommended) + 1))
         for row in advice["candidates"]:
             low = row["readiness"]["ci95"][0]
-            assert row["recommended"] == (low is not None and low > 0)
+            negligible = row["stopped"] is not None and row["stopped"]["reason"] == "no effect"
+            assert row["recommended"] == (low is not None and low > 0 and not negligible)
             assert row["recommended"] == (row["rank"] is not None)
         for combination in advice["combinations"]:
             assert combination["recommended"] == (
@@ -513,8 +514,9 @@ def test_the_flagship_advice_recommends_only_gains_beyond_noise() -> None:
     advice = advise(flagship, scenario, summarise(scenario, run), run)
     assert advice["skipped"] == []
     for row in advice["candidates"]:
+        negligible = row["stopped"] is not None and row["stopped"]["reason"] == "no effect"
         assert row["recommended"] == (
-            row["readiness"]["ci95"][0] is not None and row["readiness"]["ci95"][0] > 0
+            row["readiness"]["ci95"][0] is not None and row["readiness"]["ci95"][0] > 0 and not negligible
         )
 
 

@@ -12,7 +12,8 @@
    candidate clearly making things worse, clearly without effect, or clearly behind the best three
    stops at 50, 100, 200… replications; ``adaptive=False`` runs every one to the end). A candidate is
    **recommended** only when the paired 95% interval of its readiness gain, over the replications it
-   ran, lies above zero.
+   ran, lies above zero, and it did not stop as clearly without effect (a gain clearly within ±0.5
+   readiness points is not worth a change, even when it is not zero).
 4. The recommended ones are ranked by gain (then by the interval's lower end, then id). The best two
    and three that touch different places are tried together, each against the base and against the
    combination one smaller (the best change alone, then the best two), with the same seed.
@@ -37,7 +38,7 @@ from drillsim.advice.candidates import LIMIT, Candidate, candidates
 from drillsim.advice.costs import cost
 from drillsim.advice.findings import Finding, ReachWeek, findings, measured, priority
 from drillsim.engine.model import compile_scenario
-from drillsim.experiments.adaptive import rank
+from drillsim.experiments.adaptive import NO_EFFECT, rank
 from drillsim.experiments.aggregate import Aggregate
 from drillsim.experiments.compare import BETTER, Variant
 from drillsim.experiments.replicate import Backend, replications
@@ -222,9 +223,15 @@ def _row(candidate: Candidate, changed: Scenario, base: Scenario, outcome: dict[
         "moves": _moves(results),
         "replications": outcome["replications"],
         "stopped": outcome["stopped"],
-        "recommended": readiness["verdict"] == BETTER,
+        "recommended": readiness["verdict"] == BETTER and not _negligible(outcome["stopped"]),
         "rank": None,
     }
+
+
+def _negligible(stopped: dict[str, Any] | None) -> bool:
+    """Whether a change stopped because its gain is clearly within ±NEGLIGIBLE readiness points: too
+    small to be worth making, even when its interval excludes zero."""
+    return stopped is not None and stopped["reason"] == NO_EFFECT
 
 
 def _moves(results: dict[str, Any]) -> list[dict[str, Any]]:

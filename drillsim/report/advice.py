@@ -16,7 +16,8 @@ from drillsim.scenario.overrides import flow_yaml
 
 RULE = (
     "A change is recommended only when the 95% interval of its readiness gain, paired with the base "
-    "replication by replication (common random numbers), lies above zero."
+    "replication by replication (common random numbers), lies above zero, and the gain is not clearly "
+    "negligible (within ±0.5 points)."
 )
 
 
