@@ -7,6 +7,7 @@ the incidents inside one) is decided by :mod:`drillsim.experiments.totals`.
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 Z95 = 1.959963984540054
 Interval = tuple[float, float]
@@ -53,7 +54,21 @@ def t_quantile_975(df: int) -> float:
     beyond it the Cornish–Fisher expansion in 1/df (within 2e-6 of the exact value)."""
     if df <= len(T975_TABLE):
         return T975_TABLE[df - 1]
-    z = Z95
+    return _cornish_fisher(Z95, df)
+
+
+def t_quantile(probability: float, df: int) -> float:
+    """The ``probability`` quantile (0.5 < p < 1) of Student's t with ``df`` ≥ 1 degrees of freedom, for
+    intervals at levels other than 95% (a Bonferroni-adjusted level, say): the Cornish–Fisher expansion
+    in 1/df around the normal quantile. Its error shrinks with df and grows with the quantile: for
+    df ≥ 19 and p ≤ 1 − 10⁻⁵ it is within 0.1% of the exact value (checked against the incomplete
+    beta function), about 0.005 on a quantile of 5."""
+    return _cornish_fisher(NormalDist().inv_cdf(probability), df)
+
+
+def _cornish_fisher(z: float, df: int) -> float:
+    """Student's t quantile on ``df`` degrees of freedom whose normal quantile is ``z``: the first four
+    terms of the Cornish–Fisher expansion in 1/df (Abramowitz & Stegun 26.7.5)."""
     return (
         z
         + (z**3 + z) / (4 * df)

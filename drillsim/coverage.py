@@ -181,10 +181,7 @@ def analyse_coverage(scenario: Scenario, timezone: str | None = None) -> Coverag
     checked; default the organisation's), and the load per person."""
     org = scenario.organisation
     tz_name = timezone or org.timezone
-    first, last = window(scenario)
-    clocks = schedule_clocks(org, first)
-    calendar = LevelCalendar(org, clocks, first, last)
-    week = _Week(org, calendar, zone(tz_name), first, last)
+    week = duty_week(scenario, tz_name)
     policies = tuple(
         PolicyWeek(
             pid,
@@ -198,9 +195,27 @@ def analyse_coverage(scenario: Scenario, timezone: str | None = None) -> Coverag
         )
         for pid, policy in org.escalation.items()
     )
+    first, last = week.first, week.last
     return CoverageReport(
-        scenario.id, org.id, tz_name, first, last, policies, _load(org, clocks, first, last)
+        scenario.id, org.id, tz_name, first, last, policies, _load(org, week.calendar.clocks, first, last)
     )
+
+
+def duty_week(scenario: Scenario, timezone: str | None = None) -> DutyWeek:
+    """Who is on duty and who each level pages over the coverage window (:func:`window`), in
+    ``timezone`` (default: the organisation's)."""
+    org = scenario.organisation
+    first, last = window(scenario)
+    calendar = LevelCalendar(org, schedule_clocks(org, first), first, last)
+    return DutyWeek(org, calendar, zone(timezone or org.timezone), first, last)
+
+
+def on_call_load(scenario: Scenario) -> tuple[PersonLoad, ...]:
+    """Each person's on-call and shadow hours a week over every schedule and team rotation, busiest
+    first (the load of :func:`analyse_coverage`, without the week grid)."""
+    org = scenario.organisation
+    first, last = window(scenario)
+    return _load(org, schedule_clocks(org, first), first, last)
 
 
 def page_times(start: dt.datetime, tz: ZoneInfo) -> list[list[dt.datetime | None]]:
@@ -223,14 +238,18 @@ def page_times(start: dt.datetime, tz: ZoneInfo) -> list[list[dt.datetime | None
 # ── The typical week ─────────────────────────────────────────────────────────────────────────────────
 
 
-class _Week:
+class DutyWeek:
     """Who is on duty and who each level pages, segment by segment over [first, last]: between two
-    consecutive change points (a handover, a working-hours edge, a local hour) nothing changes."""
+    consecutive change points (a handover, a working-hours edge, a local hour) nothing changes.
+    ``spans`` gives each segment's length in hours with the people on duty in it; ``paged`` who a
+    level pages at a moment."""
 
     def __init__(
         self, org: Organisation, calendar: LevelCalendar, tz: ZoneInfo, first: dt.datetime, last: dt.datetime
     ) -> None:
         self.org, self.calendar, self.tz = org, calendar, tz
+        self.first, self.last = first, last
+        self._always_paged: dict[int, frozenset[str]] = {}  # by id(level): who it pages at any hour
         self.duty_keys = list(calendar.clocks)  # schedules and team rotations: on call there is on duty
         hours = {
             f"hours:{pid}": ScheduleClock(_hours_schedule(person.working_hours, first, last), org.timezone)
@@ -275,11 +294,9 @@ class _Week:
     def level(self, number: int, level: Level) -> LevelWeek:
         """The level's gaps and off-duty hours, cell by cell. It may page whoever its schedule targets
         have on call, and everyone its other targets name (every member of a round-robin team)."""
-        keys = [key for target in level.targets if (key := clock_key(target)) is not None]
-        always = {p for t in level.targets if clock_key(t) is None for p in people_for(self.org, t)}
         gap, off_duty = _zero_grid(), _zero_grid()
         for (start, end), (day, hour), on_duty in zip(self.segments, self.cells, self._on_duty, strict=True):
-            paged = always.union(*(self.calendar.on_call(key, start) for key in keys))
+            paged = self.paged(level, start)
             if not paged:
                 gap[day][hour] += (end - start) / HOUR
             elif on_duty.isdisjoint(paged):
@@ -293,6 +310,27 @@ class _Week:
             sum(map(sum, gap)) / self.weeks,
             sum(map(sum, off_duty)) / self.weeks,
         )
+
+    def paged(self, level: Level, moment: dt.datetime) -> frozenset[str]:
+        """Everyone the level may page at ``moment``: whoever its schedule targets have on call (and
+        their shadows), and everyone its other targets name (every member of a round-robin team)."""
+        if id(level) not in self._always_paged:
+            self._always_paged[id(level)] = frozenset(
+                p for t in level.targets if clock_key(t) is None for p in people_for(self.org, t)
+            )
+        found = set(self._always_paged[id(level)])
+        for target in level.targets:
+            if (key := clock_key(target)) is not None:
+                found.update(self.calendar.on_call(key, moment))
+        return frozenset(found)
+
+    @property
+    def spans(self) -> list[tuple[dt.datetime, float, frozenset[str]]]:
+        """Each segment's start, its length in hours, and everyone on duty in it."""
+        return [
+            (start, (end - start) / HOUR, on_duty)
+            for (start, end), on_duty in zip(self.segments, self._on_duty, strict=True)
+        ]
 
     def _shares(self, hours: list[list[float]]) -> Grid:
         return [

@@ -12,6 +12,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, TypeVar
 
+from drillsim.coverage import on_call_load
 from drillsim.scenario.incidents import Task
 from drillsim.scenario.model import Scenario
 from drillsim.scenario.organisation import (
@@ -95,12 +96,15 @@ class SoleRole:
 
 @dataclass(frozen=True)
 class Load:
-    """The policies that can page a person, and the teams whose on-call rotation they are on."""
+    """The policies that can page a person, the schedules and team rotations (``team:ID``) that put
+    them on call, and their on-call hours a week over all of them (shadowing included), as
+    :func:`drillsim.coverage.on_call_load` counts them."""
 
     person: str
     name: str
     policies: tuple[str, ...]
-    rotations: tuple[str, ...]
+    schedules: tuple[str, ...]
+    on_call_hours: float
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,7 @@ def analyse(scenario: Scenario) -> StructureReport:
         reach=reach,
         single_points=_single_points(scenario, reach),
         sole_roles=_sole_roles(scenario),
-        load=_load(org),
+        load=_load(scenario),
     )
 
 
@@ -312,22 +316,25 @@ def _sole_roles(scenario: Scenario) -> tuple[SoleRole, ...]:
 # ── Load ─────────────────────────────────────────────────────────────────────────────────────────────
 
 
-def _load(org: Organisation) -> tuple[Load, ...]:
-    """Everyone a policy can page or a rotation includes: most policies, then most rotations, then by id."""
+def _load(scenario: Scenario) -> tuple[Load, ...]:
+    """Everyone a policy can page or a schedule or team rotation puts on call: most policies, then most
+    schedules, then most on-call hours, then by id."""
+    org = scenario.organisation
     policies: dict[str, set[str]] = {pid: set() for pid in org.people}
     for policy_id, policy in org.escalation.items():
         for level in policy.levels:
             for person in _level_pages(org, level):
                 policies[person].add(policy_id)
-    rotations: dict[str, set[str]] = {pid: set() for pid in org.people}
-    for team_id, team in org.teams.items():
-        for member in team.on_call.members if team.on_call else []:
-            if member in rotations:
-                rotations[member].add(team_id)
-    busy = [pid for pid in org.people if policies[pid] or rotations[pid]]
-    busy.sort(key=lambda pid: (-len(policies[pid]), -len(rotations[pid]), pid))
+    on_call = {entry.person: entry for entry in on_call_load(scenario)}
+    schedules = {
+        pid: tuple(sorted(s.schedule for s in on_call[pid].schedules)) if pid in on_call else ()
+        for pid in org.people
+    }
+    hours = {pid: on_call[pid].on_call + on_call[pid].shadow if pid in on_call else 0.0 for pid in org.people}
+    busy = [pid for pid in org.people if policies[pid] or schedules[pid]]
+    busy.sort(key=lambda pid: (-len(policies[pid]), -len(schedules[pid]), -hours[pid], pid))
     return tuple(
-        Load(pid, org.people[pid].name, tuple(sorted(policies[pid])), tuple(sorted(rotations[pid])))
+        Load(pid, org.people[pid].name, tuple(sorted(policies[pid])), schedules[pid], hours[pid])
         for pid in busy
     )
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from drillsim.experiments.criticality import criticality, without
+from paths import SCENARIOS
+
+from drillsim.engine.model import compile_scenario
+from drillsim.engine.world import World
+from drillsim.experiments.compare import Variant, compare
+from drillsim.experiments.criticality import NEVER_PAGED, criticality, pageable, without
+from drillsim.experiments.streams import Streams
 from drillsim.scenario.loader import load_scenario
 
 # ana is the only responder: without her nothing is ever acknowledged. ben is her backup on the
@@ -61,3 +67,38 @@ def test_the_only_responder_is_the_most_critical_and_a_bystander_costs_nothing(t
     assert ana["readiness_change"] < -50  # without her the task can never be done
     cleo = next(r for r in rows if r["person"] == "cleo")
     assert cleo["readiness_change"] == 0 and cleo["verdict"] == "no significant difference"
+
+
+def test_a_person_nothing_can_page_is_not_simulated_and_would_change_nothing(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text(SCENARIO)
+    scenario = load_scenario(tmp_path / "s.yaml")
+    base = compile_scenario(scenario)
+    assert pageable(base) == {"ana", "ben"}
+    rows = {r["person"]: r for r in criticality(scenario, seed=1, count=40, workers=1)}
+    assert rows["cleo"]["note"] == NEVER_PAGED and rows["cleo"]["replications"] == 0
+    # the proof: simulated anyway, her absence leaves every replication's facts exactly as they were
+    away = compile_scenario(without(scenario, "cleo"))
+    for index in range(40):
+        facts = []
+        for model in (base, away):
+            world = World(model, Streams(1, index))
+            world.run()
+            facts.append(world.facts)
+        assert facts[0] == facts[1]
+    full = compare(Variant("base", base), [Variant("cleo", away)], seed=1, count=40, workers=1)
+    assert all(row["difference"] == 0 for row in full["variants"][0]["results"].values())
+
+
+def test_early_stops_keep_the_ranking_at_the_top() -> None:
+    scenario = load_scenario(SCENARIOS / "weight-exfiltration.yaml")
+    quick = criticality(scenario, seed=3, count=150, workers=1)
+    full = criticality(scenario, seed=3, count=150, workers=1, adaptive=False)
+    assert quick[:3] == full[:3] and quick[0]["verdict"] == "worse"
+    assert all(row["replications"] == 150 for row in quick[:3])
+    finished = {r["person"]: r for r in full}
+    for row in quick:
+        if row["replications"] == 150:  # ran to the end: exactly the full computation's row
+            assert row == finished[row["person"]]
+        elif row["replications"]:  # stopped: said why, and ran fewer
+            assert row["note"].startswith(f"stopped after {row['replications']} replications: clearly")
+    assert any(row["note"] and row["replications"] for row in quick)  # something did stop early

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from engine_helpers import T975, t_quantile
 
+from drillsim.confidence import t_quantile as adjusted_t_quantile
 from drillsim.confidence import wilson
 from drillsim.experiments.totals import (
     Layout,
@@ -133,3 +134,9 @@ def test_layout_gives_each_key_a_numerator_and_a_denominator() -> None:
     layout = Layout()
     assert [layout.declare("a"), layout.declare("b"), layout.declare("a")] == [0, 2, 0]
     assert layout.size == 4
+
+
+@pytest.mark.parametrize(("p", "df"), [(0.995, 19), (0.9995, 30), (0.9999, 49), (0.99999, 99), (0.999, 199)])
+def test_t_quantiles_at_adjusted_levels_are_within_a_tenth_of_a_percent(p: float, df: int) -> None:
+    exact = t_quantile(p, df)  # the density integrated, independently of drillsim
+    assert adjusted_t_quantile(p, df) == pytest.approx(exact, rel=1e-3)

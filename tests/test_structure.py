@@ -167,15 +167,37 @@ def test_roles_held_by_one_person(report: StructureReport) -> None:
     }  # `responder` has two holders, and kim-lee's missing roles matter to nobody
 
 
-def test_load_counts_policies_and_rotations(report: StructureReport) -> None:
-    load = {entry.person: (entry.policies, entry.rotations) for entry in report.load}
-    assert load["bob"] == (("sev1",), ("infra", "ops", "sec"))  # on three teams' rotations
-    assert load["dan"] == (("sev1", "sev2"), ("infra",))
-    assert load["eve"] == (("sev1", "sev2"), ())
-    assert load["fay"] == (("audit-only",), ())
+def test_load_counts_policies_schedules_and_hours(report: StructureReport) -> None:
+    load = {entry.person: (entry.policies, entry.schedules, entry.on_call_hours) for entry in report.load}
+    # daily two-person rotations: each member is on call half of every week, 84 h, on each of them
+    assert load["bob"] == (("sev1",), ("team:infra", "team:ops", "team:sec"), 3 * 84.0)
+    assert load["dan"] == (("sev1", "sev2"), ("team:infra",), 84.0)
+    assert load["eve"] == (("sev1", "sev2"), (), 0.0)
+    assert load["fay"] == (("audit-only",), (), 0.0)
     assert "kim-lee" not in load
-    # most policies first, then most rotations
+    # most policies first, then most schedules
     assert [entry.person for entry in report.load][:3] == ["dan", "eve", "bob"]
+
+
+def test_load_counts_people_on_call_only_through_schedules(tmp_path: Path) -> None:
+    """Someone a level reaches only through a schedule is on call (the field note: the load table
+    used to read team rotations alone, and showed them with no load at all)."""
+    text = TINY.replace(
+        "  authorities:",
+        """  schedules:
+    night:
+      layers:
+        weeknights: {members: [kim-lee, kim_lee], turn: 1w, start: 2026-01-05T00:00:00Z,
+                     restrictions: [{days: mon-fri, start: "00:00", end: "08:00"}]}
+  authorities:""",
+        1,
+    )
+    (tmp_path / "night.yaml").write_text(text)
+    scenario = load_scenario(tmp_path / "night.yaml")
+    load = {entry.person: (entry.schedules, entry.on_call_hours) for entry in analyse(scenario).load}
+    # five 8-hour nights a week, shared week by week between two people: 20 h a week each
+    assert load["kim-lee"] == (("night",), 20.0)
+    assert load["kim_lee"] == (("night",), 20.0)
 
 
 def balanced(text: str) -> bool:

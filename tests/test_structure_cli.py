@@ -50,3 +50,19 @@ def test_json_with_criticality_ranks_every_person() -> None:
 def test_structure_of_an_organisation_file_exits_2() -> None:
     code, output = invoke("structure", SCENARIOS / "organisations" / "frontier-lab.yaml")
     assert code == 2 and "is an organisation file" in output
+
+
+def test_criticality_says_who_stopped_early_and_why() -> None:
+    scenario = SCENARIOS / "weight-exfiltration.yaml"
+    code, output = invoke("structure", scenario, "--criticality", "-n", "100", "--workers", "1")
+    assert code == 0 and "up to 100 paired replications each" in output
+    assert "Never paged: no effect: " in output
+    assert "Stopped after 50 replications: clearly no effect (within ±0.5 readiness points): " in output
+    code, output = invoke("structure", scenario, "--criticality", "--exhaustive", "-n", "60", "--json")
+    rows = json.loads(output)["criticality"]
+    assert code == 0 and {row["replications"] for row in rows} == {0, 60}  # only the never paged skip
+
+
+def test_exhaustive_goes_with_criticality() -> None:
+    code, output = invoke("structure", TUTORIAL, "--exhaustive")
+    assert code == 2 and "--exhaustive goes with --criticality" in output

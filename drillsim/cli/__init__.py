@@ -16,6 +16,7 @@ import typer
 
 from drillsim import __version__
 from drillsim.cli.commands import (
+    advise,
     calibrate,
     compare,
     drill,
@@ -57,6 +58,7 @@ for command in (
     compare.compare,
     sweep.sweep,
     structure.structure,
+    advise.advise,
     drill.drill,
     join.join,
     history.history,

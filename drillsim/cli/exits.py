@@ -41,6 +41,7 @@ EXIT_CODES: dict[str, int] = {
     "drillsim.experiments.sweep.GridError": BAD_INPUT,
     "drillsim.experiments.rundir.RunFolderError": BAD_INPUT,
     "drillsim.experiments.replicate.BackendError": BAD_INPUT,
+    "drillsim.experiments.advise.AdviceError": BAD_INPUT,
     "drillsim.engine.world.EventBudgetError": BAD_INPUT,
     "drillsim.store.StoreError": BAD_INPUT,
     "drillsim.plans.PlanError": BAD_INPUT,

@@ -123,15 +123,18 @@ def compare(
         "replications": done,
         "common_random_numbers": not independent,
         "variants": [
-            _variant_result(v.name, pair, profiles[0], profile, base_size)
+            variant_result(v.name, pair, profiles[0], profile, base_size)
             for v, pair, profile in zip(variants, pairs, profiles[1:], strict=True)
         ],
     }
 
 
-def _variant_result(
+def variant_result(
     name: str, totals: ReplicationTotals, base: Profile, variant: Profile, offset: int
 ) -> dict[str, Any]:
+    """One variant's comparison with the base from their paired ``totals`` (the base's layout first,
+    the variant's from ``offset``): every measure both have, with the difference, its 95% interval
+    and verdict."""
     base_estimates = base.estimates(totals, 0)
     variant_estimates = variant.estimates(totals, offset)
     rows: dict[str, dict[str, Any]] = {}

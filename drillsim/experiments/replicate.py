@@ -27,7 +27,7 @@ from drillsim.facts import Record, Timeline
 from drillsim.metrics import IncidentMetrics, Tally
 from drillsim.scenario.model import Scenario
 
-DEFAULT_CHUNK = 25
+DEFAULT_CHUNK = 25  # runs (a replication of one model) per task
 DASK_CHUNK = 100  # a Dask task costs 10-20 ms more than a process-pool call: fewer, larger chunks
 IN_FLIGHT_PER_WORKER = (
     3  # chunks submitted ahead per worker: enough to keep workers busy, few enough to bound memory
@@ -169,11 +169,17 @@ def executor(
             cluster.close()
 
 
-def plan(backend: Backend | None, workers: int, chunk: int | None = None) -> tuple[Backend, int]:
-    """The backend and chunk size a run uses: serial for one worker and a process pool for more;
-    DASK_CHUNK replications per task on Dask, else DEFAULT_CHUNK."""
+def plan(
+    backend: Backend | None, workers: int, chunk: int | None = None, models: int = 1
+) -> tuple[Backend, int]:
+    """The backend and chunk size (replications per task) a run of ``models`` side by side uses: serial
+    for one worker and a process pool for more; about DASK_CHUNK runs per task on Dask, else
+    DEFAULT_CHUNK, and at least one replication. A task of one model holds that many replications;
+    with 40 models, one replication of each: results then come back (and progress moves) at the
+    same pace whatever the number of models."""
     backend = backend or ("serial" if workers <= 1 else "process")
-    return backend, chunk or (DASK_CHUNK if backend == "dask" else DEFAULT_CHUNK)
+    runs = DASK_CHUNK if backend == "dask" else DEFAULT_CHUNK
+    return backend, chunk or max(1, runs // max(1, models))
 
 
 def replication_sets(
@@ -185,16 +191,18 @@ def replication_sets(
     trace: bool = False,
     backend: Backend | None = None,
     scheduler: str | None = None,
+    first: int = 0,
     causes: bool = False,
 ) -> Iterator[list[Replication]]:
-    """For each replication 0..count-1 in order, one Replication per model (run with its seed).
-    Several models with the same seed share random numbers: the basis of paired comparisons.
+    """For each replication first..first+count-1 in order, one Replication per model (run with its
+    seed). Several models with the same seed share random numbers: the basis of paired comparisons.
     ``backend`` defaults to serial for one worker and a process pool for more; ``chunk`` (replications
-    per task) to DASK_CHUNK on Dask, else DEFAULT_CHUNK. Results do not depend on either. ``causes``:
-    also decompose the incidents that missed an objective (:mod:`drillsim.experiments.causes`)."""
-    backend, chunk = plan(backend, workers, chunk)
+    per task) to what :func:`plan` gives. Results do not depend on either. ``causes``: also
+    decompose the incidents that missed an objective (:mod:`drillsim.experiments.causes`)."""
+    backend, chunk = plan(backend, workers, chunk, len(models))
+    end = first + count
     if backend == "serial" or (backend == "process" and count <= chunk):
-        for index in range(count):
+        for index in range(first, end):
             yield [
                 run_replication(model, seed, index, trace, causes)
                 for model, seed in zip(models, seeds, strict=True)
@@ -202,18 +210,16 @@ def replication_sets(
         return
     scenarios = [model.scenario for model in models]
     key = hashlib.sha256("".join(s.model_dump_json() for s in scenarios).encode()).hexdigest()
-    starts = iter(range(0, count, chunk))
+    starts = iter(range(first, end, chunk))
     in_flight: deque[Future[list[list[Replication]]]] = deque()
     with executor(backend, workers, scheduler) as (pool, share):
         shared = share(scenarios)
 
         def submit_next() -> None:
-            first = next(starts, None)
-            if first is not None:
+            start = next(starts, None)
+            if start is not None:
                 in_flight.append(
-                    pool.submit(
-                        _run_chunk, key, shared, seeds, first, min(chunk, count - first), trace, causes
-                    )
+                    pool.submit(_run_chunk, key, shared, seeds, start, min(chunk, end - start), trace, causes)
                 )
 
         for _ in range(IN_FLIGHT_PER_WORKER * workers):  # bounded: memory does not grow with the count
@@ -241,7 +247,7 @@ def replications(
 ) -> Iterator[Replication]:
     """Every replication 0..count-1 of one model, in order."""
     for (replication,) in replication_sets(
-        [model], [seed], count, workers, chunk, trace, backend, scheduler, causes
+        [model], [seed], count, workers, chunk, trace, backend, scheduler, causes=causes
     ):
         yield replication
 

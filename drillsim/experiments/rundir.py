@@ -7,6 +7,8 @@
 - ``trace.jsonl``: every timeline record, with ``--trace``
 - ``coverage.json``: on-call coverage by hour of the week and the acknowledgement heatmap, with
   ``--coverage`` (written by the command after the run; see docs/structure.md)
+- ``advice.json``: the changes ``drillsim advise FOLDER`` simulated against the run's scenario, ranked
+  (see docs/advise.md)
 """
 
 from __future__ import annotations
@@ -177,3 +179,25 @@ class TraceWriter:
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
     write_atomically(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def read_run(folder: Path) -> dict[str, Any]:
+    """The summary.json of a simulation run folder, or RunFolderError saying what the folder lacks."""
+    missing = [
+        name for name in ("scenario.yaml", "summary.json", "metrics.csv") if not (folder / name).is_file()
+    ]
+    if missing:
+        what = "a drill folder" if (folder / "journal.jsonl").is_file() else "not a run folder"
+        raise RunFolderError(
+            f"{folder}: {what} (no {', '.join(missing)}); give a scenario file or a folder from "
+            "drillsim simulate"
+        )
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RunFolderError(f"{folder / 'summary.json'}: damaged ({exc})") from None
+    if not isinstance(summary, dict) or not {"seed", "replications", "readiness", "objectives"} <= set(
+        summary
+    ):
+        raise RunFolderError(f"{folder / 'summary.json'}: damaged (not a run's summary)")
+    return summary

@@ -10,6 +10,7 @@ from typing import Any
 from drillsim.coverage import analyse_coverage, has_schedules
 from drillsim.plans import PlanItem
 from drillsim.report import causes, charts
+from drillsim.report.advice import advice_section
 from drillsim.report.coverage import coverage_section
 from drillsim.report.document import Document
 from drillsim.report.labels import RATING_WORDS, metric_label, share, share_interval
@@ -47,11 +48,13 @@ def readiness_report(
     history: Sequence[Versioned],
     coverage: dict[str, Any] | None = None,
     plan: Sequence[PlanItem] = (),
+    advice: dict[str, Any] | None = None,
 ) -> Document:
     """The report of a run folder from its scenario, summary.json, run.json, the recorded runs of its
     scenario (the trend and the changes of its contents), coverage.json (``coverage``, when the run
-    wrote one: its heatmap and time zone; the typical week is worked out again from the scenario) and
-    the scenario's improvement plan items still to do (``plan``)."""
+    wrote one: its heatmap and time zone; the typical week is worked out again from the scenario), the
+    scenario's improvement plan items still to do (``plan``) and advice.json (``advice``, when drillsim
+    advise wrote one: the "What to change" section)."""
     readiness = summary["readiness"]
     doc = Document(
         f"Readiness report — {scenario.title}",
@@ -114,6 +117,8 @@ def readiness_report(
         )
     versions_section(doc, version_changes(history))
     open_items_section(doc, plan, "Open improvement items")
+    if advice is not None:
+        advice_section(doc, advice)
     doc.heading("Response times against the objectives")
     columns = metric_columns(folder / "metrics.csv")
     for oid, objective in scenario.objectives.items():

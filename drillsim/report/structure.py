@@ -103,23 +103,35 @@ def _sole_roles_table(roles: tuple[SoleRole, ...]) -> Table:
     return table
 
 
+HEAVY_ON_CALL = 84.0  # hours a week: on call more than half the week
+
+
 def _load_table(load: tuple[Load, ...]) -> Table:
-    """People paged by two or more policies, or on two or more teams' rotations."""
+    """People paged by two or more policies, on two or more schedules or team rotations, or on call
+    more than half the week."""
     table = Table(
-        title="Load (people paged by several policies or on several teams' rotations)", title_justify="left"
+        title="Load (people paged by several policies, on several schedules or rotations, or on call "
+        "more than half the week)",
+        title_justify="left",
     )
     table.add_column("person")
     table.add_column("policies", justify="right")
     table.add_column("policies that can page them")
-    table.add_column("on-call rotations")
-    shown = [entry for entry in load if len(entry.policies) >= 2 or len(entry.rotations) >= 2]
+    table.add_column("on call a week", justify="right")
+    table.add_column("schedules and rotations")
+    shown = [
+        entry
+        for entry in load
+        if len(entry.policies) >= 2 or len(entry.schedules) >= 2 or entry.on_call_hours > HEAVY_ON_CALL
+    ]
     for entry in shown:
         table.add_row(
             entry.person,
             str(len(entry.policies)),
             ", ".join(entry.policies),
-            ", ".join(entry.rotations) or "—",
+            f"{entry.on_call_hours:.1f} h" if entry.schedules else "—",
+            ", ".join(entry.schedules) or "—",
         )
     if not shown:
-        table.add_row("[green]nobody[/]", "", "", "")
+        table.add_row("[green]nobody[/]", "", "", "", "")
     return table

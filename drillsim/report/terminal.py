@@ -169,7 +169,9 @@ def _compared_value(key: str, value: float | None) -> str:
     return humanize(abs(value))
 
 
-def _signed(key: str, value: float | None) -> str:
+def signed_difference(key: str, value: float | None) -> str:
+    """A compared measure's difference as it reads: readiness ``+2.5``, a share ``−3.0 pts``, a time
+    ``+4m``."""
     if value is None:
         return "—"
     sign = "+" if value > 0 else "−" if value < 0 else "±"
@@ -206,8 +208,8 @@ def print_comparison(result: dict[str, Any], console: Console) -> None:
                 _compared_label(key),
                 _compared_value(key, row["base"]),
                 _compared_value(key, row["variant"]),
-                _signed(key, row["difference"]),
-                f"{_signed(key, low)} … {_signed(key, high)}",
+                signed_difference(key, row["difference"]),
+                f"{signed_difference(key, low)} … {signed_difference(key, high)}",
                 f"[{style}]{row['verdict']}[/]",
             )
         console.print(table)
@@ -282,13 +284,23 @@ def _versus_best(versus: dict[str, Any]) -> str:
 
 
 def print_criticality(rows: list[dict[str, Any]], replications: int, console: Console) -> None:
+    """The criticality ranking, then who ran fewer replications and why (grouped by reason)."""
     table = Table(
         title=f"Criticality: readiness with each person away for the whole scenario "
-        f"({replications} paired replications each), most critical first",
+        f"(up to {replications} paired replications each), most critical first",
         title_justify="left",
     )
-    for column in ("person", "roles", "readiness change", "95% CI", "verdict", "objectives hit hardest"):
-        table.add_column(column, justify="right" if column in ("readiness change", "95% CI") else "left")
+    for column in (
+        "person",
+        "roles",
+        "readiness change",
+        "95% CI",
+        "verdict",
+        "replications",
+        "objectives hit hardest",
+    ):
+        numeric = column in ("readiness change", "95% CI", "replications")
+        table.add_column(column, justify="right" if numeric else "left")
     for row in rows:
         low, high = row["ci95"]
         style = VERDICT_STYLES.get(row["verdict"], "dim")
@@ -298,9 +310,16 @@ def print_criticality(rows: list[dict[str, Any]], replications: int, console: Co
             f"{row['readiness_change']:+.1f}",
             f"{low:+.1f} … {high:+.1f}",
             f"[{style}]{row['verdict']}[/]",
+            f"{row['replications']:,}" if row["replications"] else "—",
             ", ".join(row["objectives_hit"]) or "—",
         )
     console.print(table)
+    notes: dict[str, list[str]] = {}
+    for row in sorted(rows, key=lambda r: r["replications"]):
+        if row["note"]:
+            notes.setdefault(row["note"], []).append(row["name"])
+    for note, names in notes.items():
+        console.print(f"[dim]{escape(note[0].upper() + note[1:])}: {escape(', '.join(names))}[/]")
 
 
 TREND_STYLES = {CHANGED: "bold", WITHIN_NOISE: "dim", NO_INTERVAL: "dim", FIRST: "dim"}

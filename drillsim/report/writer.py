@@ -47,6 +47,7 @@ def write_report(folder: Path, history: Sequence[Any] | None = None, plan: Seque
                 history or [],
                 _json(folder / "coverage.json") if (folder / "coverage.json").is_file() else None,
                 plan,
+                _json(folder / "advice.json") if (folder / "advice.json").is_file() else None,
             )
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise ReportError(

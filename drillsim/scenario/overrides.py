@@ -14,8 +14,9 @@ duration``.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -262,3 +263,40 @@ def split_values(text: str) -> list[str]:
         current += char
     values.append(current.strip())
     return values
+
+
+def flow_yaml(value: Any) -> str:
+    """``value`` (plain data: mappings, lists, strings, numbers, booleans) as one line of YAML that
+    reads back as exactly ``value``: plain scalars where they read back as themselves
+    (``{name: Zoe Park, roles: [sre]}``), else the whole value as JSON (which is YAML too)."""
+    plain = _plain_flow(value)
+    try:
+        if parse_yaml(f"value: {plain}".encode(), "value").data["value"] == value:
+            return plain
+    except ScenarioError:
+        pass
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _plain_flow(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{key}: {_plain_flow(inner)}" for key, inner in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_plain_flow(inner) for inner in value) + "]"
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    return str(value)
+
+
+def override_text(path: str, value: Any) -> str:
+    """The ``--set`` text that puts ``value`` at ``path``: ``PATH=VALUE``, the value as :func:`flow_yaml`
+    writes it."""
+    return f"{path}={flow_yaml(value)}"
+
+
+def overrides_file_text(overrides: Mapping[str, Any], comments: Sequence[str] = ()) -> str:
+    """An overrides file (what ``--overrides`` reads): the ``comments`` as ``#`` lines, then one
+    ``PATH: VALUE`` line per override, in order."""
+    lines = [f"# {comment}" for comment in comments]
+    lines += [f"{path}: {flow_yaml(value)}" for path, value in overrides.items()]
+    return "\n".join(lines) + "\n"

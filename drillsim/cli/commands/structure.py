@@ -45,6 +45,15 @@ def structure(
             "--criticality", help="Also simulate: the readiness lost when each person is away, ranked."
         ),
     ] = False,
+    exhaustive: Annotated[
+        bool,
+        typer.Option(
+            "--exhaustive",
+            help="With --criticality: run every person through every replication (by default a person "
+            "whose absence clearly makes no difference, or who is clearly not among the most critical, "
+            "stops early).",
+        ),
+    ] = False,
     coverage: Annotated[
         bool,
         typer.Option(
@@ -65,7 +74,7 @@ def structure(
     replications: Annotated[
         int,
         replications_option(
-            "With --criticality: replications per person; with --heatmap: per hour of the week.",
+            "With --criticality: replications per person (at most); with --heatmap: per hour of the week.",
             maximum=1_000_000,
         ),
     ] = HEATMAP_REPLICATIONS,
@@ -77,7 +86,9 @@ def structure(
     decision, single points of failure, load, and the escalation graph.
 
     With --criticality, simulate the scenario once per person with that person away for the whole
-    run, and rank people by the readiness lost (paired with common random numbers).
+    run, and rank people by the readiness lost (paired with common random numbers). People nothing can
+    page are not simulated (no effect); a person clearly without effect, or clearly not among the five
+    most critical, stops early, at 50, 100, 200… replications (--exhaustive: nobody stops).
 
     With --coverage, show instead when each escalation level pages nobody or only people off duty,
     hour by hour over a typical week, and each person's on-call hours a week; add --heatmap to
@@ -91,6 +102,8 @@ def structure(
 
     if (heatmap or timezone is not None) and not coverage:
         raise CommandError("--heatmap and --timezone go with --coverage")
+    if exhaustive and not criticality:
+        raise CommandError("--exhaustive goes with --criticality")
     if coverage and (mermaid or dot or criticality):
         raise CommandError("--coverage is a view of its own: leave out --mermaid, --dot and --criticality")
     zone_name = time_zone_name(timezone)
@@ -111,7 +124,7 @@ def structure(
             (graphtext.mermaid(graph) if mermaid else "") + (graphtext.dot(graph) if dot else "")
         )
         return
-    ranking = _criticality(model_scenario, replications, seed, workers) if criticality else None
+    ranking = _criticality(model_scenario, replications, seed, workers, exhaustive) if criticality else None
     if as_json:
         data = report.to_json() | {"mermaid": graphtext.mermaid(graph), "dot": graphtext.dot(graph)}
         data |= {"criticality": ranking} if ranking is not None else {}
@@ -125,14 +138,22 @@ def structure(
 
 
 def _criticality(
-    scenario: Scenario, replications: int, seed: int, workers: int | None
+    scenario: Scenario, replications: int, seed: int, workers: int | None, exhaustive: bool
 ) -> list[dict[str, Any]]:
-    """People ranked by the readiness lost when each is away, with a progress bar."""
+    """People ranked by the readiness lost when each is away, with a progress bar counting runs (one
+    replication of the scenario or of a variant): it moves with every replication, and its total
+    shrinks when people stop early."""
     from drillsim.experiments.criticality import criticality
 
-    with progress_bar(f"simulating {len(scenario.organisation.people)} people away", replications) as update:
+    people = len(scenario.organisation.people)
+    with progress_bar(f"simulating {people} people away (runs)", (people + 1) * replications) as update:
         return criticality(
-            scenario, seed=seed, count=replications, workers=worker_count(workers), progress=update
+            scenario,
+            seed=seed,
+            count=replications,
+            workers=worker_count(workers),
+            adaptive=not exhaustive,
+            progress=update,
         )
 
 
