@@ -322,3 +322,92 @@ def _write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "scenario.yaml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# --- live drills -------------------------------------------------------------------------------
+
+
+def test_the_coordinator_sees_the_branch_fire_and_the_conditional_inject(tmp_path: Path) -> None:
+    # A drill with nobody in the room: everyone is simulated as above. The theft is not contained
+    # within 4h (5h), so the branch fires at 240m; the press call at 20m is released unless bob
+    # acknowledged, and the event log says which.
+    from drill_helpers import FakeTime
+
+    from drillsim.drill.session import DrillSession
+    from drillsim.tui.format import Names, Narrator
+
+    rest = (
+        THEFT_AT_0
+        + """  - {id: "2", at: 20m, kind: message, text: Press, condition: {if: {milestone: detected}}}
+"""
+        + NOT_CONTAINED.replace("{p}", "1")
+    )
+    text = scenario(theft("5h"), rest)
+    path = _write(tmp_path, text)
+    from drillsim.scenario.loader import load_scenario
+
+    fake = FakeTime()
+    session = DrillSession.start(
+        load_scenario(path), text, players=(), speed=60, seed=1, results=tmp_path, time_source=fake
+    )
+    fake.seconds = 300.0  # five minutes of wall time at 60×: T+5h
+    session.tick()
+    narrator = Narrator(Names(session.scenario, session.players))
+    lines = [narrator.sentence(r) for r in session.records]
+    said = [line[0] for line in lines if line is not None]
+    assert "inject 2 released: its condition held" in said
+    assert "#0: branch misuse-of-stolen-weights fired" in said
+    released, upcoming = session.msel_view()
+    assert [i["id"] for i in released] == ["1", "2"] and released[1][
+        "condition"
+    ] == "if any incident detected"
+    assert [row["number"] for row in session.incidents_view()] == [0]  # the misuse starts at 3120m
+    session.close()
+
+
+# --- validation --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rest", "message"),
+    [
+        (
+            "triggers:\n  t: {when: {incident: thef, milestone: contained}, starts: misuse}\n",
+            "triggers.t.when.incident: unknown incident 'thef'; did you mean 'theft'?",
+        ),
+        (
+            "triggers:\n  t: {when: {incident: theft, milestone: contained}, starts: misuse2}\n",
+            "triggers.t.starts: unknown incident 'misuse2'; did you mean 'misuse'?",
+        ),
+        (
+            "triggers:\n  t: {when: {incident: theft, task: contian}, starts: misuse}\n",
+            "triggers.t.when.task: unknown task 'contian'; did you mean 'contain'?",
+        ),
+        (
+            "triggers:\n  t: {when: {incident: misuse, milestone: contained}, starts: theft}\n",
+            "triggers.t.when.milestone: misuse has no task with milestone: contained",
+        ),
+        (
+            THEFT_AT_0 + "  - {id: '2', at: 1h, kind: message, text: x, condition: {if: {task: contain}}}\n",
+            "injects[1].condition.if.task: a task needs `incident`",
+        ),
+        (
+            THEFT_AT_0
+            + "  - {id: '2', at: 1h, kind: message, text: x, condition: {unless: {acknowledged: {role: cfo}}}}\n",
+            "injects[1].condition.unless.acknowledged.role: unknown role 'cfo'",
+        ),
+        (
+            "triggers:\n  t: {when: {incident: theft, milestone: detected}, severity: sev4}\n",
+            "triggers.t.severity: no escalation policy applies to incident 'theft' (sev4)",
+        ),
+    ],
+)
+def test_bad_references_in_dynamics_exit_2_naming_where(rest: str, message: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from drillsim.cli import app
+
+    path = _write(tmp_path, scenario(theft("1h"), rest))
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert message in result.stdout + result.stderr

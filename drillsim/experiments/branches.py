@@ -27,6 +27,8 @@ from drillsim.experiments.stats import round4, rounded_interval
 from drillsim.experiments.totals import Layout, ReplicationTotals, interval, ratio, share_interval
 from drillsim.facts import Fact
 from drillsim.metrics import IncidentMetrics
+from drillsim.scenario.distributions import Fixed
+from drillsim.scenario.dynamics import Trigger
 
 
 @dataclass(slots=True)
@@ -100,7 +102,7 @@ class BranchTotals:
                 "starts": trigger.starts,
                 "severity": trigger.severity,
                 "probability": trigger.probability,
-                "delay": spec[trigger.id].delay.describe(),
+                "delay": _delay(spec[trigger.id]),
                 "replications": _share(totals, once),
                 "parents": _share(totals, per_parent),
                 "per_replication": {
@@ -115,6 +117,12 @@ class BranchTotals:
             assert condition is not None
             injects[inject_id] = {"condition": condition.describe(), "released": _share(totals, at)}
         return {"triggers": triggers, "injects": injects}
+
+
+def _delay(trigger: Trigger) -> str | None:
+    """The trigger's delay in words; None when its effect is immediate."""
+    delay = trigger.delay
+    return None if isinstance(delay, Fixed) and delay.value == 0 else delay.describe()
 
 
 def _share(totals: ReplicationTotals, at: int) -> dict[str, Any]:
