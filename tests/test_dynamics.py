@@ -358,6 +358,7 @@ def test_the_coordinator_sees_the_branch_fire_and_the_conditional_inject(tmp_pat
     assert "inject 2 released: its condition held" in said
     assert "#0: branch misuse-of-stolen-weights fired" in said
     released, upcoming = session.msel_view()
+    assert upcoming == []
     assert [i["id"] for i in released] == ["1", "2"] and released[1][
         "condition"
     ] == "if any incident detected"
@@ -393,7 +394,8 @@ def test_the_coordinator_sees_the_branch_fire_and_the_conditional_inject(tmp_pat
         ),
         (
             THEFT_AT_0
-            + "  - {id: '2', at: 1h, kind: message, text: x, condition: {unless: {acknowledged: {role: cfo}}}}\n",
+            + "  - {id: '2', at: 1h, kind: message, text: x,\n"
+            + "     condition: {unless: {acknowledged: {role: cfo}}}}\n",
             "injects[1].condition.unless.acknowledged.role: unknown role 'cfo'",
         ),
         (
