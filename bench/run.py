@@ -4,6 +4,9 @@
    (a whole replication: world, records, metrics), a bare SimPy model of the same queue, and Ciw.
 2. The flagship scenario: replications per second, serial and on 2 worker processes.
 3. The live console: start-up time and the work of one tick (bench/console.py).
+4. Scale: organisation size, concurrent incidents, parallel efficiency, memory (bench/scale.py).
+5. What planners wait for: criticality and advise against a 1,000-replication simulation
+   (bench/planners.py).
 
 Each figure is the median of several rounds; in each round every contender runs once, in turn,
 so that ratios come from the same conditions. Usage: python bench/run.py [--rounds N] [--out FILE]
@@ -33,6 +36,7 @@ from drillsim.scenario.loader import load_scenario
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from console import report as console_report
+from planners import report as planners_report
 from scale import report as scale_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -244,6 +248,7 @@ Parallel efficiency on 2 workers: {efficiency:.0%}.
 """
         + console_report(args.rounds)
         + scale_report(args.rounds)
+        + planners_report(max(3, args.rounds // 2))
     )
     args.out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out}")
