@@ -13,7 +13,7 @@ import graphlib
 from dataclasses import dataclass, field
 
 from drillsim.engine.calendar import HoursClock, OnCallClock
-from drillsim.engine.samplers import Sampler, compile_distribution, exponential
+from drillsim.engine.samplers import Sampler, compile_distribution
 from drillsim.facts import PageReason, ReasonKind
 from drillsim.scenario.model import ComplicationInject, IncidentInject, Scenario
 from drillsim.scenario.oncall import LayerClock, ScheduleClock, schedule_clocks, timeline
@@ -194,20 +194,13 @@ class Window:
 @dataclass(frozen=True, slots=True, eq=False)
 class ArrivalModel:
     """``scenario.arrivals[index]``: incidents of ``kind`` arriving as a Poisson process at ``rate`` per
-    minute from ``start`` until ``end`` (never past the horizon); ``gap`` samples the minutes between
-    arrivals from ``stream``."""
+    minute from ``start`` until ``end`` (never past the horizon)."""
 
     index: int
     kind: str
     rate: float
     start: float
     end: float
-    gap: Sampler = field(init=False)
-    stream: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "gap", exponential(1 / self.rate))
-        object.__setattr__(self, "stream", f"arrivals/{self.index}")  # random stream purpose
 
 
 class Model:

@@ -17,20 +17,15 @@ import simpy
 
 from drillsim import facts as T
 from drillsim.engine.model import ArrivalModel, AuthorityModel, KindModel, LevelModel, Model, TaskModel
-from drillsim.engine.samplers import UNIFORM, Sampler
 from drillsim.engine.staffing import Request, Staffing
 from drillsim.facts import Fact, FactKind, PageReason
 from drillsim.scenario.organisation import delegation_timeouts
 
 
 class Streams(Protocol):
-    """Keyed random streams: the same purpose always gives the same sequence for a replication. A
-    purpose is read either value by value through ``get`` (a stream mixing distributions) or through
-    ``draw``, always with the same sampler (the next value that sampler gives)."""
+    """Keyed random streams: the same purpose always gives the same sequence for a replication."""
 
     def get(self, purpose: str) -> np.random.Generator: ...
-
-    def draw(self, purpose: str, sampler: Sampler) -> float: ...
 
 
 Answer = float | simpy.Event | None
@@ -60,17 +55,17 @@ class SimulatedCast:
     def acknowledgement(self, world: World, incident: Incident, person: int, why: PageReason) -> Answer:
         """Reached with the person's on- or off-duty chance; answers after a sampled delay plus any
         paging delay in force, unless a complication keeps them away before then."""
-        who, now, model, streams = world.model.people[person], world.env.now, world.model, world.streams
+        who, now, model = world.model.people[person], world.env.now, world.model
         chance = who.reach_on if who.reach_on == who.reach_off or who.on_duty(now) else who.reach_off
-        reached = streams.draw(who.reach_stream, UNIFORM) < chance
-        delay = streams.draw(who.ack_stream, who.ack) + model.paging_delay(now)
+        reached = world.streams.get(who.reach_stream).random() < chance
+        delay = who.ack(world.streams.get(who.ack_stream)) + model.paging_delay(now)
         if not reached or model.unavailable(person, now, now + delay):
             return None  # asleep, away, or called away before answering
         return now + delay
 
     def work(self, world: World, incident: Incident, task: TaskModel, person: int) -> simpy.Event:
         """A timeout of the task's sampled duration."""
-        return world.env.timeout(world.streams.draw(task.stream, task.duration))
+        return world.env.timeout(task.duration(world.streams.get(task.stream)))
 
     def noticing(self, world: World, incident: Incident) -> simpy.Event | None:
         """Nobody but the detection sources: None."""
@@ -175,14 +170,15 @@ class World:
 
     def _arrivals(self, arrival: ArrivalModel) -> ProcessGenerator:
         """Incidents arriving as a Poisson process, drawn one at a time from the arrival's stream."""
-        streams, gap, stream = self.streams, arrival.gap, arrival.stream
-        t = arrival.start + streams.draw(stream, gap)
+        rng = self.streams.get(f"arrivals/{arrival.index}")
+        mean_gap = 1 / arrival.rate
+        t = arrival.start + rng.exponential(mean_gap)
         while t < arrival.end:
             yield self.env.timeout(t - self.env.now)
             if len(self.incidents) >= INCIDENT_BUDGET:
                 raise _over_budget(arrival)
             self._occur(arrival.kind, f"arrival {arrival.index}")
-            t += streams.draw(stream, gap)
+            t += rng.exponential(mean_gap)
 
     def _occur(self, kind: str, origin: str) -> None:
         """An incident occurs now; incidents are numbered in the order they occur."""
@@ -226,8 +222,8 @@ class World:
         """(delay, source) of the first source to fire, the fallback's, or None: never detected."""
         kind, now, best = incident.kind, self.env.now, None
         for source in kind.sources:
-            rng = self.streams.get(source.stream)  # two draws of two kinds: value by value
-            fires, delay = rng.random() < source.probability, source.delay.one(rng)
+            rng = self.streams.get(source.stream)
+            fires, delay = rng.random() < source.probability, source.delay(rng)
             if (
                 fires
                 and not self.model.source_disabled(source.id, now + delay)
@@ -235,7 +231,7 @@ class World:
             ):
                 best = (delay, source.id)
         if best is None and kind.fallback is not None:
-            best = (self.streams.draw(kind.fallback_stream, kind.fallback), "fallback")
+            best = (kind.fallback(self.streams.get(kind.fallback_stream)), "fallback")
         return best
 
     def _level_targets(self, level: LevelModel) -> Callable[[float], list[int]]:
