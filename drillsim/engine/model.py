@@ -234,7 +234,11 @@ class Model:
             if isinstance(i, IncidentInject) and i.at <= self.horizon
         )
         self.windows = [self._window(i) for i in scenario.injects if isinstance(i, ComplicationInject)]
-        self._away = [w for w in self.windows if w.people]
+        # per person, the (start, end) of every window that keeps them away: most people have none
+        self._away_of: list[tuple[tuple[float, float], ...]] = [
+            tuple((w.start, w.end) for w in self.windows if person.index in w.people)
+            for person in self.people
+        ]
         self._delays = [w for w in self.windows if w.delay]
         self._disabled = [w for w in self.windows if w.source]
 
@@ -356,10 +360,11 @@ class Model:
     # Complications in force at time t.
     def unavailable(self, person: int, t: float, until: float | None = None) -> bool:
         """Kept away at ``t`` or, with ``until``, at any moment of [t, until)."""
-        if not self._away:
+        away = self._away_of[person]
+        if not away:
             return False
         end = t if until is None else until
-        return any(w.start <= end and t < w.end and person in w.people for w in self._away)
+        return any(start <= end and t < stop for start, stop in away)
 
     def paging_delay(self, t: float) -> float:
         """Minutes a page sent at ``t`` takes to arrive: the longest delay in force, 0 without one."""
