@@ -26,7 +26,7 @@ TARGET = 4.0  # criticality and advise within this many times `simulate -n 1000`
 
 
 def commands(folder: Path) -> dict[str, list[str]]:
-    """The three commands timed, by label; each writes only under ``folder``."""
+    """The three commands timed, by label; each writes only under ``folder`` (a new one per round)."""
     drillsim = [sys.executable, "-m", "drillsim"]
     history = ["--db", str(folder / "history.db")]
     return {
@@ -61,8 +61,10 @@ def report(rounds: int = 3) -> str:
     with tempfile.TemporaryDirectory(prefix="drillsim-planners-") as tmp:
         folder = Path(tmp)
         for round_ in range(rounds):
-            for label, command in commands(folder).items():
-                times.setdefault(label, []).append(timed(command, folder))
+            here = folder / f"round-{round_ + 1}"
+            here.mkdir()
+            for label, command in commands(here).items():
+                times.setdefault(label, []).append(timed(command, here))
             print(
                 f"planners round {round_ + 1}: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in times.items()),
                 flush=True,
