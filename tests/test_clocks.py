@@ -435,3 +435,14 @@ def test_validate_exits_2_and_names_the_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
     assert "bad.yaml:15:" in result.stdout and "incidents.link.regulatory[0]" in result.stdout
+
+
+def test_affects_round_trips_through_the_msel_csv(tmp_path: Path) -> None:
+    from drillsim.scenario.msel import export_csv
+
+    injects = inject("inc") + (
+        "- {id: '2', at: 0m, kind: complication, paging_delay: 10m, affects: {team: ops}, for: 1h, "
+        "text: SMS down}\n"
+    )
+    loaded = load_text(tmp_path, scenario(kind("inc", "other", "sev2"), injects, org=TWO_LEVELS, regimes=""))
+    assert '"{paging_delay: 10m, for: 1h, affects: {team: ops}}"' in export_csv(loaded)
