@@ -189,7 +189,7 @@ def analyse_coverage(scenario: Scenario, timezone: str | None = None) -> Coverag
             tuple(
                 kid
                 for kid, kind in scenario.incidents.items()
-                if select_policy(org, kid, kind.severity)[0] == pid
+                if select_policy(org, kid, kind.severity, kind.risk_area)[0] == pid
             ),
             tuple(week.level(i + 1, level) for i, level in enumerate(policy.levels)),
         )

@@ -1,10 +1,11 @@
 """From facts to response times, one row per incident, folded as the facts happen.
 
 Every time is in minutes. ``time_to_detect`` runs from occurrence to detection; every other metric
-runs from detection (awareness), as regulatory clocks do. A metric whose milestone was not reached
-by the end of the run is *censored* (None): it did not happen in the time simulated, and must
-never be averaged as if it had. A metric that does not apply (containment for an incident with no
-containment task) is absent.
+runs from detection (awareness), as regulatory clocks do by default; ``time_to_notify`` of a clock
+that starts at a task or a decision runs from that event, and is absent while it has not happened.
+A metric whose milestone was not reached by the end of the run is *censored* (None): it did not
+happen in the time simulated, and must never be averaged as if it had. A metric that does not
+apply (containment for an incident with no containment task) is absent.
 
 :class:`Tally` folds the World's fact log and keeps per incident only what the metrics need, so a
 Monte Carlo replication never builds timeline records it would read once; a live drill folds the
@@ -17,13 +18,15 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, get_args
 
 from drillsim import facts as T
-from drillsim.scenario.model import Metric
+from drillsim.scenario.model import DECISION_METRIC, MOBILIZE_CONTAIN, Metric
 
 if TYPE_CHECKING:
     from drillsim.engine.model import KindModel
     from drillsim.facts import Fact, FactKind
 
-# Every metric objectives can name, but time_to_notify, which is kept per clock (notify_metric).
+# Every metric measured for every incident: what objectives can name but time_to_notify, which is kept
+# per clock (notify_metric), and the opt-in metrics (scenario.model.opt_in_metric), measured only for
+# scenarios whose objectives name them.
 METRICS: tuple[str, ...] = tuple(m for m in get_args(Metric) if m != "time_to_notify")
 BREAKDOWN = ("waiting_for_ack", "waiting_for_responder", "waiting_for_authority", "working")
 
@@ -52,6 +55,7 @@ class IncidentMetrics:
         "deadlines",
         "escalations",
         "kind",
+        "not_started",
         "number",
         "occurred",
         "pages",
@@ -64,6 +68,8 @@ class IncidentMetrics:
         self.severities: dict[str, str] | None = None
         self.values: dict[str, float | None] = {}
         self.deadlines: dict[str, bool] = {}  # clock → met (only for detected incidents)
+        # clocks starting at a task or decision that had not happened by the end (detected incidents)
+        self.not_started: list[str] = []
         self.pages = 0
         self.escalations = 0
         self.breakdown = dict.fromkeys(BREAKDOWN, 0.0)
@@ -185,13 +191,37 @@ class IncidentFacts:
         if kind.contained_by:
             values["time_to_contain"] = since_detection(self.milestones.get("contained"))
         values["time_to_resolve"] = since_detection(self.milestones.get("resolved"))
+        if kind.mobilize_contain:  # the people of the tasks up to containment have all acknowledged
+            chain = [kind.tasks[i].id for i in kind.containment]
+            values[MOBILIZE_CONTAIN] = (
+                since_detection(max(engaged_at.get(started[t][1], end) for t in chain))
+                if all(t in started for t in chain)
+                else None
+            )
+        for authority in kind.timed_decisions:
+            values[DECISION_METRIC + authority] = since_detection(decided.get(authority))
         for clock, deadline in kind.clocks.items():
-            taken = since_detection(self.notified.get(clock))
+            start = kind.clock_starts.get(clock)
+            if start is None:  # from awareness
+                taken = since_detection(self.notified.get(clock))
+                values[notify_metric(clock)] = taken
+                if detected is not None and (taken is not None or detected + deadline <= end):
+                    result.deadlines[clock] = (
+                        taken is not None and taken <= deadline
+                    )  # unknown while still running
+                continue
+            what, name = start
+            began = (self.done if what == "task" else decided).get(name)
+            if began is None:  # never started: neither met nor missed, and no time to notify
+                if detected is not None:
+                    result.not_started.append(clock)
+                continue
+            notified = self.notified.get(clock)
+            # a notification made before the clock started meets its duty the moment it starts
+            taken = None if notified is None else max(0.0, notified - began)
             values[notify_metric(clock)] = taken
-            if detected is not None and (taken is not None or detected + deadline <= end):
-                result.deadlines[clock] = (
-                    taken is not None and taken <= deadline
-                )  # unknown while still running
+            if taken is not None or began + deadline <= end:
+                result.deadlines[clock] = taken is not None and taken <= deadline
 
         breakdown = result.breakdown
         if detected is not None:

@@ -158,11 +158,13 @@ def _reach_all(scenario: Scenario) -> tuple[Reach, ...]:
         _policy_reach(org, "severity", sev, None, *_severity_policy(org, sev)) for sev in SEVERITIES
     ]
     by_incident = [
-        _policy_reach(org, "incident", iid, None, *select_policy(org, iid, incident.severity))
+        _policy_reach(
+            org, "incident", iid, None, *select_policy(org, iid, incident.severity, incident.risk_area)
+        )
         for iid, incident in scenario.incidents.items()
     ]
     by_decision = [
-        _decision_reach(org, iid, aid, *select_policy(org, iid, incident.severity))
+        _decision_reach(org, iid, aid, *select_policy(org, iid, incident.severity, incident.risk_area))
         for iid, incident in scenario.incidents.items()
         for aid in dict.fromkeys(t.decision for t in incident.playbook.values() if t.decision)
     ]
@@ -171,7 +173,7 @@ def _reach_all(scenario: Scenario) -> tuple[Reach, ...]:
 
 def _severity_policy(org: Organisation, severity: str) -> tuple[str | None, str | None]:
     """The policy serving an incident of ``severity`` that no policy names, or (None, why not)."""
-    policy_id, why = select_policy(org, _UNNAMED, severity)
+    policy_id, why = select_policy(org, _UNNAMED, severity, None)
     if why is not None:
         why = why.replace(f"incident '{_UNNAMED}' ({severity})", f"a {severity} incident")
         why = why.replace(f"'{_UNNAMED}' ({severity})", f"{severity} incidents")

@@ -7,6 +7,7 @@ from rich.table import Table
 
 from drillsim.scenario.model import Scenario
 from drillsim.scenario.organisation import people_for, select_policy
+from drillsim.scenario.regimes import BUILTIN_REGIMES
 from drillsim.scenario.units import format_duration
 
 
@@ -72,7 +73,8 @@ def print_summary(scenario: Scenario, console: Console) -> None:
     for column in ("policy", "applies to", "levels (timeout: who)", "repeat"):
         policies.add_column(column)
     for pid, policy in org.escalation.items():
-        scope = ", ".join(policy.applies_to.severities + policy.applies_to.incidents) or "everything"
+        applies = policy.applies_to
+        scope = ", ".join([*applies.severities, *applies.risk_areas, *applies.incidents]) or "everything"
         levels = "\n".join(
             f"{i + 1}. {format_duration(level.timeout)}: "
             + ", ".join(sorted({p for t in level.targets for p in people_for(org, t)}))
@@ -85,19 +87,34 @@ def print_summary(scenario: Scenario, console: Console) -> None:
     for column in ("incident", "severity", "risk area", "policy", "tasks", "regulatory clocks"):
         incidents.add_column(column)
     for iid, incident in scenario.incidents.items():
-        policy_id, _ = select_policy(org, iid, incident.severity)
+        policy_id, _ = select_policy(org, iid, incident.severity, incident.risk_area)
         incidents.add_row(
             incident.title,
             incident.severity,
             incident.risk_area,
             policy_id or "—",
             str(len(incident.playbook)),
-            ", ".join(incident.regulatory) or "—",
+            ", ".join(_clock_text(scenario, ref) for ref in incident.regulatory) or "—",
         )
     console.print(incidents)
+    slow = {pid: org.paging_delay_of(pid) for pid in org.people if org.paging_delay_of(pid)}
+    if slow:
+        console.print(
+            "Paging delay (every page takes this long to reach them): "
+            + ", ".join(f"{org.people[p].name} {format_duration(d)}" for p, d in slow.items())
+        )
 
     console.print(
         f"MSEL: {len(scenario.injects)} injects, {len(scenario.arrivals)} stochastic arrival streams, "
         f"{len(scenario.objectives)} objectives"
         + (f", horizon {format_duration(scenario.horizon)}" if scenario.horizon else "")
     )
+
+
+def _clock_text(scenario: Scenario, ref: str) -> str:
+    """A regulatory clock as ``show`` lists it: its reference, and when it starts unless at detection."""
+    regime, _, clock_id = ref.partition("/")
+    clock = {**BUILTIN_REGIMES, **scenario.regimes}[regime].clocks[clock_id]
+    if clock.start_event is None:
+        return ref
+    return f"{ref} ({format_duration(clock.deadline)} from {clock.starts})"

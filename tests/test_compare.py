@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from drillsim.cli import app
 from drillsim.engine.model import compile_scenario
-from drillsim.experiments.compare import BETTER, SAME, Variant, compare
+from drillsim.experiments.compare import BETTER, SAME, Variant, compare, compare_pairs
 from drillsim.scenario.errors import ScenarioError
 from drillsim.scenario.loader import load_scenario
 from drillsim.scenario.overrides import load_with_overrides, split_values
@@ -80,6 +80,24 @@ def test_shorter_timeouts_are_better_and_identical_variants_no_different() -> No
     assert faster_rows["metric:time_to_acknowledge"]["verdict"] == BETTER
     assert faster_rows["metric:time_to_acknowledge"]["ci95"][1] < 0
     assert all(row["verdict"] == SAME and row["difference"] == 0 for row in same_rows.values())
+
+
+def test_pairs_from_one_run_are_the_comparisons_of_each_pair_alone() -> None:
+    """advise compares the best change with the base and a combination with the best change from one run:
+    each pair must be exactly what compare of those two alone gives (common random numbers make a
+    variant's replication the same whatever runs beside it)."""
+    base = variant("base", EXFIL)
+    faster = variant("faster", EXFIL, "escalation.sev1-security.levels[0].timeout=1m")
+    both = variant(
+        "both",
+        EXFIL,
+        "escalation.sev1-security.levels[0].timeout=1m",
+        "escalation.sev1-security.levels[1].timeout=2m",
+    )
+    pairs = compare_pairs([base, faster, both], [(0, 2), (1, 2)], seed=4, count=60, workers=1)
+    assert pairs[0] == compare(base, [both], seed=4, count=60, workers=1)["variants"][0]
+    assert pairs[1] == compare(faster, [both], seed=4, count=60, workers=1)["variants"][0]
+    assert pairs[0] != pairs[1]
 
 
 def test_common_random_numbers_narrow_the_interval() -> None:

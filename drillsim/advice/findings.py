@@ -46,7 +46,7 @@ from typing import Any, Literal
 from drillsim.coverage import DutyWeek, duty_week, on_call_load
 from drillsim.metrics import METRICS, notify_metric
 from drillsim.scenario.incidents import IncidentKind, Task
-from drillsim.scenario.model import IncidentInject, Scenario
+from drillsim.scenario.model import DECISION_METRIC, MOBILIZE_CONTAIN, IncidentInject, Scenario, opt_in_metric
 from drillsim.scenario.organisation import (
     Need,
     Organisation,
@@ -254,7 +254,7 @@ def served_by(scenario: Scenario) -> dict[str, list[str]]:
     org = scenario.organisation
     found: dict[str, list[str]] = {}
     for kid, kind in scenario.incidents.items():
-        policy, _ = select_policy(org, kid, kind.severity)
+        policy, _ = select_policy(org, kid, kind.severity, kind.risk_area)
         if policy is not None:
             found.setdefault(policy, []).append(kid)
     return found
@@ -315,7 +315,8 @@ def _targets(targets: Iterable[Any]) -> str:
 def _after_acknowledgement(scenario: Scenario, kinds: Iterable[str]) -> frozenset[str]:
     """Every metric an acknowledgement delays: all but detection, with the kinds' notification clocks."""
     clocks = {notify_metric(c) for k in kinds for c in scenario.incidents[k].regulatory}
-    return frozenset(m for m in METRICS if m != "time_to_detect") | clocks
+    asked = {o.metric for o in scenario.objectives.values() if opt_in_metric(o.metric)}
+    return frozenset(m for m in METRICS if m != "time_to_detect") | clocks | asked
 
 
 # ── Decisions ────────────────────────────────────────────────────────────────────────────────────────
@@ -333,7 +334,9 @@ def _decision_findings(scenario: Scenario, hours: ReachWeek, share: dict[str, fl
         tiers = [org.holders(role) for role in authority.roles]
         minutes, metrics = 0.0, {"time_to_authority"}
         for kid in kinds:
-            policy_id, _ = select_policy(org, kid, scenario.incidents[kid].severity)
+            policy_id, _ = select_policy(
+                org, kid, scenario.incidents[kid].severity, scenario.incidents[kid].risk_area
+            )
             if policy_id is None:
                 continue
             policy = org.escalation[policy_id]
@@ -400,10 +403,10 @@ def _delayed_metrics(kind: IncidentKind, tasks: set[str]) -> frozenset[str]:
     for tid in below:
         task = kind.playbook[tid]
         if task.milestone == "contained":
-            found.add("time_to_contain")
+            found.update(("time_to_contain", MOBILIZE_CONTAIN))
         found.update(notify_metric(c) for c in task.notifies)
         if task.decision is not None and tid not in tasks:
-            found.add("time_to_authority")
+            found.update(("time_to_authority", DECISION_METRIC + task.decision))
     return frozenset(found)
 
 
@@ -434,7 +437,9 @@ def _need_findings(scenario: Scenario, hours: ReachWeek, share: dict[str, float]
         kinds = list(dict.fromkeys(kid for kid, _, _ in tasks))
         for kid in kinds:
             count = sum(1 for k, _, _ in tasks if k == kid)
-            policy_id, _ = select_policy(org, kid, scenario.incidents[kid].severity)
+            policy_id, _ = select_policy(
+                org, kid, scenario.incidents[kid].severity, scenario.incidents[kid].risk_area
+            )
             first_timeout = org.escalation[policy_id].levels[0].timeout if policy_id else 0.0
             per_task = first_timeout * silence / (1 - silence) + mean_work * busy / (1 - busy)
             minutes += share[kid] * count * per_task

@@ -549,17 +549,29 @@ class DrillSession:
         return [row for row in rows.values() if row["state"] != "not yet"]
 
     def clocks_view(self) -> list[dict[str, Any]]:
-        """Regulatory clocks of detected incidents: deadline, time left, and when notified."""
+        """Regulatory clocks running for detected incidents: deadline, time left, and when notified. A
+        clock that starts at a task or a decision runs once that has happened."""
         detected = {r.incident: r.time for r in self.records if r.kind is T.DETECTED}
         notified = {(r.incident, r.subject): r.time for r in self.records if r.kind is T.NOTIFIED}
+        events = {
+            (r.incident, "task" if r.kind is T.TASK_DONE else "decision", r.subject): r.time
+            for r in self.records
+            if r.kind is T.TASK_DONE or r.kind is T.DECISION
+        }
         kinds = {i.number: i.kind for i in self.world.incidents}
         rows = []
-        for number, at in sorted(detected.items()):
-            for clock, deadline in kinds[number].clocks.items():
+        for number, detected_at in sorted(detected.items()):
+            kind = kinds[number]
+            for clock, deadline in kind.clocks.items():
+                start = kind.clock_starts.get(clock)
+                at = detected_at if start is None else events.get((number, *start))
+                if at is None:
+                    continue  # its start event has not happened yet
                 rows.append(
                     {
                         "incident": number,
                         "clock": clock,
+                        "started": at,
                         "deadline": at + deadline,
                         "left": at + deadline - self.now,
                         "notified": notified.get((number, clock)),

@@ -16,7 +16,15 @@ from drillsim.engine.calendar import HoursClock, OnCallClock
 from drillsim.engine.samplers import Sampler, compile_distribution
 from drillsim.facts import PageReason, ReasonKind
 from drillsim.scenario.dynamics import Condition, Happening, Trigger
-from drillsim.scenario.model import ComplicationInject, IncidentInject, Inject, Scenario, SeverityInject
+from drillsim.scenario.model import (
+    DECISION_METRIC,
+    ComplicationInject,
+    IncidentInject,
+    Inject,
+    Scenario,
+    SeverityInject,
+    opt_in_metric,
+)
 from drillsim.scenario.oncall import LayerClock, ScheduleClock, schedule_clocks, timeline
 from drillsim.scenario.organisation import (
     SEVERITIES,
@@ -37,9 +45,10 @@ from drillsim.scenario.regimes import BUILTIN_REGIMES
 class PersonModel:
     """A person, compiled. ``index`` is their place in ``Model.people`` (file order); ``reach_on`` and
     ``reach_off`` are the chances a page reaches them on and off duty; ``ack`` samples minutes from page
-    to acknowledgement; ``hours`` is None for someone without working hours; ``schedules`` are the
-    schedules and team rotations that can put them on call. ``reach_stream`` and ``ack_stream`` name
-    their random streams."""
+    to acknowledgement, once the page has reached them (``paging_delay`` minutes after it went out);
+    ``hours`` is None for someone without working hours; ``schedules`` are the schedules and team
+    rotations that can put them on call. ``reach_stream`` and ``ack_stream`` name their random
+    streams."""
 
     index: int
     id: str
@@ -53,6 +62,7 @@ class PersonModel:
     schedules: tuple[OnCallClock, ...]
     reach_stream: str
     ack_stream: str
+    paging_delay: float = 0.0  # minutes every page takes to reach them
 
     def on_duty(self, t: float) -> bool:
         """On call now (or shadowing), or inside working hours; someone with neither is always on duty."""
@@ -156,7 +166,8 @@ class KindModel:
     Derived on creation: ``rank`` (0 is the most severe: served first), ``roots`` (ready as soon as the
     incident is acknowledged), ``resolved_by`` and ``contained_by`` (the task indexes whose completion
     reaches each milestone: the tasks marked so, and for resolution every task when none is marked),
-    and ``decision_of`` (task id → the authority it waits for).
+    ``containment`` (the tasks up to containment: the tasks marked ``contained`` and every task they wait
+    for, directly or not) and ``decision_of`` (task id → the authority it waits for).
 
     ``policy_for`` maps each severity some policy serves the kind at to that policy (``policy`` is
     the one for ``severity``). Filled by the Model when the scenario has dynamics: ``watched`` (the
@@ -170,8 +181,14 @@ class KindModel:
     fallback: Sampler | None
     tasks: list[TaskModel]
     policy: PolicyModel
-    clocks: dict[str, float]  # regulatory clock ("REGIME/CLOCK") → deadline in minutes from detection
+    clocks: dict[str, float]  # regulatory clock ("REGIME/CLOCK") → deadline in minutes from its start
     policy_for: dict[Severity, PolicyModel]
+    # the clocks that do not start at detection → ("task", task id) or ("decision", authority id)
+    clock_starts: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # opt-in metrics objectives ask for: time_to_decision/AUTHORITY for these authorities (those the
+    # kind's tasks wait for), and time_to_mobilize_contain
+    timed_decisions: tuple[str, ...] = ()
+    mobilize_contain: bool = False
     watched: frozenset[Key] = frozenset()
     on: dict[Key, tuple[TriggerModel, ...]] = field(default_factory=dict)
     timers: dict[Key, tuple[TriggerModel, ...]] = field(default_factory=dict)
@@ -180,6 +197,7 @@ class KindModel:
     roots: list[TaskModel] = field(init=False)
     resolved_by: tuple[int, ...] = field(init=False)
     contained_by: tuple[int, ...] = field(init=False)
+    containment: tuple[int, ...] = field(init=False)
     decision_of: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -190,19 +208,26 @@ class KindModel:
         marked = [t.index for t in tasks if t.milestone == "resolved"]
         self.resolved_by = tuple(marked or (t.index for t in tasks))
         self.contained_by = tuple(t.index for t in tasks if t.milestone == "contained")
+        needed = set(self.contained_by)
+        for task in reversed(tasks):  # predecessors come first, so walk back from the last
+            if task.index in needed:
+                needed.update(task.after)
+        self.containment = tuple(sorted(needed))
         self.decision_of = {t.id: t.decision.id for t in tasks if t.decision}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Window:
     """A complication in force from ``start`` to ``end`` (minutes): exactly one of ``people`` kept away,
-    pages ``delay``ed by that many minutes, or detection ``source`` silenced."""
+    pages ``delay``ed by that many minutes (every page, or only pages to the ``delayed`` people), or
+    detection ``source`` silenced."""
 
     start: float
     end: float
     people: frozenset[int] = frozenset()
     delay: float = 0.0
     source: str | None = None
+    delayed: frozenset[int] | None = None  # with delay: only pages to these people (None: every page)
 
 
 # A happening an incident can remember: ("milestone", occurred|detected|acknowledged|contained|resolved),
@@ -296,6 +321,15 @@ class Model:
         ]
         self.authorities = {aid: self._authority(aid) for aid in org.authorities}
         self.policies = {pid: self._policy(pid) for pid in org.escalation}
+        # metrics only computed when an objective asks for them (so that a scenario without such an
+        # objective measures exactly what it always did): time_to_mobilize_contain and
+        # time_to_decision/AUTHORITY, in the order objectives name them
+        self.extra_metrics = tuple(
+            dict.fromkeys(o.metric for o in scenario.objectives.values() if opt_in_metric(o.metric))
+        )
+        self.timed_decisions = tuple(
+            m.removeprefix(DECISION_METRIC) for m in self.extra_metrics if m.startswith(DECISION_METRIC)
+        )
         self.kinds = {kid: self._kind(kid) for kid in scenario.incidents}
         self.arrivals = [
             ArrivalModel(i, a.incident, a.rate, a.start, min(a.until or self.horizon, self.horizon))
@@ -321,7 +355,11 @@ class Model:
             or any(t.severity is not None for k in self.kinds.values() for t in k.tasks)
         )
         self.windows = [self._window(i) for i in scenario.injects if isinstance(i, ComplicationInject)]
-        self._away = [w for w in self.windows if w.people]
+        # per person, the (start, end) of every window that keeps them away: most people have none
+        self._away_of: list[tuple[tuple[float, float], ...]] = [
+            tuple((w.start, w.end) for w in self.windows if person.index in w.people)
+            for person in self.people
+        ]
         self._delays = [w for w in self.windows if w.delay]
         self._disabled = [w for w in self.windows if w.source]
 
@@ -344,6 +382,7 @@ class Model:
             schedules,
             f"reach/{pid}",
             f"ack/{pid}",
+            org.paging_delay_of(pid),
         )  # random stream purposes
 
     def _on_call(self, clock: ScheduleClock | LayerClock) -> OnCallClock:
@@ -423,10 +462,15 @@ class Model:
             for before in task.after:
                 tasks[before].successors.append(task)
         regimes = {**BUILTIN_REGIMES, **self.scenario.regimes}
-        clocks = {
-            ref: regimes[ref.split("/")[0]].clocks[ref.split("/")[1]].deadline for ref in kind.regulatory
-        }
-        policy_id, _ = select_policy(org, kid, kind.severity)
+        specs = {ref: regimes[ref.split("/")[0]].clocks[ref.split("/")[1]] for ref in kind.regulatory}
+        clocks = {ref: spec.deadline for ref, spec in specs.items()}
+        clock_starts = {ref: spec.start_event for ref, spec in specs.items() if spec.start_event is not None}
+        decisions = {t.decision for t in kind.playbook.values() if t.decision}
+        timed = tuple(a for a in self.timed_decisions if a in decisions)
+        contains = "time_to_mobilize_contain" in self.extra_metrics and any(
+            t.milestone == "contained" for t in kind.playbook.values()
+        )
+        policy_id, _ = select_policy(org, kid, kind.severity, kind.risk_area)
         assert policy_id is not None, "validated scenarios always have a policy"
         sources = [
             SourceModel(sid, s.probability, compile_distribution(s.delay), f"detect/{kid}/{sid}")
@@ -436,7 +480,7 @@ class Model:
         policy_for = {
             severity: self.policies[pid]
             for severity in SEVERITIES
-            if (pid := select_policy(org, kid, severity)[0]) is not None
+            if (pid := select_policy(org, kid, severity, kind.risk_area)[0]) is not None
         }
         return KindModel(
             kid,
@@ -448,6 +492,9 @@ class Model:
             self.policies[policy_id],
             clocks,
             policy_for,
+            clock_starts,
+            timed,
+            contains,
         )
 
     def _trigger(self, tid: str, trigger: Trigger) -> TriggerModel:
@@ -503,7 +550,12 @@ class Model:
     def _window(self, inject: ComplicationInject) -> Window:
         end = inject.at + inject.for_ if inject.for_ is not None else float("inf")
         if inject.paging_delay is not None:
-            return Window(inject.at, end, delay=inject.paging_delay)
+            delayed = (
+                frozenset(self.index[p] for p in people_for(self.scenario.organisation, inject.affects))
+                if inject.affects is not None
+                else None
+            )
+            return Window(inject.at, end, delay=inject.paging_delay, delayed=delayed)
         if inject.disable_source is not None:
             return Window(inject.at, end, source=inject.disable_source)
         assert inject.unavailable is not None, "validated complications have exactly one effect"
@@ -513,16 +565,27 @@ class Model:
     # Complications in force at time t.
     def unavailable(self, person: int, t: float, until: float | None = None) -> bool:
         """Kept away at ``t`` or, with ``until``, at any moment of [t, until)."""
-        if not self._away:
+        away = self._away_of[person]
+        if not away:
             return False
         end = t if until is None else until
-        return any(w.start <= end and t < w.end and person in w.people for w in self._away)
+        return any(start <= end and t < stop for start, stop in away)
 
-    def paging_delay(self, t: float) -> float:
-        """Minutes a page sent at ``t`` takes to arrive: the longest delay in force, 0 without one."""
+    def paging_delay(self, t: float, person: int) -> float:
+        """Minutes a page sent to ``person`` at ``t`` takes to arrive: the longest complication delay in
+        force for them (0 without one) plus their own ``paging_delay``."""
+        own = self.people[person].paging_delay
         if not self._delays:
-            return 0.0
-        return max((w.delay for w in self._delays if w.start <= t < w.end), default=0.0)
+            return own
+        late = max(
+            (
+                w.delay
+                for w in self._delays
+                if w.start <= t < w.end and (w.delayed is None or person in w.delayed)
+            ),
+            default=0.0,
+        )
+        return late + own if own else late
 
     def source_disabled(self, source: str, t: float) -> bool:
         """Whether detection ``source`` is silenced at ``t``."""

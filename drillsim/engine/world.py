@@ -69,7 +69,7 @@ class SimulatedCast:
         who, now, model = world.model.people[person], world.env.now, world.model
         chance = who.reach_on if who.reach_on == who.reach_off or who.on_duty(now) else who.reach_off
         reached = world.streams.get(who.reach_stream).random() < chance
-        delay = who.ack(world.streams.get(who.ack_stream)) + model.paging_delay(now)
+        delay = who.ack(world.streams.get(who.ack_stream)) + model.paging_delay(now, person)
         if not reached or model.unavailable(person, now, now + delay):
             return None  # asleep, away, or called away before answering
         return now + delay

@@ -40,7 +40,7 @@ from drillsim.advice.findings import Finding, ReachWeek, findings, measured, pri
 from drillsim.engine.model import compile_scenario
 from drillsim.experiments.adaptive import NO_EFFECT, rank
 from drillsim.experiments.aggregate import Aggregate
-from drillsim.experiments.compare import BETTER, Variant
+from drillsim.experiments.compare import BETTER, Variant, compare_pairs
 from drillsim.experiments.replicate import Backend, replications
 from drillsim.scenario.errors import ScenarioError
 from drillsim.scenario.model import Scenario
@@ -92,14 +92,12 @@ def summarise(
     return aggregate.summary()
 
 
-def evaluate(
-    base: Variant, variants: list[Variant], run: Run, progress: Update, *, adaptive: bool = True
-) -> dict[str, Any]:
-    """The one place changes are simulated: every variant against the base, replication by replication
-    with common random numbers, ranked by readiness gained
-    (:func:`drillsim.experiments.adaptive.rank`, whose result this is): with ``adaptive`` and
-    ``run.adaptive``, a variant clearly out of the running among the best ``max(TOGETHER)`` stops early.
-    ``progress(done, total)`` counts runs (one replication of one model)."""
+def evaluate(base: Variant, variants: list[Variant], run: Run, progress: Update) -> dict[str, Any]:
+    """The candidates simulated: every variant against the base, replication by replication with
+    common random numbers, ranked by readiness gained (:func:`drillsim.experiments.adaptive.rank`,
+    whose result this is): with ``run.adaptive``, a variant clearly out of the running among the best
+    ``max(TOGETHER)`` stops early. ``progress(done, total)`` counts runs (one replication of one
+    model)."""
     return rank(
         base,
         variants,
@@ -110,7 +108,7 @@ def evaluate(
         scheduler=run.scheduler,
         ranking="gain",
         keep=max(TOGETHER),
-        adaptive=adaptive and run.adaptive,
+        adaptive=run.adaptive,
         progress=lambda done, total: progress(done, total=total),
     )
 
@@ -281,27 +279,26 @@ def _together(
         len(group): load_with_overrides(path, _sets(group), (), organisation_folders)
         for group in [chosen[:1], *groups]
     }
-    models = {size: Variant(_id(chosen[:size]), compile_scenario(s)) for size, s in changed.items()}
-    base = Variant("base", compile_scenario(scenario))
-    first = run.count * (1 + len(groups))
-    with progress(
-        f"trying the best {len(groups[-1])} together (runs)", first + 2 * run.count * len(groups)
-    ) as update:
-        against_base = evaluate(base, [models[len(g)] for g in groups], run, update, adaptive=False)[
-            "variants"
-        ]
-        steps = [
-            evaluate(
-                models[len(g) - 1],
-                [models[len(g)]],
-                run,
-                _offset(update, first + 2 * run.count * i),
-                adaptive=False,
-            )["variants"][0]
-            for i, g in enumerate(groups)
-        ]
+    # one run of the base, the best change alone and each combination; every comparison is a pair of them
+    variants = [Variant("base", compile_scenario(scenario))] + [
+        Variant(_id(chosen[:size]), compile_scenario(changed[size])) for size in sorted(changed)
+    ]  # index = how many changes (0: the base)
+    against_base = [(0, len(g)) for g in groups]
+    steps = [(len(g) - 1, len(g)) for g in groups]
+    with progress(f"trying the best {len(groups[-1])} together (runs)", run.count * len(variants)) as update:
+        compared = compare_pairs(
+            variants,
+            against_base + steps,
+            seed=run.seed,
+            count=run.count,
+            workers=run.workers,
+            backend=run.backend,
+            scheduler=run.scheduler,
+            progress=lambda done: update(done * len(variants)),
+        )
+    against_base_results, step_results = compared[: len(groups)], compared[len(groups) :]
     found = []
-    for group, outcome, step in zip(groups, against_base, steps, strict=True):
+    for group, outcome, step in zip(groups, against_base_results, step_results, strict=True):
         readiness, added = outcome["results"]["readiness"], step["results"]["readiness"]
         found.append(
             {
@@ -334,12 +331,6 @@ def _sets(group: list[dict[str, Any]]) -> list[str]:
 
 def _id(group: list[dict[str, Any]]) -> str:
     return "+".join(row["id"] for row in group)
-
-
-def _offset(update: Update, already: int) -> Update:
-    """A progress callback for a later part of one bar: ``done`` counted after ``already`` (the bar's
-    total stays the whole's)."""
-    return lambda done, total=None: update(already + done)
 
 
 def _conflict(one: dict[str, Any], other: dict[str, Any]) -> bool:

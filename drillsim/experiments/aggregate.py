@@ -35,7 +35,7 @@ ALL_KINDS = "*"  # the layout key prefix of a metric over every incident kind
 
 def metric_names(model: Model) -> list[str]:
     """Every metric column this model can produce, in a stable order."""
-    return [*METRICS, *(notify_metric(c) for c in model_clocks(model))]
+    return [*METRICS, *model.extra_metrics, *(notify_metric(c) for c in model_clocks(model))]
 
 
 def model_clocks(model: Model) -> list[str]:
@@ -51,6 +51,14 @@ class Scores:
         self.objectives = scored_objectives(model.scenario)
         self.objective_at = [layout.declare(f"objective:{o.id}") for o in self.objectives]
         self.deadline_at = {clock: layout.declare(f"deadline:{clock}") for clock in model_clocks(model)}
+        # clocks that start at a task or a decision → how they start, and how many detected incidents
+        # ended the run with the clock not started (neither met nor missed)
+        self.starts = {
+            clock: f"{what}:{name}"
+            for kind in model.kinds.values()
+            for clock, (what, name) in kind.clock_starts.items()
+        }
+        self.not_started = dict.fromkeys(sorted(self.starts), 0)
 
     def fold(self, row: IncidentMetrics, vector: list[float]) -> None:
         """Add one incident's outcomes to a replication's totals."""
@@ -63,6 +71,8 @@ class Scores:
             at = self.deadline_at[clock]
             vector[at] += met
             vector[at + 1] += 1
+        for clock in row.not_started:
+            self.not_started[clock] += 1
 
     def readiness(self, totals: ReplicationTotals, offset: int = 0) -> Linear | None:
         """The readiness score (0–100) from ``totals``, where the layout starts at ``offset``."""
@@ -152,18 +162,21 @@ class Aggregate:
                     "rating": rating(p_met.value if p_met else None, thresholds),
                 }
             )
-        deadlines = {}
+        deadlines: dict[str, dict[str, Any]] = {}
+        starts, not_started = self.scores.starts, self.scores.not_started
         for clock, at in self.scores.deadline_at.items():
-            if not totals.sums[at + 1]:
+            if not totals.sums[at + 1] and not not_started.get(clock):
                 continue
             p_met = ratio(totals, at, at + 1)
-            assert p_met is not None  # the denominator is not zero
             deadlines[clock] = {
                 "n": int(totals.sums[at + 1]),
-                "p_met": round4(p_met.value),
+                "p_met": round4(p_met.value) if p_met else None,
                 "ci95": rounded_interval(share_interval(totals, at, at + 1)),
-                "rating": rating(p_met.value, thresholds),
+                "rating": rating(p_met.value if p_met else None, thresholds),
             }
+            if clock in starts:  # only clocks that do not start at detection say so
+                deadlines[clock]["starts"] = starts[clock]
+                deadlines[clock]["not_started"] = not_started[clock]
         summary = {
             "scenario": self.model.scenario.id,
             "replications": self.replications,

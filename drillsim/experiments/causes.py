@@ -55,6 +55,7 @@ from drillsim.engine.model import AuthorityModel, KindModel, Model, TaskModel
 from drillsim.experiments.stats import round4, rounded_interval
 from drillsim.facts import Fact, ReasonKind
 from drillsim.metrics import BREAKDOWN, IncidentFacts, IncidentMetrics, Tally
+from drillsim.scenario.model import DECISION_METRIC, MOBILIZE_CONTAIN
 from drillsim.scenario.organisation import (
     AnyTarget,
     LayerTarget,
@@ -329,21 +330,27 @@ class _Walk:
                 earliest = min(inc.started, key=lambda tid: (inc.started[tid][0], self.tasks[tid].index))
                 return inc.first_started, self.tasks[earliest]
             return self._end(None), self._first_unfinished(kind.roots, inc.started)
-        if metric == "time_to_mobilize":
-            if len(inc.started) == len(kind.tasks):
-                engaged = inc.engaged_at
+        if metric in ("time_to_mobilize", MOBILIZE_CONTAIN):
+            needed_tasks = (
+                kind.tasks if metric == "time_to_mobilize" else [kind.tasks[i] for i in kind.containment]
+            )
+            if all(t.id in inc.started for t in needed_tasks):
+                engaged, ids = inc.engaged_at, {t.id for t in needed_tasks}
                 who, _ = max(
-                    ((who, engaged.get(who, horizon)) for _, who in inc.started.values()),
+                    ((who, engaged.get(who, horizon)) for tid, (_, who) in inc.started.items() if tid in ids),
                     key=lambda item: item[1],
                 )
                 own = min(
-                    (tid for tid, (_, by) in inc.started.items() if by == who),
+                    (tid for tid, (_, by) in inc.started.items() if by == who and tid in ids),
                     key=lambda tid: (inc.started[tid][0], self.tasks[tid].index),
                 )
                 return engaged.get(who, horizon), self.tasks[own]
-            return self._end(None), self._first_unfinished(kind.tasks, inc.started)
-        if metric == "time_to_authority":
-            gated = [t for t in kind.tasks if t.decision is not None]
+            return self._end(None), self._first_unfinished(needed_tasks, inc.started)
+        if metric == "time_to_authority" or metric.startswith(DECISION_METRIC):
+            named = metric.removeprefix(DECISION_METRIC) if metric.startswith(DECISION_METRIC) else None
+            gated = [
+                t for t in kind.tasks if t.decision is not None and (named is None or t.decision.id == named)
+            ]
             needed = {t.decision.id for t in gated if t.decision is not None}
             decided = inc.decided
             if needed <= set(decided):

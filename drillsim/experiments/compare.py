@@ -103,30 +103,59 @@ def compare(
     progress: Callable[[int], None] = lambda done: None,
 ) -> dict[str, Any]:
     """Run base and variants side by side and return the comparison (JSON-ready, deterministic)."""
-    models = [base.model, *(v.model for v in variants)]
-    seeds = [seed + (i * INDEPENDENT_SEED_STEP if independent else 0) for i in range(len(models))]
-    profiles = [Profile(model) for model in models]
-    base_size = profiles[0].layout.size
-    pairs = [
-        ReplicationTotals(base_size + p.layout.size) for p in profiles[1:]
-    ]  # base totals, then the variant's
-    done = 0
-    for replications in replication_sets(models, seeds, count, workers, backend=backend, scheduler=scheduler):
-        vectors = [profile.totals(r) for profile, r in zip(profiles, replications, strict=True)]
-        for pair, vector in zip(pairs, vectors[1:], strict=True):
-            pair.add(np.array(vectors[0] + vector))
-        done += 1
-        progress(done)
+    results = compare_pairs(
+        [base, *variants],
+        [(0, i) for i in range(1, len(variants) + 1)],
+        seed=seed,
+        count=count,
+        workers=workers,
+        independent=independent,
+        backend=backend,
+        scheduler=scheduler,
+        progress=progress,
+    )
     return {
         "base": base.name,
         "seed": seed,
-        "replications": done,
+        "replications": count,
         "common_random_numbers": not independent,
-        "variants": [
-            variant_result(v.name, pair, profiles[0], profile, base_size)
-            for v, pair, profile in zip(variants, pairs, profiles[1:], strict=True)
-        ],
+        "variants": results,
     }
+
+
+def compare_pairs(
+    variants: list[Variant],
+    pairs: list[tuple[int, int]],
+    *,
+    seed: int,
+    count: int,
+    workers: int,
+    independent: bool = False,
+    backend: Backend | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int], None] = lambda done: None,
+) -> list[dict[str, Any]]:
+    """Run every variant once per replication, side by side, and compare each pair ``(reference,
+    other)`` of indices into ``variants``: one :func:`variant_result` per pair, named after ``other``,
+    in the order of ``pairs``. A variant in several pairs runs once: with common random numbers a
+    variant's replication r is the same whatever runs beside it, so each pair's result is exactly what
+    :func:`compare` of the two alone gives."""
+    models = [v.model for v in variants]
+    seeds = [seed + (i * INDEPENDENT_SEED_STEP if independent else 0) for i in range(len(models))]
+    profiles = [Profile(model) for model in models]
+    totals = [
+        ReplicationTotals(profiles[a].layout.size + profiles[b].layout.size) for a, b in pairs
+    ]  # the reference's totals, then the other's
+    sets = replication_sets(models, seeds, count, workers, backend=backend, scheduler=scheduler)
+    for done, replications in enumerate(sets, start=1):
+        vectors = [profile.totals(r) for profile, r in zip(profiles, replications, strict=True)]
+        for pair, (a, b) in zip(totals, pairs, strict=True):
+            pair.add(np.array(vectors[a] + vectors[b]))
+        progress(done)
+    return [
+        variant_result(variants[b].name, pair, profiles[a], profiles[b], profiles[a].layout.size)
+        for pair, (a, b) in zip(totals, pairs, strict=True)
+    ]
 
 
 def variant_result(

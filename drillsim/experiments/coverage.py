@@ -64,7 +64,7 @@ def served(scenario: Scenario) -> dict[str, list[str]]:
     """Each policy serving an incident kind of the scenario, with those kinds (scenario order)."""
     found: dict[str, list[str]] = {}
     for kid, kind in scenario.incidents.items():
-        policy, _ = select_policy(scenario.organisation, kid, kind.severity)
+        policy, _ = select_policy(scenario.organisation, kid, kind.severity, kind.risk_area)
         if policy is not None:
             found.setdefault(policy, []).append(kid)
     return {pid: found[pid] for pid in scenario.organisation.escalation if pid in found}

@@ -184,9 +184,9 @@ def _held(folder: Path, hotwash: dict[str, Any]) -> str:
 
 def _action(row: dict[str, Any]) -> str:
     metric = row["metric"]
-    if metric in ("time_to_acknowledge", "time_to_engage", "time_to_mobilize"):
+    if metric in ("time_to_acknowledge", "time_to_engage", "time_to_mobilize", "time_to_mobilize_contain"):
         return "Review on-call reachability and escalation timeouts; test the change with drillsim compare"
-    if metric == "time_to_authority":
+    if metric == "time_to_authority" or metric.startswith("time_to_decision/"):
         return "Name a deputy for the decision and confirm the delegation order"
     if metric.startswith("time_to_notify"):
         return "Pre-draft the notification and assign its owner before the clock starts"
@@ -212,6 +212,16 @@ def _owners(scenario: Scenario, objective: str) -> list[str]:
     metric = spec.metric
     if metric == "time_to_authority":
         owners = [org.authorities[t.decision].roles[0] for t in tasks if t.decision in org.authorities]
+    elif metric.startswith("time_to_decision/"):
+        named = org.authorities.get(metric.split("/", 1)[1])
+        owners = named.roles[:1] if named else []
+    elif metric == "time_to_mobilize_contain":
+        owners = [
+            t.need[1]
+            for kind in kinds.values()
+            for tid, t in kind.playbook.items()
+            if tid in _up_to_containment(kind.playbook)
+        ]
     elif metric == "time_to_notify":
         owners = [t.need[1] for t in tasks if spec.clock in t.notifies]
     elif metric in ("time_to_contain", "time_to_resolve"):
@@ -222,11 +232,23 @@ def _owners(scenario: Scenario, objective: str) -> list[str]:
     elif metric == "time_to_mobilize":
         owners = [t.need[1] for t in tasks]
     elif metric == "time_to_acknowledge":
-        policies = [select_policy(org, kid, kind.severity)[0] for kid, kind in kinds.items()]
+        policies = [select_policy(org, kid, kind.severity, kind.risk_area)[0] for kid, kind in kinds.items()]
         owners = [f"escalation policy {p}" for p in policies if p is not None]
     else:  # time_to_detect
         owners = [f"detection source {s}" for kind in kinds.values() for s in kind.detection.sources]
     return list(dict.fromkeys(owners))
+
+
+def _up_to_containment(playbook: dict[str, Any]) -> set[str]:
+    """The tasks marked contained and every task they wait for, directly or not."""
+    chain = {tid for tid, t in playbook.items() if t.milestone == "contained"}
+    todo = list(chain)
+    while todo:
+        for before in playbook[todo.pop()].after:
+            if before not in chain:
+                chain.add(before)
+                todo.append(before)
+    return chain
 
 
 def _met_count(row: dict[str, Any]) -> str:

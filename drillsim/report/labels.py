@@ -29,6 +29,7 @@ METRIC_LABELS = {
     "time_to_engage": "engage (first task)",
     "time_to_mobilize": "mobilize (all responders)",
     "time_to_authority": "authority decision",
+    "time_to_mobilize_contain": "mobilize (up to containment)",
     "time_to_contain": "contain",
     "time_to_resolve": "resolve",
 }
@@ -36,9 +37,12 @@ RATING_STYLES = {"P": "green", "S": "cyan", "M": "yellow", "U": "red"}
 
 
 def metric_label(name: str) -> str:
-    """A metric's name as people say it: ``time_to_notify:REGIME/CLOCK`` → ``notify REGIME/CLOCK``."""
+    """A metric's name as people say it: ``time_to_notify:REGIME/CLOCK`` → ``notify REGIME/CLOCK``,
+    ``time_to_decision/AUTHORITY`` → ``decision AUTHORITY``."""
     if name.startswith("time_to_notify:"):
         return "notify " + name.split(":", 1)[1]
+    if name.startswith("time_to_decision/"):
+        return "decision " + name.split("/", 1)[1]
     return METRIC_LABELS.get(name, name)
 
 

@@ -143,14 +143,36 @@ def readiness_report(
             ),
             "Probability each clock's notification is made in time",
         )
-        doc.table(
-            ["clock", "incidents", "met", "95% CI", "rating"],
-            [
-                [c, str(d["n"]), share(d["p_met"]), share_interval(d["ci95"]), d["rating"] or "—"]
-                for c, d in summary["deadlines"].items()
-            ],
-            numeric={1, 2, 3},
-        )
+        if any("starts" in d for d in summary["deadlines"].values()):
+            doc.table(
+                ["clock", "starts at", "incidents", "met", "95% CI", "rating", "not started"],
+                [
+                    [
+                        c,
+                        d.get("starts", "detection"),
+                        str(d["n"]),
+                        share(d["p_met"]),
+                        share_interval(d["ci95"]),
+                        d["rating"] or "—",
+                        str(d.get("not_started", "—")),
+                    ]
+                    for c, d in summary["deadlines"].items()
+                ],
+                numeric={2, 3, 4, 6},
+            )
+            doc.paragraph(
+                "A clock that starts at a task or a decision runs from that event; an incident in "
+                "which it never happened is counted as not started, neither met nor missed."
+            )
+        else:
+            doc.table(
+                ["clock", "incidents", "met", "95% CI", "rating"],
+                [
+                    [c, str(d["n"]), share(d["p_met"]), share_interval(d["ci95"]), d["rating"] or "—"]
+                    for c, d in summary["deadlines"].items()
+                ],
+                numeric={1, 2, 3},
+            )
     if "branches" in summary:
         branches_section(doc, summary["branches"])
     doc.heading("Where the time went")

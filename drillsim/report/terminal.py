@@ -63,19 +63,30 @@ def print_simulation(summary: dict[str, Any], console: Console, scenario: str = 
         )
     console.print(kinds)
     if summary["deadlines"]:
+        starting = any("starts" in data for data in summary["deadlines"].values())
         deadlines = Table(
-            title="Regulatory deadlines (probability met, from awareness)", title_justify="left"
+            title="Regulatory deadlines (probability met, from "
+            + ("each clock's start)" if starting else "awareness)"),
+            title_justify="left",
         )
-        for column in ("clock", "incidents", "met", "95% CI", "rating"):
-            deadlines.add_column(column, justify="left" if column == "clock" else "right")
+        columns = ["clock", "incidents", "met", "95% CI", "rating"]
+        if starting:  # clocks that start at a task or a decision: when, and how often they never did
+            columns[1:1] = ["starts at"]
+            columns.append("not started")
+        for column in columns:
+            deadlines.add_column(column, justify="left" if column in ("clock", "starts at") else "right")
         for clock, data in summary["deadlines"].items():
-            deadlines.add_row(
+            row = [
                 clock,
                 str(data["n"]),
                 share(data["p_met"]),
                 share_interval(data["ci95"]),
                 rating_text(data["rating"]),
-            )
+            ]
+            if starting:
+                row[1:1] = [data.get("starts", "detection")]
+                row.append(str(data.get("not_started", "—")))
+            deadlines.add_row(*row)
         console.print(deadlines)
     if "branches" in summary:
         print_branches(summary["branches"], console)

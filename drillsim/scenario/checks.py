@@ -19,7 +19,14 @@ from drillsim.scenario.errors import Severity
 from drillsim.scenario.graph import escalation_graph, reachable_people
 from drillsim.scenario.incidents import IncidentKind
 from drillsim.scenario.messages import did_you_mean
-from drillsim.scenario.model import ComplicationInject, IncidentInject, Scenario, SeverityInject
+from drillsim.scenario.model import (
+    DECISION_METRIC,
+    MOBILIZE_CONTAIN,
+    ComplicationInject,
+    IncidentInject,
+    Scenario,
+    SeverityInject,
+)
 from drillsim.scenario.oncall import ScheduleClock, aware, schedule_clocks
 from drillsim.scenario.organisation import (
     PLACEHOLDER,
@@ -245,9 +252,13 @@ def check_scenario(scenario: Scenario) -> list[Finding]:
     clocks = {
         f"{rid}/{cid}" for rid, r in {**BUILTIN_REGIMES, **scenario.regimes}.items() for cid in r.clocks
     }
-    for rid in scenario.regimes:
+    for rid, regime in scenario.regimes.items():
         if rid in BUILTIN_REGIMES:
             found.error(("regimes", rid), f"'{rid}' is a built-in regime; give your own regime another id")
+        for cid, clock in regime.clocks.items():
+            start = clock.start_event
+            if start is not None and start[0] == "decision":
+                found.ref(("regimes", rid, "clocks", cid, "starts"), "authority", start[1], org.authorities)
     graph = escalation_graph(org)
     for iid, incident in scenario.incidents.items():
         _check_incident(scenario, iid, incident, clocks, graph, found)
@@ -324,8 +335,9 @@ def _check_incident(
     org, here = scenario.organisation, ("incidents", iid)
     held = {"role": org.roles_held(), "skill": org.skills_held()}
     for i, clock in enumerate(incident.regulatory):
-        found.ref((*here, "regulatory", i), "regulatory clock", clock, clocks)
-    policy_id, why_not = select_policy(org, iid, incident.severity)
+        if found.ref((*here, "regulatory", i), "regulatory clock", clock, clocks):
+            _check_clock_start(scenario, incident, clock, (*here, "regulatory", i), found)
+    policy_id, why_not = select_policy(org, iid, incident.severity, incident.risk_area)
     if policy_id is None:
         found.error((*here, "severity"), str(why_not))
     reachable = reachable_people(graph, policy_id) if policy_id else set()
@@ -381,6 +393,35 @@ def _check_incident(
             )
 
 
+def _check_clock_start(
+    scenario: Scenario, incident: IncidentKind, ref: str, loc: Loc, found: _Findings
+) -> None:
+    """A clock that starts at a task or a decision can start for this incident: the task is in its
+    playbook, or one of its tasks needs the decision."""
+    regime, _, clock_id = ref.partition("/")
+    clock = {**BUILTIN_REGIMES, **scenario.regimes}[regime].clocks[clock_id]
+    start = clock.start_event
+    if start is None:
+        return
+    what, name = start
+    if what == "task" and name not in incident.playbook:
+        found.error(
+            loc,
+            f"the clock '{ref}' starts when task '{name}' is done, and this incident's playbook has no "
+            f"task '{name}'{did_you_mean(name, incident.playbook)}: the clock would never start",
+        )
+    elif (
+        what == "decision"
+        and name in scenario.organisation.authorities  # else the regime's clock is the error
+        and not any(t.decision == name for t in incident.playbook.values())
+    ):
+        found.error(
+            loc,
+            f"the clock '{ref}' starts when the decision '{name}' is taken, and no task of this "
+            "incident needs that decision: the clock would never start",
+        )
+
+
 def _check_contained_before_resolved(incident: IncidentKind, here: Loc, found: _Findings) -> None:
     """Warn when a containment task need not be done before the tasks that resolve the incident."""
     resolving = [tid for tid, t in incident.playbook.items() if t.milestone == "resolved"]
@@ -433,8 +474,10 @@ def _check_arrivals_and_injects(scenario: Scenario, found: _Findings) -> None:
             if found.ref((*loc, "incident"), "incident", inject.incident, incidents):
                 occurs.add(inject.incident)
         elif isinstance(inject, ComplicationInject):
-            if inject.unavailable is not None:
-                _check_who(org, (*loc, "unavailable"), inject.unavailable, found)
+            for field_name in ("unavailable", "affects"):
+                who = getattr(inject, field_name)
+                if who is not None:
+                    _check_who(org, (*loc, field_name), who, found)
             if inject.disable_source is not None:
                 found.ref((*loc, "disable_source"), "detection source", inject.disable_source, sources)
     occurs.update(t.starts for t in scenario.triggers.values() if t.starts is not None)
@@ -532,7 +575,8 @@ def _check_severity_policy(
     scenario: Scenario, loc: Loc, kind_id: str, severity: str, found: _Findings
 ) -> None:
     """An escalation policy serves incident ``kind_id`` at ``severity``."""
-    policy_id, why_not = select_policy(scenario.organisation, kind_id, severity)
+    kind = scenario.incidents[kind_id]
+    policy_id, why_not = select_policy(scenario.organisation, kind_id, severity, kind.risk_area)
     if policy_id is None:
         found.error(loc, str(why_not))
 
@@ -585,7 +629,7 @@ def _check_objectives(scenario: Scenario, clocks: set[str], found: _Findings) ->
             found.error(
                 (*here, "clock"), f"no incident this objective covers runs the clock '{objective.clock}'"
             )
-        if objective.metric == "time_to_contain" and not any(
+        if objective.metric in ("time_to_contain", MOBILIZE_CONTAIN) and not any(
             t.milestone == "contained" for k in kinds for t in k.playbook.values()
         ):
             found.error(
@@ -596,4 +640,20 @@ def _check_objectives(scenario: Scenario, clocks: set[str], found: _Findings) ->
         ):
             found.error(
                 (*here, "metric"), "no incident this objective covers has a task that needs a decision"
+            )
+        authority = objective.metric.removeprefix(DECISION_METRIC)
+        if (
+            objective.metric.startswith(DECISION_METRIC)
+            and found.ref(
+                (*here, "metric"),
+                "authority",
+                authority,
+                scenario.organisation.authorities,
+                f"unknown authority '{{name}}' in {objective.metric}",
+            )
+            and not any(t.decision == authority for k in kinds for t in k.playbook.values())
+        ):
+            found.error(
+                (*here, "metric"),
+                f"no incident this objective covers has a task that needs the decision '{authority}'",
             )

@@ -8,19 +8,9 @@ from pydantic import Field, model_validator
 
 from drillsim.scenario.base import Id, Probability, StrictModel
 from drillsim.scenario.distributions import Distribution
-from drillsim.scenario.organisation import Need, Severity
+from drillsim.scenario.organisation import Need, RiskArea, Severity
 from drillsim.scenario.regimes import ClockRef
 
-RiskArea = Literal[
-    "cyber-offense",
-    "biological-chemical",
-    "persuasion-manipulation",
-    "strategic-deception-scheming",
-    "uncontrolled-ai-rnd",
-    "self-replication",
-    "collusion",
-    "other",
-]
 AtlasTactic = Annotated[
     str, Field(pattern=r"^AML\.TA\d{4}$", description="a MITRE ATLAS tactic id, e.g. AML.TA0010")
 ]

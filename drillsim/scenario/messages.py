@@ -10,7 +10,7 @@ from typing import Any
 from pydantic_core import ErrorDetails
 
 from drillsim.scenario.base import ID_PATTERN
-from drillsim.scenario.regimes import CLOCK_REF_PATTERN
+from drillsim.scenario.regimes import CLOCK_REF_PATTERN, CLOCK_START_PATTERN
 
 _TYPE_NAMES = {
     "string_type": "text",
@@ -30,6 +30,7 @@ _PATTERNS = {
     ID_PATTERN: "an identifier: letters, digits, '-', '_' or '.', starting with a letter or digit",
     CLOCK_REF_PATTERN: "a clock as REGIME/CLOCK, e.g. ca-sb53/imminent-risk",
     r"^AML\.TA\d{4}$": "a MITRE ATLAS tactic id such as AML.TA0010",
+    CLOCK_START_PATTERN: "detection, task:TASK or decision:AUTHORITY, e.g. task:establish-causal-link",
 }
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Literal, get_args
 
-from pydantic import AwareDatetime, Discriminator, Field, Tag, model_validator
+from pydantic import AfterValidator, AwareDatetime, Discriminator, Field, Tag, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
 
-from drillsim.scenario.base import Id, StrictModel
+from drillsim.scenario.base import ID_PATTERN, Id, StrictModel
 from drillsim.scenario.dynamics import Condition, Trigger
 from drillsim.scenario.incidents import IncidentKind
+from drillsim.scenario.messages import did_you_mean
 from drillsim.scenario.organisation import Organisation, Severity, Who
 from drillsim.scenario.regimes import ClockRef, Regime
 from drillsim.scenario.units import Duration, Rate
@@ -22,6 +25,48 @@ Metric = Literal[
     "time_to_contain",
     "time_to_resolve",
     "time_to_notify",
+]
+# Metrics computed only for scenarios whose objectives name them, so that adding them changed nothing
+# for the others: the people needed up to containment, and one named decision.
+MOBILIZE_CONTAIN = "time_to_mobilize_contain"
+DECISION_METRIC = "time_to_decision/"  # + an authority id
+METRIC_NAMES: tuple[str, ...] = (*get_args(Metric), MOBILIZE_CONTAIN, DECISION_METRIC + "AUTHORITY")
+
+
+def opt_in_metric(metric: str) -> bool:
+    """Whether ``metric`` is computed only when an objective names it."""
+    return metric == MOBILIZE_CONTAIN or metric.startswith(DECISION_METRIC)
+
+
+def _metric(value: str) -> str:
+    if value in get_args(Metric) or value == MOBILIZE_CONTAIN:
+        return value
+    authority = value.removeprefix(DECISION_METRIC)
+    if value.startswith(DECISION_METRIC) and re.fullmatch(ID_PATTERN, authority):
+        return value
+    raise PydanticCustomError(
+        "metric",
+        "{value} is not a metric{hint} (expected one of: {names})",
+        {
+            "value": repr(value) if len(value) <= 60 else repr(value[:57] + "..."),
+            "hint": did_you_mean(value, METRIC_NAMES),
+            "names": ", ".join(METRIC_NAMES),
+        },
+    )
+
+
+MetricName = Annotated[
+    str,
+    AfterValidator(_metric),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"enum": [*get_args(Metric), MOBILIZE_CONTAIN]},
+                {"type": "string", "pattern": "^time_to_decision/" + ID_PATTERN[1:]},
+            ],
+            "description": "a metric; time_to_decision/AUTHORITY times one named decision",
+        }
+    ),
 ]
 
 
@@ -71,12 +116,19 @@ class ComplicationInject(InjectBase):
     )
     disable_source: Id | None = Field(default=None, description="a detection source that stops firing")
     for_: Duration | None = Field(default=None, alias="for", gt=0)
+    affects: Who | None = Field(
+        default=None,
+        description="with paging_delay: only pages to this person, role or team are late (their "
+        "channel is down); default: every page",
+    )
 
     @model_validator(mode="after")
     def _one_effect(self) -> ComplicationInject:
         effects = [self.unavailable, self.paging_delay, self.disable_source]
         if sum(e is not None for e in effects) != 1:
             raise ValueError("expected exactly one effect: unavailable, paging_delay or disable_source")
+        if self.affects is not None and self.paging_delay is None:
+            raise ValueError("'affects' narrows a paging_delay; this complication has none")
         return self
 
 
@@ -117,7 +169,7 @@ class Objective(StrictModel):
     """What the response should achieve: a metric within a target, for some incident kinds, with a weight."""
 
     text: str = Field(min_length=1)
-    metric: Metric
+    metric: MetricName
     target: Duration = Field(gt=0)
     incidents: list[Id] = Field(default=[], description="incident kinds it applies to; empty: all")
     clock: ClockRef | None = Field(default=None, description="with time_to_notify: which clock")

@@ -49,7 +49,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 REQUIRED = ("Event", "Scenario time", "Type", "Synopsis")
 DELIMITERS = (",", ";", "\t")  # spreadsheets in many locales export with ';' (a comma is their decimal mark)
 _CLOCK_TIME = re.compile(r"^(\d+):([0-5]\d)(?::([0-5]\d))?$")  # 0:20:00, as spreadsheets write a time
-EFFECT_FIELDS = ("unavailable", "paging_delay", "disable_source", "for", "severity")
+EFFECT_FIELDS = ("unavailable", "paging_delay", "disable_source", "for", "affects", "severity")
 
 
 def export_csv(scenario: Scenario) -> str:
@@ -106,6 +106,9 @@ def _effect_text(inject: ComplicationInject | SeverityInject) -> str:
         effect = f"disable_source: {inject.disable_source}"
     if inject.for_ is not None:
         effect += f", for: {format_duration(inject.for_)}"
+    if inject.affects is not None:
+        key = inject.affects.wrapper_key
+        effect += f", affects: {{{key}: {getattr(inject.affects, key)}}}"
     return "{" + effect + "}"
 
 

@@ -26,6 +26,18 @@ PLACEHOLDER = "fill-in"
 
 Severity = Literal["sev1", "sev2", "sev3", "sev4"]
 SEVERITIES: tuple[Severity, ...] = ("sev1", "sev2", "sev3", "sev4")  # most severe first
+# The risk areas of the Frontier AI Risk Management Framework (Shanghai AI Lab & Concordia AI, 2025):
+# what an incident kind is about, and what an escalation policy may serve.
+RiskArea = Literal[
+    "cyber-offense",
+    "biological-chemical",
+    "persuasion-manipulation",
+    "strategic-deception-scheming",
+    "uncontrolled-ai-rnd",
+    "self-replication",
+    "collusion",
+    "other",
+]
 
 
 class WorkingHours(WeeklyWindow):
@@ -63,6 +75,9 @@ class PersonDefaults(StrictModel):
 
     reachability: Reachability = DutyReachability()
     ack_delay: Distribution = LogNormal(median=3.0, p95=15.0)
+    paging_delay: Duration = Field(
+        default=0.0, description="how long a page takes to reach the person (their channel), always"
+    )
 
 
 class Person(StrictModel):
@@ -78,6 +93,10 @@ class Person(StrictModel):
     )
     reachability: Reachability | None = None
     ack_delay: Distribution | None = Field(default=None, description="time from page to acknowledgement")
+    paging_delay: Duration | None = Field(
+        default=None,
+        description="how long a page takes to reach this person (a slow channel); default: the defaults'",
+    )
 
 
 class Rotation(StrictModel):
@@ -193,11 +212,13 @@ else:
 
 
 class AppliesTo(StrictModel):
-    """Which incidents a policy serves. A policy naming the incident kind wins over one matching by
-    severity, which wins over one with no filter."""
+    """Which incidents a policy serves: every filter it names must match. The most specific policy
+    wins: naming the incident kind beats naming its risk area, which beats naming its severity, which
+    beats no filter (see :func:`select_policy`)."""
 
     severities: list[Severity] = []
     incidents: list[Id] = []
+    risk_areas: list[RiskArea] = Field(default=[], description="risk areas of the incidents it serves")
 
 
 class Level(StrictModel):
@@ -267,6 +288,11 @@ class Organisation(StrictModel):
     def ack_delay_of(self, person: str) -> Any:
         return self.people[person].ack_delay or self.defaults.ack_delay
 
+    def paging_delay_of(self, person: str) -> float:
+        """Minutes every page to ``person`` takes to reach them (0 unless the file says otherwise)."""
+        own = self.people[person].paging_delay
+        return own if own is not None else self.defaults.paging_delay
+
 
 def people_for(org: Organisation, target: AnyTarget) -> list[str]:
     """Everyone a target may page, in file order (for a rotation: its members, in rotation order; for
@@ -322,26 +348,38 @@ def _schedule_people(org: Organisation, target: ScheduleTarget | LayerTarget) ->
     return list(dict.fromkeys([*layer.members, *overrides]))
 
 
-def select_policy(org: Organisation, incident: str, severity: str) -> tuple[str | None, str | None]:
-    """The policy serving an incident: ``(policy id, None)``, or ``(None, why not)``.
+def select_policy(
+    org: Organisation, incident: str, severity: str, risk_area: str | None
+) -> tuple[str | None, str | None]:
+    """The policy serving an incident of kind ``incident``, ``severity`` and ``risk_area`` (None: a
+    hypothetical incident of no risk area, which no policy filtering by risk area serves):
+    ``(policy id, None)``, or ``(None, why not)``.
 
-    Most specific wins: one naming the incident kind, then one matching the severity, then a
-    catch-all. Two equally specific matches are ambiguous.
+    A policy serves the incident when every filter of its ``applies_to`` matches. Most specific wins,
+    filter by filter: naming the incident kind outweighs everything else, then naming its risk area,
+    then its severity; a catch-all comes last. Two equally specific matches are ambiguous.
     """
     scored: list[tuple[int, str]] = []
     for pid, policy in org.escalation.items():
-        kinds, severities = policy.applies_to.incidents, policy.applies_to.severities
-        if (kinds and incident not in kinds) or (severities and severity not in severities):
+        applies = policy.applies_to
+        kinds, severities, areas = applies.incidents, applies.severities, applies.risk_areas
+        if (
+            (kinds and incident not in kinds)
+            or (severities and severity not in severities)
+            or (areas and risk_area not in areas)
+        ):
             continue
-        scored.append((2 * bool(kinds) + bool(severities), pid))
+        scored.append((4 * bool(kinds) + 2 * bool(areas) + bool(severities), pid))
+    by_area = risk_area and any(p.applies_to.risk_areas for p in org.escalation.values())
+    what = f"{severity}, {risk_area}" if by_area else severity
     if not scored:
-        return None, f"no escalation policy applies to incident '{incident}' ({severity})"
+        return None, f"no escalation policy applies to incident '{incident}' ({what})"
     best = max(score for score, _ in scored)
     winners = [pid for score, pid in scored if score == best]
     if len(winners) > 1:
         return (
             None,
-            f"escalation policies {', '.join(winners)} all apply to '{incident}' ({severity}); make one "
+            f"escalation policies {', '.join(winners)} all apply to '{incident}' ({what}); make one "
             "more specific",
         )
     return winners[0], None

@@ -166,7 +166,8 @@ def clock_status(row: dict[str, Any], detected: float | None, now: float) -> tup
         return f"notified late {tplus(notified)}", RED
     if left < 0:
         return f"MISSED {humanize(-left)} ago", RED
-    span = deadline - detected if detected is not None else None
+    started = row.get("started", detected)  # a clock may start after detection (a task, a decision)
+    span = deadline - started if started is not None else None
     style = RED if span and left < CLOCK_RED_SHARE * span else ""
     return humanize(left), style
 
