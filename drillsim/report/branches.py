@@ -9,7 +9,13 @@ from typing import Any
 from drillsim.report.document import Document
 from drillsim.report.labels import share, share_interval
 
-TRIGGER_HEADERS = ["trigger", "when → then", "probability", "fired in replications", "per parent incident"]
+TRIGGER_HEADERS = [
+    "trigger",
+    "when → then",
+    "probability",
+    "fired in replications",
+    "fired on the incidents it watches",
+]
 INJECT_HEADERS = ["inject", "condition", "released in replications"]
 
 
@@ -33,7 +39,7 @@ def trigger_rows(branches: dict[str, Any]) -> list[list[str]]:
                 f"{t['when']} → {then}",
                 share(t["probability"]),
                 _with_interval(t["replications"]),
-                f"{_with_interval(t['parents'])} of {t['parents']['n']}",
+                f"{_with_interval(t['parents'])} of {t['parents']['n']:,}",
             ]
         )
     return rows
