@@ -31,6 +31,10 @@ class FactKind(enum.StrEnum):
     DECISION = "decision"  # who took it; subject: authority id
     MILESTONE = "milestone"  # subject: contained | resolved
     NOTIFIED = "notified"  # who; subject: REGIME/CLOCK
+    BRANCHED = "branched"  # subject: the trigger that fired on this incident (its effect follows its delay)
+    SEVERITY = "severity"  # subject: the incident's new severity
+    RELEASED = "released"  # incident SCENARIO; subject: a conditional inject whose condition held
+    WITHHELD = "withheld"  # incident SCENARIO; subject: a conditional inject whose condition did not
 
 
 # The kinds as module attributes, for the hot path: compare a fact's kind with `is` against these. In
@@ -50,15 +54,24 @@ DECISION_NEEDED = FactKind.DECISION_NEEDED
 DECISION = FactKind.DECISION
 MILESTONE = FactKind.MILESTONE
 NOTIFIED = FactKind.NOTIFIED
+BRANCHED = FactKind.BRANCHED
+SEVERITY = FactKind.SEVERITY
+RELEASED = FactKind.RELEASED
+WITHHELD = FactKind.WITHHELD
+
+# The incident number of a fact about the scenario rather than an incident (a conditional inject's
+# outcome); its kind id is "". Readers of incidents skip it.
+SCENARIO = -1
 
 
 class ReasonKind(enum.StrEnum):
-    """What a page is for: a level of the incident's escalation policy, a task looking for someone, or
-    a tier of an authority's delegation order."""
+    """What a page is for: a level of the incident's escalation policy, a task looking for someone, a
+    tier of an authority's delegation order, or the first level of the policy a new severity chose."""
 
     LEVEL = "level"
     TASK = "task"
     AUTHORITY = "authority"
+    SEVERITY = "severity"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,19 +81,23 @@ class PageReason:
     ``step`` is the 1-based level (LEVEL) or delegation tier (AUTHORITY); a repeat of the whole
     escalation pages for the same reasons again. ``step`` None stands for the escalation as a whole
     (what EXHAUSTED reports), and for TASK. ``task`` is the task id (TASK), ``authority`` the
-    authority id (AUTHORITY). The compiled model holds one per level, task and tier, so paging
-    allocates none. ``str()`` writes it for people (and traces): "level 2", "task triage",
-    "authority halt 1"; "level" and "authority halt" for a whole escalation.
+    authority id (AUTHORITY), ``policy`` the policy whose first level a severity change pages
+    (SEVERITY). The compiled model holds one per level, task, tier and policy, so paging allocates
+    none. ``str()`` writes it for people (and traces): "level 2", "task triage", "authority halt 1",
+    "severity policy sev1"; "level" and "authority halt" for a whole escalation.
     """
 
     kind: ReasonKind
     step: int | None = None
     task: str | None = None
     authority: str | None = None
+    policy: str | None = None
 
     def __str__(self) -> str:
         if self.kind is ReasonKind.TASK:
             return f"task {self.task}"
+        if self.kind is ReasonKind.SEVERITY:
+            return f"severity policy {self.policy}"
         head = "level" if self.kind is ReasonKind.LEVEL else f"authority {self.authority}"
         return head if self.step is None else f"{head} {self.step}"
 

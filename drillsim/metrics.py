@@ -35,8 +35,20 @@ def notify_metric(clock: str) -> str:
     return f"time_to_notify:{clock}"
 
 
+# The milestones whose severity is recorded when an incident's severity changes, and the metric that
+# says each was reached.
+SEVERITY_MILESTONES = {
+    "detected": "time_to_detect",
+    "acknowledged": "time_to_acknowledge",
+    "contained": "time_to_contain",
+    "resolved": "time_to_resolve",
+}
+
+
 class IncidentMetrics:
-    """The response to one incident: ``values[metric]`` is minutes, or None when censored."""
+    """The response to one incident: ``values[metric]`` is minutes, or None when censored.
+    ``severities`` is None unless the incident's severity changed: then, for each milestone of
+    :data:`SEVERITY_MILESTONES` it reached, the severity it had then."""
 
     __slots__ = (
         "breakdown",
@@ -47,11 +59,13 @@ class IncidentMetrics:
         "number",
         "occurred",
         "pages",
+        "severities",
         "values",
     )
 
     def __init__(self, number: int, kind: str, occurred: float) -> None:
         self.number, self.kind, self.occurred = number, kind, occurred
+        self.severities: dict[str, str] | None = None
         self.values: dict[str, float | None] = {}
         self.deadlines: dict[str, bool] = {}  # clock → met (only for detected incidents)
         # clocks starting at a task or decision that had not happened by the end (detected incidents)
@@ -80,6 +94,8 @@ class IncidentFacts:
         "occurred",
         "pages",
         "ready",
+        "severity",
+        "severity_at",
         "started",
     )
 
@@ -97,6 +113,8 @@ class IncidentFacts:
         self.decisions_needed: dict[str, float] = {}
         self.decided: dict[str, float] = {}
         self.pages = self.escalations = 0
+        self.severity: str = kind.severity
+        self.severity_at: dict[str, str] | None = None  # milestone → severity, once the severity changed
 
     def add(self, time: float, fact: FactKind, who: int | None, subject: str) -> None:
         """Fold one fact in (its time, kind, person and subject; most frequent kinds first)."""
@@ -116,23 +134,39 @@ class IncidentFacts:
             self.escalations += 1
         elif fact is T.DETECTED:
             self.detected = time
+            self._at_severity("detected")
         elif fact is T.ACKNOWLEDGED:
             if self.acknowledged is None:
                 self.acknowledged = time
+                self._at_severity("acknowledged")
         elif fact is T.MILESTONE:
-            self.milestones.setdefault(subject, time)
+            if subject not in self.milestones:
+                self.milestones[subject] = time
+                self._at_severity(subject)
         elif fact is T.NOTIFIED:
             self.notified.setdefault(subject, time)
         elif fact is T.DECISION_NEEDED:
             self.decisions_needed[subject] = time
         elif fact is T.DECISION:
             self.decided[subject] = time
+        elif fact is T.SEVERITY:
+            if self.severity_at is None:  # every milestone so far was reached at the first severity
+                reached = [*self.milestones, *(["detected"] if self.detected is not None else [])]
+                reached += ["acknowledged"] if self.acknowledged is not None else []
+                self.severity_at = dict.fromkeys(reached, self.severity)
+            self.severity = subject
+
+    def _at_severity(self, milestone: str) -> None:
+        if self.severity_at is not None:
+            self.severity_at[milestone] = self.severity
 
     def metrics(self, end: float) -> IncidentMetrics:
         """The metrics as they stand when the run stops at ``end``: what has not happened is censored."""
         kind, detected = self.kind, self.detected
         result = IncidentMetrics(self.number, kind.id, self.occurred)
         result.pages, result.escalations = self.pages, self.escalations
+        if self.severity_at is not None:
+            result.severities = dict(self.severity_at)
         values = result.values
 
         def since_detection(at: float | None) -> float | None:
@@ -223,6 +257,8 @@ class Tally:
         """Fold in the facts logged since the last call."""
         incidents, kinds = self.incidents, self._kinds
         for time, number, kind, fact, who, subject, _ in facts[self._seen :]:
+            if number < 0:  # a fact about the scenario (facts.SCENARIO), not an incident
+                continue
             folded = incidents.get(number)
             if folded is None:  # the first fact of an incident is its occurrence
                 folded = incidents[number] = IncidentFacts(number, kinds[kind], time)

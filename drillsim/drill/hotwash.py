@@ -17,6 +17,7 @@ from typing import Any
 
 from drillsim.drill.session import DrillSession
 from drillsim.experiments.aggregate import Aggregate
+from drillsim.experiments.branches import has_branches, replication_branches
 from drillsim.experiments.replicate import Replication
 from drillsim.experiments.rundir import write_json
 from drillsim.experiments.samples import NOT_REACHED, objective_samples, objective_values
@@ -107,7 +108,9 @@ def finish(session: DrillSession, ratings: dict[str, str], rows: list[dict[str, 
             session.act("rate", objective=row["id"], rating=chosen)
         row["rating"] = chosen
     aggregate = Aggregate(session.model, session.seed)
-    aggregate.add(Replication(0, session.live_metrics()))
+    facts = session.world.facts
+    branches = replication_branches(facts) if has_branches(session.model) else None
+    aggregate.add(Replication(0, session.live_metrics(), branches=branches))
     summary = aggregate.summary() | {"drill": session.folder.name, "players": sorted(session.players)}
     observations = [
         {"time": e.time, "objective": e.args.get("objective"), "text": e.args.get("text")}

@@ -522,6 +522,8 @@ class DrillSession:
             }
         now = self.now
         for r in self.records:
+            if r.incident == T.SCENARIO:  # a conditional inject's outcome: the MSEL view shows it
+                continue
             row, kind, reason = rows[r.incident], r.kind, r.reason
             if kind is T.OCCURRED:
                 row["state"] = "undetected"
@@ -540,6 +542,8 @@ class DrillSession:
                 row["state"], row["owner"] = "responding", r.who
             elif kind is T.MILESTONE:
                 row["state"] = r.subject
+            elif kind is T.SEVERITY:
+                row["severity"] = r.subject
         for row in rows.values():
             row["elapsed"] = None if row["detected"] is None else now - row["detected"]
         return [row for row in rows.values() if row["state"] != "not yet"]
@@ -576,9 +580,12 @@ class DrillSession:
         return rows
 
     def msel_view(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """(released, upcoming) injects in time order, with what the players are expected to do."""
+        """(released, upcoming) injects in time order, with what the players are expected to do. A
+        conditional inject whose condition did not hold at its time is in neither (the event log
+        says it was withheld)."""
         now = self.now
-        injects = sorted(self.scenario.injects, key=lambda i: i.at)
+        withheld = {r.subject for r in self.records if r.kind is T.WITHHELD}
+        injects = sorted((i for i in self.scenario.injects if i.id not in withheld), key=lambda i: i.at)
         view: list[dict[str, Any]] = [
             {
                 "id": i.id,
@@ -590,6 +597,7 @@ class DrillSession:
                 "expected_action": i.expected_action,
                 "objectives": i.objectives,
                 "incident": i.incident if isinstance(i, IncidentInject) else None,
+                "condition": i.condition.describe() if i.condition is not None else None,
             }
             for i in injects
         ]

@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from drillsim.engine.calendar import HoursClock, OnCallClock
 from drillsim.engine.samplers import Sampler, compile_distribution
 from drillsim.facts import PageReason, ReasonKind
+from drillsim.scenario.dynamics import Condition, Happening, Trigger
 from drillsim.scenario.model import (
     DECISION_METRIC,
     ComplicationInject,
     IncidentInject,
+    Inject,
     Scenario,
+    SeverityInject,
     opt_in_metric,
 )
 from drillsim.scenario.oncall import LayerClock, ScheduleClock, schedule_clocks, timeline
@@ -28,6 +31,7 @@ from drillsim.scenario.organisation import (
     AnyTarget,
     LayerTarget,
     OnCallTarget,
+    Organisation,
     RoundRobinTarget,
     ScheduleTarget,
     Severity,
@@ -94,12 +98,14 @@ class LevelModel:
 @dataclass(frozen=True, slots=True, eq=False)
 class PolicyModel:
     """An escalation policy: ``levels`` in order, the whole run ``repeat`` more times when nobody answers.
-    ``escalation`` names the whole run (what EXHAUSTED reports)."""
+    ``escalation`` names the whole run (what EXHAUSTED reports); ``raised`` is why its first level is
+    paged when a severity change chose it for an incident already detected."""
 
     id: str
     levels: list[LevelModel]
     repeat: int
     escalation: PageReason
+    raised: PageReason
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -131,8 +137,8 @@ class TaskModel:
     staffing queue ("role:X" or "skill:Y") and ``candidates`` who can do it, in file order; ``after``
     holds the indexes of its predecessors and ``successors`` the tasks waiting on it (filled once every
     task exists, and never changed after compiling); ``decision`` is the authority it waits for, if any.
-    ``duration`` samples minutes of work from ``stream``. Someone not yet engaged is paged for it for
-    ``reason`` (derived on creation)."""
+    ``duration`` samples minutes of work from ``stream``; once done it sets the incident's severity to
+    ``severity``, if any. Someone not yet engaged is paged for it for ``reason`` (derived on creation)."""
 
     index: int
     id: str
@@ -145,6 +151,7 @@ class TaskModel:
     milestone: str | None
     notifies: tuple[str, ...]
     stream: str
+    severity: Severity | None = None
     successors: list[TaskModel] = field(default_factory=list)
     reason: PageReason = field(init=False)
 
@@ -160,7 +167,12 @@ class KindModel:
     incident is acknowledged), ``resolved_by`` and ``contained_by`` (the task indexes whose completion
     reaches each milestone: the tasks marked so, and for resolution every task when none is marked),
     ``containment`` (the tasks up to containment: the tasks marked ``contained`` and every task they wait
-    for, directly or not) and ``decision_of`` (task id → the authority it waits for)."""
+    for, directly or not) and ``decision_of`` (task id → the authority it waits for).
+
+    ``policy_for`` maps each severity some policy serves the kind at to that policy (``policy`` is
+    the one for ``severity``). Filled by the Model when the scenario has dynamics: ``watched`` (the
+    happenings an incident of this kind remembers, see :data:`Key`), ``on`` (happening → triggers
+    it fires) and ``timers`` (happening → ``not_within`` triggers whose time starts then)."""
 
     id: str
     title: str
@@ -170,12 +182,16 @@ class KindModel:
     tasks: list[TaskModel]
     policy: PolicyModel
     clocks: dict[str, float]  # regulatory clock ("REGIME/CLOCK") → deadline in minutes from its start
+    policy_for: dict[Severity, PolicyModel]
     # the clocks that do not start at detection → ("task", task id) or ("decision", authority id)
     clock_starts: dict[str, tuple[str, str]] = field(default_factory=dict)
     # opt-in metrics objectives ask for: time_to_decision/AUTHORITY for these authorities (those the
     # kind's tasks wait for), and time_to_mobilize_contain
     timed_decisions: tuple[str, ...] = ()
     mobilize_contain: bool = False
+    watched: frozenset[Key] = frozenset()
+    on: dict[Key, tuple[TriggerModel, ...]] = field(default_factory=dict)
+    timers: dict[Key, tuple[TriggerModel, ...]] = field(default_factory=dict)
     fallback_stream: str = field(init=False)
     rank: int = field(init=False)
     roots: list[TaskModel] = field(init=False)
@@ -212,6 +228,65 @@ class Window:
     delay: float = 0.0
     source: str | None = None
     delayed: frozenset[int] | None = None  # with delay: only pages to these people (None: every page)
+
+
+# A happening an incident can remember: ("milestone", occurred|detected|acknowledged|contained|resolved),
+# ("task", task id) done, ("decision", authority id) taken, ("person", person index) acknowledged a page.
+Key = tuple[str, str | int]
+
+
+def happening_keys(org: Organisation, index: dict[str, int], happening: Happening) -> frozenset[Key]:
+    """The keys any of which means ``happening`` happened (one per person for ``acknowledged``)."""
+    if happening.milestone is not None:
+        return frozenset({("milestone", happening.milestone)})
+    if happening.task is not None:
+        return frozenset({("task", happening.task)})
+    if happening.decision is not None:
+        return frozenset({("decision", happening.decision)})
+    assert happening.acknowledged is not None, "validated happenings have exactly one"
+    return frozenset(("person", index[p]) for p in people_for(org, happening.acknowledged))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TriggerModel:
+    """``scenario.triggers[id]``, compiled: it watches incidents of kind ``parent`` for any of
+    ``event``; with ``not_within`` it fires when none has happened that many minutes after ``since``.
+    Firing draws ``random() < probability`` and then ``delay`` from the stream ``stream/NUMBER`` (the
+    watched incident's number); its effect starts ``starts`` and/or sets the severity ``severity``."""
+
+    id: str
+    parent: str
+    event: frozenset[Key]
+    not_within: float | None
+    since: Key
+    probability: float
+    delay: Sampler
+    starts: str | None
+    severity: Severity | None
+    stream: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ConditionModel:
+    """An inject's condition, compiled: whether any incident (of ``kinds``; None: any kind) has reached
+    any of ``keys`` — released when that is true, or when it is false if ``negated``."""
+
+    kinds: frozenset[str] | None
+    keys: frozenset[Key]
+    negated: bool
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ScriptedInject:
+    """An inject the World acts on besides the unconditional incident injects and complications: at
+    ``at`` it checks ``condition`` (recording RELEASED or WITHHELD), then starts an incident of kind
+    ``starts`` or sets the open incidents of kind ``severity[0]`` to severity ``severity[1]``."""
+
+    at: float
+    id: str
+    condition: ConditionModel | None
+    starts: str | None = None
+    severity: tuple[str, Severity] | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -263,7 +338,21 @@ class Model:
         self.scheduled = sorted(
             (i.at, n, i.incident, i.id)
             for n, i in enumerate(scenario.injects)
-            if isinstance(i, IncidentInject) and i.at <= self.horizon
+            if isinstance(i, IncidentInject) and i.condition is None and i.at <= self.horizon
+        )
+        self.triggers = [self._trigger(tid, t) for tid, t in scenario.triggers.items()]
+        self.scripted = [
+            self._scripted(i)
+            for i in sorted(scenario.injects, key=lambda i: i.at)  # stable: file order on a tie
+            if (i.condition is not None or isinstance(i, SeverityInject)) and i.at <= self.horizon
+        ]
+        self._watch()
+        # whether an incident's severity can change while it runs (metrics.csv then says at which
+        # severity each milestone was reached)
+        self.changes_severity = (
+            any(t.severity is not None for t in self.triggers)
+            or any(i.severity is not None for i in self.scripted)
+            or any(t.severity is not None for k in self.kinds.values() for t in k.tasks)
         )
         self.windows = [self._window(i) for i in scenario.injects if isinstance(i, ComplicationInject)]
         # per person, the (start, end) of every window that keeps them away: most people have none
@@ -318,7 +407,13 @@ class Model:
             )
             for step, level in enumerate(policy.levels, start=1)
         ]
-        return PolicyModel(pid, levels, policy.repeat, PageReason(ReasonKind.LEVEL))
+        return PolicyModel(
+            pid,
+            levels,
+            policy.repeat,
+            PageReason(ReasonKind.LEVEL),
+            PageReason(ReasonKind.SEVERITY, 1, policy=pid),
+        )
 
     def _target(self, target: AnyTarget) -> TargetModel:
         people = [self.index[p] for p in people_for(self.scenario.organisation, target)]
@@ -360,6 +455,7 @@ class Model:
                     spec.milestone,
                     tuple(spec.notifies),
                     f"task/{kid}/{tid}",
+                    spec.severity,
                 )
             )  # random stream purpose
         for task in tasks:
@@ -381,6 +477,11 @@ class Model:
             for sid, s in kind.detection.sources.items()
         ]
         fallback = compile_distribution(kind.detection.fallback.delay) if kind.detection.fallback else None
+        policy_for = {
+            severity: self.policies[pid]
+            for severity in SEVERITIES
+            if (pid := select_policy(org, kid, severity, kind.risk_area)[0]) is not None
+        }
         return KindModel(
             kid,
             kind.title,
@@ -390,10 +491,61 @@ class Model:
             tasks,
             self.policies[policy_id],
             clocks,
+            policy_for,
             clock_starts,
             timed,
             contains,
         )
+
+    def _trigger(self, tid: str, trigger: Trigger) -> TriggerModel:
+        org = self.scenario.organisation
+        return TriggerModel(
+            tid,
+            str(trigger.when.incident),
+            happening_keys(org, self.index, trigger.when),
+            trigger.not_within,
+            ("milestone", trigger.since),
+            trigger.probability,
+            compile_distribution(trigger.delay),
+            trigger.starts,
+            trigger.severity,
+            f"trigger/{tid}",
+        )  # random stream purpose (and the watched incident's number)
+
+    def _condition(self, condition: Condition) -> ConditionModel:
+        happening = condition.happening
+        kinds = frozenset({happening.incident}) if happening.incident is not None else None
+        keys = happening_keys(self.scenario.organisation, self.index, happening)
+        return ConditionModel(kinds, keys, condition.negated)
+
+    def _scripted(self, inject: Inject) -> ScriptedInject:
+        condition = self._condition(inject.condition) if inject.condition is not None else None
+        if isinstance(inject, IncidentInject):
+            return ScriptedInject(inject.at, inject.id, condition, starts=inject.incident)
+        if isinstance(inject, SeverityInject):
+            return ScriptedInject(
+                inject.at, inject.id, condition, severity=(inject.incident, inject.severity)
+            )
+        return ScriptedInject(inject.at, inject.id, condition)
+
+    def _watch(self) -> None:
+        """Tell each kind which happenings its incidents remember and which triggers they fire."""
+        watched: dict[str, set[Key]] = {kid: set() for kid in self.kinds}
+        for trigger in self.triggers:
+            kind = self.kinds[trigger.parent]
+            watched[kind.id] |= trigger.event
+            if trigger.not_within is None:
+                for key in trigger.event:
+                    kind.on[key] = (*kind.on.get(key, ()), trigger)
+            else:
+                watched[kind.id].add(trigger.since)
+                kind.timers[trigger.since] = (*kind.timers.get(trigger.since, ()), trigger)
+        for inject in self.scripted:
+            if inject.condition is not None:
+                for kid in inject.condition.kinds or self.kinds:
+                    watched[kid] |= inject.condition.keys
+        for kid, keys in watched.items():
+            self.kinds[kid].watched = frozenset(keys)
 
     def _window(self, inject: ComplicationInject) -> Window:
         end = inject.at + inject.for_ if inject.for_ is not None else float("inf")

@@ -73,7 +73,7 @@ class Staffing:
             if person in engaged and not busy[person] and self.available(person, now):
                 busy[person] = True
                 return person
-        request = Request((incident.kind.rank, now, next(self.sequence)), incident, task, self.env.event())
+        request = Request((incident.rank, now, next(self.sequence)), incident, task, self.env.event())
         chosen = self._choose(request)
         if chosen is None:
             heapq.heappush(self.queues.setdefault(task.need, []), request)

@@ -16,10 +16,21 @@ import numpy as np
 import simpy
 
 from drillsim import facts as T
-from drillsim.engine.model import ArrivalModel, AuthorityModel, KindModel, LevelModel, Model, TaskModel
+from drillsim.engine.model import (
+    ArrivalModel,
+    AuthorityModel,
+    ConditionModel,
+    Key,
+    KindModel,
+    LevelModel,
+    Model,
+    PolicyModel,
+    TaskModel,
+    TriggerModel,
+)
 from drillsim.engine.staffing import Request, Staffing
 from drillsim.facts import Fact, FactKind, PageReason
-from drillsim.scenario.organisation import delegation_timeouts
+from drillsim.scenario.organisation import SEVERITIES, Severity, delegation_timeouts
 
 
 class Streams(Protocol):
@@ -74,17 +85,44 @@ class SimulatedCast:
 
 class Incident:
     """One occurrence of an incident kind during a replication: the World's working state for it
-    (who is engaged, tasks waiting on predecessors, tasks done, decisions asked for). Facts carry its
-    ``number`` and kind id, never the Incident itself."""
+    (who is engaged, tasks waiting on predecessors, tasks done, decisions asked for, its severity and
+    the policy that serves it now, the happenings its kind watches that have happened, the triggers
+    already decided on it, the incident whose trigger started it). Facts carry its ``number`` and
+    kind id, never the Incident itself."""
 
-    __slots__ = ("decisions", "done", "engaged", "kind", "number", "origin", "waiting_on")
+    __slots__ = (
+        "decided",
+        "decisions",
+        "detected",
+        "done",
+        "engaged",
+        "kind",
+        "number",
+        "origin",
+        "parent",
+        "policy",
+        "rank",
+        "reached",
+        "severity",
+        "waiting_on",
+    )
 
-    def __init__(self, number: int, kind: KindModel, origin: str) -> None:
-        self.number, self.kind, self.origin = number, kind, origin
+    def __init__(
+        self, number: int, kind: KindModel, origin: str, parent: tuple[int, str] | None = None
+    ) -> None:
+        self.number, self.kind, self.origin, self.parent = number, kind, origin, parent
         self.engaged: set[int] = set()
         self.waiting_on = [len(t.after) for t in kind.tasks]
         self.done: set[int] = set()
         self.decisions: dict[str, simpy.Event] = {}
+        self.severity, self.rank, self.policy = kind.severity, kind.rank, kind.policy
+        self.detected = False
+        self.reached: set[Key] = set()
+        self.decided: set[str] = set()  # triggers that fired or drew not to, on this incident
+
+    @property
+    def resolved(self) -> bool:
+        return self.done.issuperset(self.kind.resolved_by)
 
 
 Step = tuple[float, Callable[[float], list[int]], PageReason]  # (timeout, who to page at time t, why)
@@ -99,6 +137,32 @@ def _always(people: list[int]) -> Callable[[float], list[int]]:
 
 class EventBudgetError(Exception):
     """A replication would make more incidents than INCIDENT_BUDGET (a huge rate over a long horizon)."""
+
+
+def _trigger_over_budget(trigger: TriggerModel) -> EventBudgetError:
+    return EventBudgetError(
+        f"triggers.{trigger.id} ({trigger.parent} starts {trigger.starts}) makes more than "
+        f"{INCIDENT_BUDGET:,} incidents in one replication; triggers that start each other in a loop "
+        "need a probability below 1 (drillsim validate names the loop)"
+    )
+
+
+# The happening a fact is, for the kinds a trigger or a condition can watch (see engine.model.Key).
+_MILESTONE_OF = {T.OCCURRED: "occurred", T.DETECTED: "detected", T.ACKNOWLEDGED: "acknowledged"}
+
+
+def _happenings(kind: FactKind, who: int | None, subject: str) -> tuple[Key, ...]:
+    if kind in _MILESTONE_OF:
+        return (("milestone", _MILESTONE_OF[kind]),)
+    if kind is T.MILESTONE:
+        return (("milestone", subject),)
+    if kind is T.TASK_DONE:
+        return (("task", subject),)
+    if kind is T.ENGAGED and who is not None:
+        return (("person", who),)
+    if kind is T.DECISION and who is not None:
+        return (("decision", subject), ("person", who))
+    return ()
 
 
 def _over_budget(arrival: ArrivalModel) -> EventBudgetError:
@@ -129,6 +193,8 @@ class World:
         )
         if model.scheduled:
             self.env.process(self._injects())
+        if model.scripted:
+            self.env.process(self._scripted())
         for arrival in model.arrivals:
             if arrival.rate * (arrival.end - arrival.start) > INCIDENT_BUDGET:  # fail fast on average alone
                 raise _over_budget(arrival)
@@ -158,8 +224,118 @@ class World:
         subject: str = "",
         reason: PageReason | None = None,
     ) -> None:
-        """Log a fact about ``incident``, now."""
+        """Log a fact about ``incident``, now (and act on it if the incident's kind watches it)."""
         self.facts.append((self.env.now, incident.number, incident.kind.id, kind, who, subject, reason))
+        if incident.kind.watched:
+            self._happened(incident, kind, who, subject)
+
+    def _happened(self, incident: Incident, kind: FactKind, who: int | None, subject: str) -> None:
+        """Remember what the incident's kind watches; fire the triggers it starts, or start the time
+        of those that fire when something does not happen."""
+        watched = incident.kind.watched
+        for key in _happenings(kind, who, subject):
+            if key not in watched or key in incident.reached:
+                continue
+            incident.reached.add(key)
+            for trigger in incident.kind.on.get(key, ()):
+                self._fire(incident, trigger)
+            for trigger in incident.kind.timers.get(key, ()):
+                assert trigger.not_within is not None
+                self.env.timeout(trigger.not_within).callbacks.append(self._deadline(incident, trigger))
+
+    def _deadline(self, incident: Incident, trigger: TriggerModel) -> Callable[[object], None]:
+        """What to do when ``trigger``'s time runs out: fire unless its event has happened (at that
+        very moment too, if it was processed first)."""
+
+        def expired(_: object) -> None:
+            if not trigger.event & incident.reached:
+                self._fire(incident, trigger)
+
+        return expired
+
+    def _fire(self, incident: Incident, trigger: TriggerModel) -> None:
+        """Draw whether ``trigger`` fires on ``incident`` (once per incident) and, if it does, when
+        its effect follows, from the stream of the trigger and the incident's number."""
+        if trigger.id in incident.decided:
+            return
+        incident.decided.add(trigger.id)
+        rng = self.streams.get(f"{trigger.stream}/{incident.number}")
+        if not rng.random() < trigger.probability:
+            return
+        self.record(incident, T.BRANCHED, subject=trigger.id)
+        delay = trigger.delay(rng)
+        if delay > 0:
+            self.env.timeout(delay).callbacks.append(lambda _: self._branch(incident, trigger))
+        else:
+            self._branch(incident, trigger)
+
+    def _branch(self, incident: Incident, trigger: TriggerModel) -> None:
+        """A fired trigger's effect: the watched incident's new severity, a new incident."""
+        if trigger.severity is not None:
+            self._set_severity(incident, trigger.severity)
+        if trigger.starts is not None:
+            if len(self.incidents) >= INCIDENT_BUDGET:
+                raise _trigger_over_budget(trigger)
+            self._occur(
+                trigger.starts, f"trigger {trigger.id} of #{incident.number}", (incident.number, trigger.id)
+            )
+
+    def _set_severity(self, incident: Incident, severity: Severity) -> None:
+        """``incident`` is now ``severity``; when that changes the policy serving it and the incident
+        is detected and not resolved, the new policy's first level is paged (answers engage)."""
+        if severity == incident.severity:
+            return
+        incident.severity, incident.rank = severity, SEVERITIES.index(severity)
+        self.record(incident, T.SEVERITY, subject=severity)
+        policy = incident.kind.policy_for[severity]
+        if policy is incident.policy:
+            return
+        incident.policy = policy
+        if incident.detected and not incident.resolved:
+            _, who, _ = self._policy_steps(policy)[0]
+            for person in who(self.env.now):
+                self._page_to_engage(incident, person, policy.raised)
+
+    def _page_to_engage(self, incident: Incident, person: int, why: PageReason) -> None:
+        """Page ``person`` for ``why``; when they answer they join the response."""
+        self.record(incident, T.PAGED, person, reason=why)
+        answer = self.cast.acknowledgement(self, incident, person, why)
+        if answer is None:
+            return
+        event = answer if isinstance(answer, simpy.Event) else self.env.timeout(answer - self.env.now)
+        event.callbacks.append(lambda _: self._engage(incident, person))
+
+    def record_scenario(self, kind: FactKind, subject: str) -> None:
+        """Log a fact about the scenario rather than an incident (incident number ``facts.SCENARIO``)."""
+        self.facts.append((self.env.now, T.SCENARIO, "", kind, None, subject, None))
+
+    def _scripted(self) -> ProcessGenerator:
+        """Conditional injects and severity injects, each at its time: a condition is checked (and its
+        outcome recorded) before the inject takes effect."""
+        for inject in self.model.scripted:
+            if inject.at > self.env.now:
+                yield self.env.timeout(inject.at - self.env.now)
+            if inject.condition is not None:
+                holds = self._holds(inject.condition)
+                self.record_scenario(T.RELEASED if holds else T.WITHHELD, inject.id)
+                if not holds:
+                    continue
+            if inject.starts is not None:
+                self._occur(inject.starts, f"inject {inject.id}")
+            if inject.severity is not None:
+                kind, severity = inject.severity
+                for incident in [i for i in self.incidents if i.kind.id == kind and not i.resolved]:
+                    self._set_severity(incident, severity)
+
+    def _holds(self, condition: ConditionModel) -> bool:
+        """Whether ``condition`` holds now: some incident (of its kinds) has reached one of its keys,
+        or, negated, none has."""
+        happened = any(
+            condition.keys & incident.reached
+            for incident in self.incidents
+            if condition.kinds is None or incident.kind.id in condition.kinds
+        )
+        return happened != condition.negated
 
     def _injects(self) -> ProcessGenerator:
         """Incidents the scenario injects, each at its time."""
@@ -180,9 +356,10 @@ class World:
             self._occur(arrival.kind, f"arrival {arrival.index}")
             t += rng.exponential(mean_gap)
 
-    def _occur(self, kind: str, origin: str) -> None:
-        """An incident occurs now; incidents are numbered in the order they occur."""
-        incident = Incident(len(self.incidents), self.model.kinds[kind], origin)
+    def _occur(self, kind: str, origin: str, parent: tuple[int, str] | None = None) -> None:
+        """An incident occurs now; incidents are numbered in the order they occur. ``parent``: the
+        number of the incident whose trigger (named second) started it."""
+        incident = Incident(len(self.incidents), self.model.kinds[kind], origin, parent)
         self.incidents.append(incident)
         self.env.process(self._incident(incident))
 
@@ -201,14 +378,12 @@ class World:
             delay, source = detection
             if delay > 0:
                 yield env.timeout(delay)
+        incident.detected = True
         self.record(incident, T.DETECTED, subject=source)
-        policy = kind.policy
-        steps = self._steps.get(policy.id)
-        if steps is None:
-            steps = self._steps[policy.id] = [
-                (level.timeout, self._level_targets(level), level.reason) for level in policy.levels
-            ]
-        acker = yield from self._escalate(incident, steps, policy.repeat, policy.escalation)
+        policy = incident.policy
+        acker = yield from self._escalate(
+            incident, self._policy_steps(policy), policy.repeat, policy.escalation
+        )
         if acker is None:
             return
         self.record(incident, T.ACKNOWLEDGED, acker)
@@ -217,6 +392,15 @@ class World:
         for task in roots[1:]:
             env.process(self._tasks(incident, task))
         yield from self._tasks(incident, roots[0])
+
+    def _policy_steps(self, policy: PolicyModel) -> list[Step]:
+        """The escalation steps of ``policy``, built on first use."""
+        steps = self._steps.get(policy.id)
+        if steps is None:
+            steps = self._steps[policy.id] = [
+                (level.timeout, self._level_targets(level), level.reason) for level in policy.levels
+            ]
+        return steps
 
     def _detection(self, incident: Incident) -> tuple[float, str] | None:
         """(delay, source) of the first source to fire, the fallback's, or None: never detected."""
@@ -324,7 +508,7 @@ class World:
         repeat has gone unanswered, ask again after one more cycle: the gated tasks cannot go on
         without it, and a real incident commander keeps calling."""
         self.record(incident, T.DECISION_NEEDED, subject=authority.id)
-        policy = incident.kind.policy
+        policy = incident.policy
         spec = self.model.scenario.organisation.escalation[policy.id]
         timeouts = delegation_timeouts(spec, len(authority.tiers))
         steps = [
@@ -370,6 +554,8 @@ class World:
             self.record(incident, T.MILESTONE, subject="contained")
         if task.index in kind.resolved_by and incident.done.issuperset(kind.resolved_by):
             self.record(incident, T.MILESTONE, subject="resolved")
+        if task.severity is not None:
+            self._set_severity(incident, task.severity)
         ready = []
         for successor in task.successors:
             incident.waiting_on[successor.index] -= 1
@@ -386,7 +572,7 @@ class World:
         incident, env, why = request.incident, self.env, request.task.reason
         self.record(incident, T.PAGED, person, reason=why)
         answer = self.cast.acknowledgement(self, incident, person, why)
-        deadline = env.now + incident.kind.policy.levels[0].timeout
+        deadline = env.now + incident.policy.levels[0].timeout
         decided = False
 
         def answered(_: object = None) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from drillsim.engine.model import Model
+from drillsim.experiments.branches import BranchTotals, has_branches
 from drillsim.experiments.causes import CauseTotals
 from drillsim.experiments.replicate import Replication
 from drillsim.experiments.stats import MetricStats, round4, rounded_interval
@@ -88,7 +89,8 @@ class Aggregate:
     """Streaming: memory depends on the number of metrics, kinds and objectives, not of replications.
     Replications must be added in replication order (what makes summary.json byte-identical for any
     backend, worker count and chunk size). With ``causes``, replications carry their causes
-    (``run_replication(..., causes=True)``) and summary.json has a ``causes`` key."""
+    (``run_replication(..., causes=True)``) and summary.json has a ``causes`` key. A model with
+    triggers or conditional injects adds a ``branches`` key (see :mod:`.branches`)."""
 
     def __init__(self, model: Model, seed: int, causes: bool = False) -> None:
         self.model, self.seed = model, seed
@@ -108,6 +110,7 @@ class Aggregate:
             for kind in (ALL_KINDS, *model.kinds)
             for name in self.names
         }
+        self.branches = BranchTotals(model, self.layout) if has_branches(model) else None
         self.totals = ReplicationTotals(self.layout.size)
 
     def add(self, replication: Replication) -> list[float]:
@@ -133,6 +136,9 @@ class Aggregate:
         if self.causes is not None:
             assert replication.causes is not None, "replications run with causes=True"
             self.causes.add(replication.causes)
+        if self.branches is not None:
+            assert replication.branches is not None, "replications of a model with branches have them"
+            self.branches.fold(replication.incidents, replication.branches, vector)
         self.totals.add(np.array(vector))
         return vector
 
@@ -191,6 +197,8 @@ class Aggregate:
             "pages_per_incident": round4(self.pages / per_incident),
             "escalations_per_incident": round4(self.escalations / per_incident),
         }
+        if self.branches is not None:
+            summary["branches"] = self.branches.summary(totals)
         if self.causes is not None:
             summary["causes"] = self.causes.summary({o["id"]: o["rating"] for o in objectives})
         return summary

@@ -144,6 +144,8 @@ def _timelines(facts: list[Fact], wanted: set[int], detected: dict[int, float]) 
             if reason.kind is ReasonKind.TASK:
                 line.recruits.setdefault(reason.task or "", []).append((time, who))
                 continue
+            if reason.kind is ReasonKind.SEVERITY:  # a new severity's first level: not the escalation
+                continue
             steps = (
                 line.levels if reason.kind is ReasonKind.LEVEL else line.authorities[reason.authority or ""]
             )

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from drillsim.engine.model import Model, compile_scenario
 from drillsim.engine.world import World
+from drillsim.experiments.branches import ReplicationBranches, has_branches, replication_branches
 from drillsim.experiments.causes import ReplicationCauses, replication_causes
 from drillsim.experiments.streams import Streams
 from drillsim.facts import Record, Timeline
@@ -36,13 +37,15 @@ IN_FLIGHT_PER_WORKER = (
 
 @dataclass
 class Replication:
-    """One replication's results: a row per incident, its timeline records when traced, and where the
-    time went in the incidents that missed an objective when causes are asked for."""
+    """One replication's results: a row per incident, its timeline records when traced, where the
+    time went in the incidents that missed an objective when causes are asked for, and the branches
+    it took when the scenario has triggers or conditional injects."""
 
     index: int
     incidents: list[IncidentMetrics]
     records: list[Record] | None = None  # kept only when traces are asked for
     causes: ReplicationCauses | None = None  # kept only when causes are asked for
+    branches: ReplicationBranches | None = None  # only for scenarios with branches
 
 
 def run_replication(
@@ -55,8 +58,9 @@ def run_replication(
         tally.update(world.facts)
         rows = tally.metrics(model.horizon)
         found = replication_causes(model, world.facts, tally, rows) if causes else None
+        branches = replication_branches(world.facts) if has_branches(model) else None
     records = Timeline([p.id for p in model.people]).update(world.facts) if trace else None
-    return Replication(index, rows, records, found)
+    return Replication(index, rows, records, found, branches)
 
 
 _local = threading.local()  # per thread: one Streams, re-keyed for each replication it runs

@@ -26,6 +26,7 @@ from typing import IO, Any
 
 from drillsim.experiments.replicate import Replication
 from drillsim.fsutil import STOP_SIGNALS, write_atomically
+from drillsim.metrics import SEVERITY_MILESTONES, IncidentMetrics
 
 
 class RunFolderError(Exception):
@@ -143,12 +144,18 @@ def create_run_folder(out: Path | None, results: Path, scenario_id: str, now: dt
 
 
 class MetricsWriter:
-    """Streams metrics.csv, one row per replication × incident; censored metrics are empty cells."""
+    """Streams metrics.csv, one row per replication × incident; censored metrics are empty cells.
+    With ``severities`` (each incident kind's severity, given when the scenario changes severities) a
+    ``severity_at_M`` column per milestone M says the severity the incident had when it reached M
+    (empty when it did not)."""
 
-    def __init__(self, stream: IO[str], names: list[str]) -> None:
-        self.names = names
+    def __init__(self, stream: IO[str], names: list[str], severities: dict[str, str] | None = None) -> None:
+        self.names, self.severities = names, severities
         self.writer = csv.writer(stream, lineterminator="\n")
-        self.writer.writerow(["replication", "incident", "kind", "occurred", *names, "pages", "escalations"])
+        extra = [f"severity_at_{m}" for m in SEVERITY_MILESTONES] if severities is not None else []
+        self.writer.writerow(
+            ["replication", "incident", "kind", "occurred", *names, "pages", "escalations", *extra]
+        )
 
     def add(self, replication: Replication) -> None:
         for row in replication.incidents:
@@ -162,8 +169,18 @@ class MetricsWriter:
                     *cells,
                     row.pages,
                     row.escalations,
+                    *self._severities(row),
                 ]
             )
+
+    def _severities(self, row: IncidentMetrics) -> list[str]:
+        if self.severities is None:
+            return []
+        at = row.severities
+        return [
+            "" if row.values.get(metric) is None else (at or {}).get(m, self.severities[row.kind])
+            for m, metric in SEVERITY_MILESTONES.items()
+        ]
 
 
 class TraceWriter:

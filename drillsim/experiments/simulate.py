@@ -72,7 +72,10 @@ def simulate(
         metrics_path.open("w", encoding="utf-8", newline="") as metrics_file,
         (folder / "trace.jsonl").open("w", encoding="utf-8") if trace else nullcontext() as trace_file,
     ):
-        metrics = MetricsWriter(metrics_file, aggregate.names)
+        severities: dict[str, str] | None = (
+            {k.id: k.severity for k in model.kinds.values()} if model.changes_severity else None
+        )
+        metrics = MetricsWriter(metrics_file, aggregate.names, severities)
         traces = TraceWriter(trace_file) if trace_file is not None else None
         try:
             with run_status(folder) as status:

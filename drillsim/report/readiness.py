@@ -11,6 +11,7 @@ from drillsim.coverage import analyse_coverage, has_schedules
 from drillsim.plans import PlanItem
 from drillsim.report import causes, charts
 from drillsim.report.advice import advice_section
+from drillsim.report.branches import branches_section
 from drillsim.report.coverage import coverage_section
 from drillsim.report.document import Document
 from drillsim.report.labels import RATING_WORDS, metric_label, share, share_interval
@@ -172,6 +173,8 @@ def readiness_report(
                 ],
                 numeric={1, 2, 3},
             )
+    if "branches" in summary:
+        branches_section(doc, summary["branches"])
     doc.heading("Where the time went")
     unit = charts.time_unit(sum(summary["time_breakdown"].values()))
     doc.figure(

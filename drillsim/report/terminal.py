@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from drillsim.report.branches import INJECT_HEADERS, TRIGGER_HEADERS, inject_rows, trigger_rows
 from drillsim.report.labels import RATING_STYLES, RATING_WORDS, metric_label, share, share_interval
 from drillsim.scenario.units import humanize
 from drillsim.trend import CHANGED, FIRST, NO_INTERVAL, WITHIN_NOISE, Trend, trends
@@ -87,6 +88,8 @@ def print_simulation(summary: dict[str, Any], console: Console, scenario: str = 
                 row.append(str(data.get("not_started", "—")))
             deadlines.add_row(*row)
         console.print(deadlines)
+    if "branches" in summary:
+        print_branches(summary["branches"], console)
     breakdown = summary["time_breakdown"]
     console.print(
         "Where the time went, per incident: "
@@ -94,6 +97,28 @@ def print_simulation(summary: dict[str, Any], console: Console, scenario: str = 
         + f"; {summary['pages_per_incident']:.1f} pages and {summary['escalations_per_incident']:.2f} "
         "escalations per incident"
     )
+
+
+def print_branches(branches: dict[str, Any], console: Console) -> None:
+    """Branch probabilities: how often each trigger fired and each conditional inject was released."""
+    for title, headers, rows, words in (
+        (
+            "Branch probabilities: triggers (95% intervals over replications)",
+            TRIGGER_HEADERS,
+            trigger_rows,
+            2,
+        ),
+        ("Branch probabilities: conditional injects", INJECT_HEADERS, inject_rows, 2),
+    ):
+        found = rows(branches)
+        if not found:
+            continue
+        table = Table(title=title, title_justify="left")
+        for i, header in enumerate(headers):
+            table.add_column(header, justify="left" if i < words else "right")
+        for row in found:
+            table.add_row(*(escape(cell) for cell in row))
+        console.print(table)
 
 
 def print_causes(summary: dict[str, Any], console: Console, scenario: str) -> None:

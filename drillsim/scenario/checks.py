@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drillsim.scenario.coverage import LevelCalendar, describe, hours_per_week
+from drillsim.scenario.dynamics import Happening
 from drillsim.scenario.errors import Severity
 from drillsim.scenario.graph import escalation_graph, reachable_people
 from drillsim.scenario.incidents import IncidentKind
@@ -24,6 +25,7 @@ from drillsim.scenario.model import (
     ComplicationInject,
     IncidentInject,
     Scenario,
+    SeverityInject,
 )
 from drillsim.scenario.oncall import ScheduleClock, aware, schedule_clocks
 from drillsim.scenario.organisation import (
@@ -261,6 +263,7 @@ def check_scenario(scenario: Scenario) -> list[Finding]:
     for iid, incident in scenario.incidents.items():
         _check_incident(scenario, iid, incident, clocks, graph, found)
     _check_arrivals_and_injects(scenario, found)
+    _check_dynamics(scenario, found)
     _check_objectives(scenario, clocks, found)
     _check_coverage(scenario, found)
     return found.items
@@ -473,22 +476,139 @@ def _check_arrivals_and_injects(scenario: Scenario, found: _Findings) -> None:
         elif isinstance(inject, ComplicationInject):
             for field_name in ("unavailable", "affects"):
                 who = getattr(inject, field_name)
-                if isinstance(who, PersonTarget):
-                    found.ref((*loc, field_name, "person"), "person", who.person, org.people)
-                elif isinstance(who, RoleTarget):
-                    found.ref(
-                        (*loc, field_name, "role"),
-                        "role",
-                        who.role,
-                        {r for p in org.people.values() for r in p.roles},
-                    )
-                elif isinstance(who, TeamTarget):
-                    found.ref((*loc, field_name, "team"), "team", who.team, org.teams)
+                if who is not None:
+                    _check_who(org, (*loc, field_name), who, found)
             if inject.disable_source is not None:
                 found.ref((*loc, "disable_source"), "detection source", inject.disable_source, sources)
+    occurs.update(t.starts for t in scenario.triggers.values() if t.starts is not None)
     for iid in incidents:
         if iid not in occurs:
             found.warn(("incidents", iid), "never occurs: no inject or arrival brings this incident")
+
+
+def _check_who(
+    org: Organisation, loc: Loc, who: PersonTarget | RoleTarget | TeamTarget, found: _Findings
+) -> None:
+    """The person, role or team ``who`` names exists."""
+    if isinstance(who, PersonTarget):
+        found.ref((*loc, "person"), "person", who.person, org.people)
+    elif isinstance(who, RoleTarget):
+        found.ref((*loc, "role"), "role", who.role, {r for p in org.people.values() for r in p.roles})
+    else:
+        found.ref((*loc, "team"), "team", who.team, org.teams)
+
+
+def _check_dynamics(scenario: Scenario, found: _Findings) -> None:
+    """Triggers, conditions and severity changes name what exists; a new severity has a policy for
+    the incident; triggers that start each other in a loop are reported (the engine's incident budget
+    bounds such a loop at run time)."""
+    incidents = scenario.incidents
+    for tid, trigger in scenario.triggers.items():
+        here = ("triggers", tid)
+        parent = _check_happening(scenario, (*here, "when"), trigger.when, found)
+        if trigger.starts is not None:
+            found.ref((*here, "starts"), "incident", trigger.starts, incidents)
+        if trigger.severity is not None and parent is not None:
+            _check_severity_policy(scenario, (*here, "severity"), parent, trigger.severity, found)
+        if (
+            trigger.not_within is not None
+            and trigger.when.milestone == "detected"
+            and trigger.since == "detected"
+        ):
+            found.error(
+                (*here, "since"), "'detected' cannot be missed within a time that starts at detection"
+            )
+    for i, inject in enumerate(scenario.injects):
+        loc = ("injects", i)
+        if inject.condition is not None:
+            if isinstance(inject, ComplicationInject):
+                found.error(
+                    (*loc, "condition"),
+                    "complications cannot be conditional (incident, message and severity injects can)",
+                )
+            key = "if" if inject.condition.if_ is not None else "unless"
+            _check_happening(scenario, (*loc, "condition", key), inject.condition.happening, found)
+        if isinstance(inject, SeverityInject) and found.ref(
+            (*loc, "incident"), "incident", inject.incident, incidents
+        ):
+            _check_severity_policy(scenario, (*loc, "severity"), inject.incident, inject.severity, found)
+    for iid, incident in incidents.items():
+        for task_id, task in incident.playbook.items():
+            if task.severity is not None:
+                where: Loc = ("incidents", iid, "playbook", task_id, "severity")
+                _check_severity_policy(scenario, where, iid, task.severity, found)
+    _check_trigger_loops(scenario, found)
+
+
+def _check_happening(scenario: Scenario, loc: Loc, happening: Happening, found: _Findings) -> str | None:
+    """The incident kind, task, decision, milestone and people a happening names exist and can
+    happen; returns its incident kind when known."""
+    org, incidents = scenario.organisation, scenario.incidents
+    kind_id = happening.incident
+    if kind_id is not None and not found.ref((*loc, "incident"), "incident", kind_id, incidents):
+        return None
+    kinds = [incidents[kind_id]] if kind_id is not None else list(incidents.values())
+    if happening.task is not None:
+        if kind_id is None:
+            found.error((*loc, "task"), "a task needs `incident`: the incident kind whose playbook has it")
+        else:
+            found.ref((*loc, "task"), "task", happening.task, incidents[kind_id].playbook)
+    elif happening.decision is not None:
+        if found.ref((*loc, "decision"), "authority", happening.decision, org.authorities) and not any(
+            t.decision == happening.decision for k in kinds for t in k.playbook.values()
+        ):
+            found.error(
+                (*loc, "decision"),
+                f"no task of {kind_id or 'any incident'} needs the decision '{happening.decision}': "
+                "it is never taken",
+            )
+    elif happening.acknowledged is not None:
+        _check_who(org, (*loc, "acknowledged"), happening.acknowledged, found)
+    elif happening.milestone == "contained" and not any(
+        t.milestone == "contained" for k in kinds for t in k.playbook.values()
+    ):
+        found.error((*loc, "milestone"), f"{kind_id or 'no incident'} has no task with milestone: contained")
+    return kind_id
+
+
+def _check_severity_policy(
+    scenario: Scenario, loc: Loc, kind_id: str, severity: str, found: _Findings
+) -> None:
+    """An escalation policy serves incident ``kind_id`` at ``severity``."""
+    kind = scenario.incidents[kind_id]
+    policy_id, why_not = select_policy(scenario.organisation, kind_id, severity, kind.risk_area)
+    if policy_id is None:
+        found.error(loc, str(why_not))
+
+
+def _check_trigger_loops(scenario: Scenario, found: _Findings) -> None:
+    """A warning naming each loop of incident kinds that start each other through triggers, at the
+    trigger that closes it."""
+    starts: dict[str, list[tuple[str, str]]] = {}  # kind → [(trigger id, the kind it starts)]
+    for tid, trigger in scenario.triggers.items():
+        parent, child = trigger.when.incident, trigger.starts
+        if parent in scenario.incidents and child in scenario.incidents:
+            starts.setdefault(str(parent), []).append((tid, str(child)))
+    reported: set[frozenset[str]] = set()
+
+    def walk(kinds: list[str], triggers: list[str]) -> None:
+        for tid, child in starts.get(kinds[-1], []):
+            if child in kinds:
+                loop = kinds[kinds.index(child) :]
+                used = frozenset([*triggers[kinds.index(child) :], tid])
+                if used not in reported:
+                    reported.add(used)
+                    found.warn(
+                        ("triggers", tid, "starts"),
+                        "triggers form a loop: "
+                        + " starts ".join([*loop, child])
+                        + "; the incident budget stops it at run time",
+                    )
+            else:
+                walk([*kinds, child], [*triggers, tid])
+
+    for kind in sorted(starts):
+        walk([kind], [])
 
 
 def _check_objectives(scenario: Scenario, clocks: set[str], found: _Findings) -> None:

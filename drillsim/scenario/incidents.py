@@ -56,6 +56,7 @@ class Task(StrictModel):
     decision: Id | None = Field(default=None, description="an authority whose decision the task needs")
     milestone: Milestone | None = None
     notifies: list[ClockRef] = Field(default=[], description="regulatory clocks this task satisfies")
+    severity: Severity | None = Field(default=None, description="the incident's new severity once done")
 
     @model_validator(mode="after")
     def _one_kind_of_person(self) -> Task:

@@ -9,9 +9,10 @@ from pydantic import AfterValidator, AwareDatetime, Discriminator, Field, Tag, W
 from pydantic_core import PydanticCustomError
 
 from drillsim.scenario.base import ID_PATTERN, Id, StrictModel
+from drillsim.scenario.dynamics import Condition, Trigger
 from drillsim.scenario.incidents import IncidentKind
 from drillsim.scenario.messages import did_you_mean
-from drillsim.scenario.organisation import Organisation, Who
+from drillsim.scenario.organisation import Organisation, Severity, Who
 from drillsim.scenario.regimes import ClockRef, Regime
 from drillsim.scenario.units import Duration, Rate
 
@@ -93,6 +94,9 @@ class InjectBase(StrictModel):
     expected_action: str | None = None
     objectives: list[Id] = Field(default=[], description="objectives this inject tests")
     notes: str | None = None
+    condition: Condition | None = Field(
+        default=None, description="released at its time only if this holds (omit: always)"
+    )
 
 
 class IncidentInject(InjectBase):
@@ -128,6 +132,14 @@ class ComplicationInject(InjectBase):
         return self
 
 
+class SeverityInject(InjectBase):
+    """Sets the severity of every incident of a kind that has occurred and is not yet resolved."""
+
+    kind: Literal["severity"]
+    incident: Id = Field(description="the incident kind whose open incidents change severity")
+    severity: Severity
+
+
 class MessageInject(InjectBase):
     """Information for the players that changes nothing in the simulation (a media enquiry, say)."""
 
@@ -143,11 +155,12 @@ def _inject_tag(value: object) -> str | None:
 Inject = Annotated[
     Annotated[IncidentInject, Tag("kind=incident")]
     | Annotated[ComplicationInject, Tag("kind=complication")]
-    | Annotated[MessageInject, Tag("kind=message")],
+    | Annotated[MessageInject, Tag("kind=message")]
+    | Annotated[SeverityInject, Tag("kind=severity")],
     Discriminator(
         _inject_tag,
         custom_error_type="inject_kind",
-        custom_error_message="expected kind: incident, complication or message",
+        custom_error_message="expected kind: incident, complication, message or severity",
     ),
 ]
 
@@ -197,6 +210,9 @@ class Scenario(StrictModel):
     incidents: dict[Id, IncidentKind] = Field(min_length=1)
     arrivals: list[Arrival] = []
     injects: list[Inject] = []
+    triggers: dict[Id, Trigger] = Field(
+        default={}, description="cascades: incidents that start or change severity on other incidents' events"
+    )
     objectives: dict[Id, Objective] = {}
     regimes: dict[Id, Regime] = Field(default={}, description="regimes beyond the built-in ones")
     ratings: RatingThresholds = Field(

@@ -1,8 +1,10 @@
 """The MSEL (Master Scenario Events List) as a spreadsheet: CSV export and import.
 
 Columns follow HSEEP usage. A complication's effect travels in the Effect column as a YAML flow
-mapping, e.g. ``{unavailable: {person: dana}, for: 8h}``, so that every inject survives the round
-trip. Importing validates the whole scenario with the new injects before anything is written;
+mapping, e.g. ``{unavailable: {person: dana}, for: 8h}``, and so does a severity inject's
+(``{severity: sev1}``) and a conditional inject's Condition (``{unless: {acknowledged: {role:
+ciso}}}``, a column exported only when some inject has a condition), so that every inject survives
+the round trip. Importing validates the whole scenario with the new injects before anything is written;
 errors point at CSV rows and columns.
 """
 
@@ -21,9 +23,10 @@ from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from drillsim.fsutil import write_atomically
+from drillsim.scenario.dynamics import Condition
 from drillsim.scenario.errors import Problem, ScenarioError
 from drillsim.scenario.loader import Sources, display_path, read_sources, validate_sources
-from drillsim.scenario.model import ComplicationInject, IncidentInject, Scenario
+from drillsim.scenario.model import ComplicationInject, IncidentInject, Scenario, SeverityInject
 from drillsim.scenario.units import format_duration
 from drillsim.scenario.yamlsource import Document, parse_yaml
 
@@ -41,18 +44,22 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("Incident", "incident"),
     ("Effect", "effect"),
     ("Notes", "notes"),
+    ("Condition", "condition"),
 )
 REQUIRED = ("Event", "Scenario time", "Type", "Synopsis")
 DELIMITERS = (",", ";", "\t")  # spreadsheets in many locales export with ';' (a comma is their decimal mark)
 _CLOCK_TIME = re.compile(r"^(\d+):([0-5]\d)(?::([0-5]\d))?$")  # 0:20:00, as spreadsheets write a time
-EFFECT_FIELDS = ("unavailable", "paging_delay", "disable_source", "for", "affects")
+EFFECT_FIELDS = ("unavailable", "paging_delay", "disable_source", "for", "affects", "severity")
 
 
 def export_csv(scenario: Scenario) -> str:
-    """The scenario's injects, in file order, as CSV text."""
+    """The scenario's injects, in file order, as CSV text (the Condition column only when some inject
+    has a condition)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([header for header, _ in COLUMNS])
+    conditional = any(inject.condition is not None for inject in scenario.injects)
+    columns = [c for c in COLUMNS if conditional or c[1] != "condition"]
+    writer.writerow([header for header, _ in columns])
     for inject in scenario.injects:
         row = {
             "id": inject.id,
@@ -64,15 +71,32 @@ def export_csv(scenario: Scenario) -> str:
             "controller": inject.controller,
             "expected_action": inject.expected_action,
             "objectives": ", ".join(inject.objectives),
-            "incident": inject.incident if isinstance(inject, IncidentInject) else None,
-            "effect": _effect_text(inject) if isinstance(inject, ComplicationInject) else None,
+            "incident": inject.incident if isinstance(inject, IncidentInject | SeverityInject) else None,
+            "effect": _effect_text(inject)
+            if isinstance(inject, ComplicationInject | SeverityInject)
+            else None,
             "notes": inject.notes,
+            "condition": _condition_text(inject.condition) if inject.condition is not None else None,
         }
-        writer.writerow(["" if row[name] is None else row[name] for _, name in COLUMNS])
+        writer.writerow(["" if row[name] is None else row[name] for _, name in columns])
     return buffer.getvalue()
 
 
-def _effect_text(inject: ComplicationInject) -> str:
+def _condition_text(condition: Condition) -> str:
+    """A condition as a YAML flow mapping: ``{unless: {acknowledged: {role: ciso}}}``."""
+    return _flow_text(condition.model_dump(by_alias=True, exclude_none=True))
+
+
+def _flow_text(value: Any) -> str:
+    """Plain data (mappings of ids and names) as a YAML flow mapping."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_flow_text(inner)}" for key, inner in value.items()) + "}"
+    return str(value)
+
+
+def _effect_text(inject: ComplicationInject | SeverityInject) -> str:
+    if isinstance(inject, SeverityInject):
+        return f"{{severity: {inject.severity}}}"
     if inject.unavailable is not None:
         key = inject.unavailable.wrapper_key
         effect = f"unavailable: {{{key}: {getattr(inject.unavailable, key)}}}"
@@ -172,6 +196,10 @@ def _row(doc: Document, index: int, line: int, cells: list[str], fields: list[st
                 raw[key] = value
                 _position_all(doc, (index, key), value, (line, column))
             continue
+        elif field == "condition":
+            raw[field] = _mapping(cell, doc.file, line, column, "Condition")
+            _position_all(doc, (index, field), raw[field], (line, column))
+            continue
         elif field == "at":
             raw[field] = _spreadsheet_time(cell)
         else:
@@ -190,13 +218,23 @@ def _spreadsheet_time(cell: str) -> str:
     return f"{int(hours)}h{int(minutes)}m{int(seconds or 0)}s"
 
 
-def _effect(cell: str, file: str, line: int, column: int) -> dict[str, Any]:
+def _mapping(cell: str, file: str, line: int, column: int, title: str) -> dict[str, Any]:
+    """A cell holding a YAML flow mapping, or ScenarioError at the cell."""
     try:
-        effect: dict[str, Any] = parse_yaml(cell.encode(), file).data
+        data = parse_yaml(cell.encode(), file).data
     except ScenarioError as exc:
         raise ScenarioError(
-            [Problem(file, line, column, "Effect", f"not a YAML mapping: {exc.problems[0].message}")]
+            [Problem(file, line, column, title, f"not a YAML mapping: {exc.problems[0].message}")]
         ) from None
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            [Problem(file, line, column, title, "not a YAML mapping (expected {key: value})")]
+        )
+    return data
+
+
+def _effect(cell: str, file: str, line: int, column: int) -> dict[str, Any]:
+    effect = _mapping(cell, file, line, column, "Effect")
     unknown = [k for k in effect if k not in EFFECT_FIELDS]
     if unknown:
         raise ScenarioError(
@@ -276,6 +314,7 @@ def _write_injects(scenario_path: Path, injects: list[dict[str, Any]]) -> None:
             "kind",
             "incident",
             *EFFECT_FIELDS,
+            "condition",
             "text",
             "from",
             "to",

@@ -101,6 +101,10 @@ class Narrator:
         """(text without the time, style) or None for records not worth a line."""
         who, n, subject, reason = self.names(r.who), f"#{r.incident}", r.subject or "", r.reason
         kind = r.kind
+        if kind is T.RELEASED:
+            return f"inject {subject} released: its condition held", "bold"
+        if kind is T.WITHHELD:
+            return f"inject {subject} withheld: its condition did not hold", DIM
         if kind is T.DETECTED:
             self.level[r.incident] = FIRST_LEVEL
             return (
@@ -137,6 +141,10 @@ class Narrator:
             return f"{n} {subject}", "bold green"
         if kind is T.NOTIFIED:
             return f"{who} notified {subject} for {n}", "bold green"
+        if kind is T.BRANCHED:
+            return f"{n}: branch {subject} fired", "bold " + AMBER
+        if kind is T.SEVERITY:
+            return f"{n} is now {subject}", AMBER
         return f"{n} {kind} {who} {r.detail or ''}".strip(), ""
 
 

@@ -1,0 +1,415 @@
+"""Scenario dynamics with hand-computed answers: triggers (cascades), severity changes, conditional
+injects, how often each branch is taken over replications, and determinism.
+
+The scenarios start on Monday 2026-01-05 00:00 UTC; times are in minutes. Expected values are
+worked out in the comments from docs/scenarios.md, not from running the engine.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from engine_helpers import first, model_from, run
+
+from drillsim import facts as T
+from drillsim.experiments.aggregate import Aggregate
+from drillsim.experiments.replicate import replications, run_replication
+from drillsim.experiments.rundir import MetricsWriter
+from drillsim.experiments.simulate import simulate
+from drillsim.scenario.loader import check_file
+
+# alice answers every page after 2m; bob (the CISO) is reached half the time, after 10m to 30m;
+# carol is the sev1 policy's first level and answers after 4m.
+ORG = """
+organisation:
+  id: org
+  name: Org
+  teams: {sec: {name: Security}}
+  people:
+    alice: {name: Alice, teams: [sec], roles: [responder], reachability: 1, ack_delay: 2m}
+    bob:
+      {name: Bob, teams: [sec], roles: [ciso], reachability: 0.5, ack_delay: {uniform: {min: 10m, max: 30m}}}
+    carol: {name: Carol, teams: [sec], roles: [commander], reachability: 1, ack_delay: 4m}
+  escalation:
+    main:
+      applies_to: {severities: [sev2, sev3]}
+      levels:
+        - {timeout: 1h, targets: [{person: alice}, {person: bob}]}
+    urgent:
+      applies_to: {severities: [sev1]}
+      levels:
+        - {timeout: 1h, targets: [{person: carol}]}
+"""
+
+
+def scenario(incidents: str, rest: str, horizon: str = "5d") -> str:
+    return (
+        "id: dyn\ntitle: Dynamics\nstart: 2026-01-05T00:00:00Z\n"
+        f"horizon: {horizon}\n{textwrap.dedent(ORG)}incidents:\n"
+        + textwrap.indent(textwrap.dedent(incidents).strip("\n"), "  ")
+        + "\n"
+        + textwrap.dedent(rest)
+    )
+
+
+def theft(contain: str) -> str:
+    """Detected at once; alice acknowledges at 2m and contains it in ``contain``, then resolves it
+    in 1h."""
+    return f"""
+    theft:
+      title: Weight theft
+      risk_area: cyber-offense
+      severity: sev2
+      detection: {{sources: {{dlp: {{probability: 1, delay: 0}}}}}}
+      playbook:
+        contain: {{role: responder, duration: {contain}, milestone: contained}}
+        resolve: {{role: responder, duration: 1h, after: [contain], milestone: resolved}}
+    misuse:
+      title: Stolen weights misused
+      risk_area: cyber-offense
+      severity: sev2
+      detection: {{sources: {{intel: {{probability: 1, delay: 0}}}}}}
+      playbook:
+        respond: {{role: responder, duration: 1h, milestone: resolved}}
+    """
+
+
+THEFT_AT_0 = """
+injects:
+  - {id: "1", at: 0m, kind: incident, incident: theft, text: go}
+"""
+
+NOT_CONTAINED = """
+triggers:
+  misuse-of-stolen-weights:
+    when: {incident: theft, milestone: contained}
+    not_within: 4h
+    probability: {p}
+    delay: 2d
+    starts: misuse
+"""
+
+
+# --- triggers ----------------------------------------------------------------------------------
+
+
+def test_not_contained_within_4h_starts_the_misuse_2d_later(tmp_path: Path) -> None:
+    # Detected at 0, alice acknowledges at 2m and contains in 5h: contained at 302m > 240m. The
+    # trigger fires at 240m and the misuse occurs 2 days later, at 240 + 2880 = 3120m.
+    model = model_from(tmp_path, scenario(theft("5h"), THEFT_AT_0 + NOT_CONTAINED.replace("{p}", "1")))
+    records = run(model).records or []
+    branched = first(records, T.BRANCHED, incident=0)
+    assert branched is not None and branched.time == pytest.approx(240.0)
+    assert branched.subject == "misuse-of-stolen-weights"
+    misuse = first(records, T.OCCURRED, incident=1)
+    assert misuse is not None and misuse.time == pytest.approx(3120.0)
+    assert misuse.subject == "trigger misuse-of-stolen-weights of #0"
+
+
+def test_contained_within_4h_starts_nothing(tmp_path: Path) -> None:
+    # Contained at 2m + 3h = 182m < 240m: the trigger never fires.
+    model = model_from(tmp_path, scenario(theft("3h"), THEFT_AT_0 + NOT_CONTAINED.replace("{p}", "1")))
+    replication = run(model)
+    assert [row.kind for row in replication.incidents] == ["theft"]
+    assert first(replication.records or [], T.BRANCHED) is None
+
+
+def test_not_within_fires_exactly_when_containment_took_longer(tmp_path: Path) -> None:
+    # Containment takes 2m + U(2h, 6h): over 4h in about half of the replications. The trigger fires
+    # (p = 1) in exactly the replications whose time_to_contain is over 240 minutes.
+    text = scenario(theft("{uniform: {min: 2h, max: 6h}}"), THEFT_AT_0 + NOT_CONTAINED.replace("{p}", "1"))
+    model = model_from(tmp_path, text)
+    late = fired = 0
+    for index in range(200):
+        replication = run_replication(model, 3, index)
+        contain = replication.incidents[0].values["time_to_contain"]
+        assert replication.branches is not None
+        did_fire = replication.branches.fired["misuse-of-stolen-weights"] == 1
+        assert did_fire == (contain is None or contain > 240.0), index
+        late += did_fire
+        fired += len(replication.incidents) == 2
+    assert 0 < late < 200 and fired == late
+
+
+def test_a_cascade_fires_in_a_share_of_replications_matching_its_probability(tmp_path: Path) -> None:
+    # One theft per replication, not contained within 4h every time (5h): the trigger fires with
+    # probability 0.3, so the share of 400 replications in which it fired has an interval holding 0.3.
+    model = model_from(tmp_path, scenario(theft("5h"), THEFT_AT_0 + NOT_CONTAINED.replace("{p}", "0.3")))
+    aggregate = Aggregate(model, seed=11)
+    for replication in replications(model, 11, 400):
+        aggregate.add(replication)
+    branch = aggregate.summary()["branches"]["triggers"]["misuse-of-stolen-weights"]
+    low, high = branch["replications"]["ci95"]
+    assert branch["replications"]["n"] == 400 and low < 0.3 < high
+    assert high - low < 0.1
+    assert branch["parents"]["p"] == branch["replications"]["p"]  # one parent per replication
+    assert branch["when"] == "theft not contained within 4h"
+
+
+def test_a_trigger_loop_is_stopped_by_the_incident_budget(tmp_path: Path) -> None:
+    from drillsim.engine.world import EventBudgetError
+
+    loop = """
+    injects:
+      - {id: "1", at: 0m, kind: incident, incident: theft, text: go}
+    triggers:
+      again: {when: {incident: theft, milestone: detected}, starts: misuse}
+      back: {when: {incident: misuse, milestone: detected}, starts: theft}
+    """
+    text = scenario(theft("1h"), loop, horizon="1h")
+    findings = check_file(_write(tmp_path, text)).warnings
+    assert any("triggers form a loop: misuse starts theft starts misuse" in str(f) for f in findings)
+    with pytest.raises(EventBudgetError, match=r"triggers\.(again|back) .* more than 100,000 incidents"):
+        run_replication(model_from(tmp_path, text), 1, 0)
+
+
+# --- severity changes --------------------------------------------------------------------------
+
+
+def test_a_task_raising_the_severity_pages_the_new_policys_first_level(tmp_path: Path) -> None:
+    # Detected at 0 (sev2: policy main pages alice and bob); alice acknowledges at 2m and assesses
+    # for 30m: at 32m the incident is sev1, policy urgent pages carol, who joins at 36m. Contained
+    # at 32m + 1h = 92m, at sev1; detected and acknowledged at sev2.
+    incidents = """
+    theft:
+      title: Weight theft
+      risk_area: cyber-offense
+      severity: sev2
+      detection: {sources: {dlp: {probability: 1, delay: 0}}}
+      playbook:
+        assess: {role: responder, duration: 30m, severity: sev1}
+        contain: {role: responder, duration: 1h, after: [assess], milestone: contained}
+    """
+    model = model_from(tmp_path, scenario(incidents, THEFT_AT_0))
+    replication = run(model)
+    records = replication.records or []
+    raised = first(records, T.SEVERITY)
+    assert raised is not None and raised.time == pytest.approx(32.0) and raised.subject == "sev1"
+    page = first(records, T.PAGED, who="carol")
+    assert page is not None and page.time == pytest.approx(32.0)
+    assert str(page.reason) == "severity policy urgent"
+    joined = first(records, T.ENGAGED, who="carol")
+    assert joined is not None and joined.time == pytest.approx(36.0)
+    row = replication.incidents[0]
+    assert row.severities == {
+        "detected": "sev2",
+        "acknowledged": "sev2",
+        "contained": "sev1",
+        "resolved": "sev1",
+    }
+    out = io.StringIO()
+    MetricsWriter(out, ["time_to_contain"], {"theft": "sev2"}).add(replication)
+    header, line = out.getvalue().splitlines()
+    assert header.endswith(
+        "severity_at_detected,severity_at_acknowledged,severity_at_contained,severity_at_resolved"
+    )
+    assert line.endswith(",sev2,sev2,sev1,sev1")
+
+
+def test_a_trigger_and_an_inject_change_the_severity(tmp_path: Path) -> None:
+    # Not contained within 4h (5h), the trigger makes the theft sev1 at once (carol paged at 240m);
+    # contained at 302m, it is being resolved (302m to 362m) when the inject at 5h30m lowers it to
+    # sev3 (policy main again: alice and bob paged at 330m).
+    rest = """
+    injects:
+      - {id: "1", at: 0m, kind: incident, incident: theft, text: go}
+      - {id: "2", at: 5h30m, kind: severity, incident: theft, severity: sev3, text: downgraded}
+    triggers:
+      escalate: {when: {incident: theft, milestone: contained}, not_within: 4h, severity: sev1}
+    """
+    records = run(model_from(tmp_path, scenario(theft("5h"), rest))).records or []
+    changes = [(r.time, r.subject) for r in records if r.kind is T.SEVERITY]
+    assert changes == [(pytest.approx(240.0), "sev1"), (pytest.approx(330.0), "sev3")]
+    carol = first(records, T.PAGED, who="carol")
+    assert carol is not None and carol.time == pytest.approx(240.0)
+    alice_pages = [r.time for r in records if r.kind is T.PAGED and r.who == "alice"]
+    assert alice_pages == [0.0, pytest.approx(330.0)]
+
+
+# --- conditional injects -----------------------------------------------------------------------
+
+
+def test_a_conditional_inject_is_released_exactly_when_its_condition_holds(tmp_path: Path) -> None:
+    # "If the CISO has not acknowledged by T+20m, the press calls": the theft's policy pages bob
+    # first (alice after 30m); bob answers half the time, after 10m to 30m. The press call at 20m
+    # is released in exactly the replications where bob had not acknowledged by then.
+    rest = """
+    injects:
+      - {id: "1", at: 0m, kind: incident, incident: theft, text: go}
+      - id: "2"
+        at: 20m
+        kind: message
+        text: The press calls
+        condition: {unless: {acknowledged: {role: ciso}}}
+    """
+    ciso_first = """  escalation:
+    ciso-first:
+      applies_to: {incidents: [theft]}
+      levels:
+        - {timeout: 30m, targets: [{person: bob}]}
+        - {timeout: 1h, targets: [{person: alice}]}
+"""
+    model = model_from(tmp_path, scenario(theft("1h"), rest).replace("  escalation:\n", ciso_first))
+    released = 0
+    for index in range(200):
+        replication = run(model, 5, index)
+        records = replication.records or []
+        bob = first(records, T.ENGAGED, who="bob")
+        condition = bob is None or bob.time > 20.0
+        outcome = [r for r in records if r.kind in (T.RELEASED, T.WITHHELD)]
+        assert [(r.incident, r.subject) for r in outcome] == [(T.SCENARIO, "2")]
+        assert (outcome[0].kind is T.RELEASED) == condition, index
+        released += condition
+    assert 90 < released < 180  # unreached (1/2) or reached after 20m (1/2 × 1/2): about 3/4
+
+
+def test_a_conditional_incident_inject_starts_its_incident_only_if_the_condition_holds(
+    tmp_path: Path,
+) -> None:
+    # The misuse inject at 4h needs the theft contained by then: contained at 2m + 3h = 182m with
+    # a 3h containment (released), at 302m with 5h (withheld).
+    rest = """
+    injects:
+      - {id: "1", at: 0m, kind: incident, incident: theft, text: go}
+      - id: "2"
+        at: 4h
+        kind: incident
+        incident: misuse
+        text: The weights turn up for sale
+        condition: {if: {incident: theft, milestone: contained}}
+    """
+    for contain, kinds in (("3h", ["theft", "misuse"]), ("5h", ["theft"])):
+        replication = run(model_from(tmp_path, scenario(theft(contain), rest)))
+        assert [row.kind for row in replication.incidents] == kinds
+
+
+# --- whole runs --------------------------------------------------------------------------------
+
+
+def test_summary_is_identical_with_one_and_two_workers(tmp_path: Path) -> None:
+    from drillsim.scenario.loader import load_scenario
+
+    text = scenario(
+        theft("{uniform: {min: 2h, max: 6h}}"),
+        THEFT_AT_0
+        + NOT_CONTAINED.replace("{p}", "0.5").replace("delay: 2d", "delay: {uniform: {min: 1h, max: 2d}}"),
+    )
+    scenario_ = load_scenario(_write(tmp_path, text))
+    summaries = [
+        simulate(
+            scenario_,
+            text,
+            count=60,
+            seed=4,
+            workers=workers,
+            out=tmp_path / f"w{workers}",
+            results=tmp_path,
+            chunk=7,
+        ).summary
+        for workers in (1, 2)
+    ]
+    assert json.dumps(summaries[0]) == json.dumps(summaries[1])
+    assert "branches" in summaries[0]
+    one, two = ((tmp_path / f"w{w}" / "summary.json").read_bytes() for w in (1, 2))
+    assert one == two
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- live drills -------------------------------------------------------------------------------
+
+
+def test_the_coordinator_sees_the_branch_fire_and_the_conditional_inject(tmp_path: Path) -> None:
+    # A drill with nobody in the room: everyone is simulated as above. The theft is not contained
+    # within 4h (5h), so the branch fires at 240m; the press call at 20m is released unless bob
+    # acknowledged, and the event log says which.
+    from drill_helpers import FakeTime
+
+    from drillsim.drill.session import DrillSession
+    from drillsim.tui.format import Names, Narrator
+
+    rest = (
+        THEFT_AT_0
+        + """  - {id: "2", at: 20m, kind: message, text: Press, condition: {if: {milestone: detected}}}
+"""
+        + NOT_CONTAINED.replace("{p}", "1")
+    )
+    text = scenario(theft("5h"), rest)
+    path = _write(tmp_path, text)
+    from drillsim.scenario.loader import load_scenario
+
+    fake = FakeTime()
+    session = DrillSession.start(
+        load_scenario(path), text, players=(), speed=60, seed=1, results=tmp_path, time_source=fake
+    )
+    fake.seconds = 300.0  # five minutes of wall time at 60×: T+5h
+    session.tick()
+    narrator = Narrator(Names(session.scenario, session.players))
+    lines = [narrator.sentence(r) for r in session.records]
+    said = [line[0] for line in lines if line is not None]
+    assert "inject 2 released: its condition held" in said
+    assert "#0: branch misuse-of-stolen-weights fired" in said
+    released, upcoming = session.msel_view()
+    assert upcoming == []
+    assert [i["id"] for i in released] == ["1", "2"] and released[1][
+        "condition"
+    ] == "if any incident detected"
+    assert [row["number"] for row in session.incidents_view()] == [0]  # the misuse starts at 3120m
+    session.close()
+
+
+# --- validation --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rest", "message"),
+    [
+        (
+            "triggers:\n  t: {when: {incident: thef, milestone: contained}, starts: misuse}\n",
+            "triggers.t.when.incident: unknown incident 'thef'; did you mean 'theft'?",
+        ),
+        (
+            "triggers:\n  t: {when: {incident: theft, milestone: contained}, starts: misuse2}\n",
+            "triggers.t.starts: unknown incident 'misuse2'; did you mean 'misuse'?",
+        ),
+        (
+            "triggers:\n  t: {when: {incident: theft, task: contian}, starts: misuse}\n",
+            "triggers.t.when.task: unknown task 'contian'; did you mean 'contain'?",
+        ),
+        (
+            "triggers:\n  t: {when: {incident: misuse, milestone: contained}, starts: theft}\n",
+            "triggers.t.when.milestone: misuse has no task with milestone: contained",
+        ),
+        (
+            THEFT_AT_0 + "  - {id: '2', at: 1h, kind: message, text: x, condition: {if: {task: contain}}}\n",
+            "injects[1].condition.if.task: a task needs `incident`",
+        ),
+        (
+            THEFT_AT_0
+            + "  - {id: '2', at: 1h, kind: message, text: x,\n"
+            + "     condition: {unless: {acknowledged: {role: cfo}}}}\n",
+            "injects[1].condition.unless.acknowledged.role: unknown role 'cfo'",
+        ),
+        (
+            "triggers:\n  t: {when: {incident: theft, milestone: detected}, severity: sev4}\n",
+            "triggers.t.severity: no escalation policy applies to incident 'theft' (sev4)",
+        ),
+    ],
+)
+def test_bad_references_in_dynamics_exit_2_naming_where(rest: str, message: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from drillsim.cli import app
+
+    path = _write(tmp_path, scenario(theft("1h"), rest))
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert message in result.stdout + result.stderr
