@@ -335,6 +335,7 @@ def test_the_coordinator_sees_the_branch_fire_and_the_conditional_inject(tmp_pat
 
     from drillsim.drill.session import DrillSession
     from drillsim.tui.format import Names, Narrator
+    from drillsim.tui.widgets.msel import coming
 
     rest = (
         THEFT_AT_0
@@ -350,6 +351,8 @@ def test_the_coordinator_sees_the_branch_fire_and_the_conditional_inject(tmp_pat
     session = DrillSession.start(
         load_scenario(path), text, players=(), speed=60, seed=1, results=tmp_path, time_source=fake
     )
+    _, upcoming = session.msel_view()
+    assert coming(upcoming[0]) == "(if any incident detected) Press"  # the coordinator sees the condition
     fake.seconds = 300.0  # five minutes of wall time at 60×: T+5h
     session.tick()
     narrator = Narrator(Names(session.scenario, session.players))

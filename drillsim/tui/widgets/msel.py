@@ -67,6 +67,12 @@ def one_line(inject: dict[str, Any]) -> str:
     return str(inject["text"]) + (f"  ⟶ expected: {expected}" if expected else "")
 
 
+def coming(inject: dict[str, Any]) -> str:
+    """An upcoming inject's line: a conditional one says first when it will be released."""
+    condition = inject.get("condition")
+    return (f"({condition}) " if condition else "") + one_line(inject)
+
+
 class MselPanel(Vertical):
     """The MSEL table with the latest inject's text to read out."""
 
@@ -127,7 +133,7 @@ class MselPanel(Vertical):
                         inject["id"],
                         tplus(inject["at"]),
                         inject["kind"],
-                        one_line(inject),
+                        coming(inject),
                     ),
                 )
             )
