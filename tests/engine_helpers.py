@@ -18,6 +18,19 @@ from drillsim.facts import Record
 from drillsim.scenario.loader import load_scenario
 from drillsim.scenario.model import Scenario
 
+# An organisation of two: a two-level policy paging alice, then bob (both always reached).
+TWO_LEVELS = """
+teams: {ops: {name: Ops}}
+people:
+  alice: {name: Alice, teams: [ops], roles: [responder], reachability: 1, ack_delay: 2m}
+  bob: {name: Bob, teams: [ops], roles: [responder], reachability: 1, ack_delay: 3m}
+escalation:
+  main:
+    levels:
+      - {timeout: 5m, targets: [{person: alice}]}
+      - {timeout: 10m, targets: [{person: bob}]}
+"""
+
 
 def load_text(tmp_path: Path, text: str, name: str = "scenario.yaml") -> Scenario:
     """Write ``text`` to ``tmp_path/name`` and load it as a validated scenario."""

@@ -15,7 +15,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from engine_helpers import first, load_text, model_from, run
+from engine_helpers import TWO_LEVELS, first, load_text, model_from, run
 from typer.testing import CliRunner
 
 from drillsim import facts as T
@@ -285,18 +285,6 @@ def test_risk_area_and_severity_together_beat_risk_area_alone(tmp_path: Path) ->
 
 
 # --- paging delay per person ---------------------------------------------------------------------
-
-TWO_LEVELS = """
-teams: {ops: {name: Ops}}
-people:
-  alice: {name: Alice, teams: [ops], roles: [responder], reachability: 1, ack_delay: 2m}
-  bob: {name: Bob, teams: [ops], roles: [responder], reachability: 1, ack_delay: 3m}
-escalation:
-  main:
-    levels:
-      - {timeout: 5m, targets: [{person: alice}]}
-      - {timeout: 10m, targets: [{person: bob}]}
-"""
 
 
 def test_a_persons_paging_delay_adds_to_every_page_to_them(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from engine_helpers import first, model_from, rows, run
+from engine_helpers import TWO_LEVELS, first, model_from, rows, run
 
 from drillsim import facts as T
 
@@ -31,20 +31,6 @@ def scenario(org: str, incidents: str, injects: str, *, horizon: str = "3d", ext
 
 def inject(at: str, incident: str = "inc", n: int = 1) -> str:
     return f"- {{id: '{n}', at: {at}, kind: incident, incident: {incident}, text: go}}\n"
-
-
-# alice and bob on a two-level policy; one task by alice.
-TWO_LEVELS = """
-teams: {ops: {name: Ops}}
-people:
-  alice: {name: Alice, teams: [ops], roles: [responder], reachability: 1, ack_delay: 2m}
-  bob: {name: Bob, teams: [ops], roles: [responder], reachability: 1, ack_delay: 3m}
-escalation:
-  main:
-    levels:
-      - {timeout: 5m, targets: [{person: alice}]}
-      - {timeout: 10m, targets: [{person: bob}]}
-"""
 
 
 def one_task_incident(
