@@ -103,9 +103,9 @@ def advise(
     Candidates come from the escalation structure: shorten a level's timeout, a second on-call, move
     a handover, a delegate for a decision, cross-train or hire for a scarce role or skill, share a
     heavy rotation. A change is recommended only when the paired 95% interval of its readiness gain
-    lies above zero and the gain is not clearly negligible (within ±0.5 points). Shows what each costs (people, on-call hours), the objectives and deadlines it
-    moves, the best tried together, and the --set overrides that make it (drillsim compare re-runs
-    any of them by hand).
+    lies above zero and the gain is not clearly negligible (within ±0.5 points). Shows what each
+    costs (people, on-call hours), the objectives and deadlines it moves, the best tried together,
+    and the --set overrides that make it (drillsim compare re-runs any of them by hand).
 
     Where the base run measured why objectives were missed (its causes), those measurements choose
     what to try first. A change clearly out of the running stops early (--exhaustive: none does); the
