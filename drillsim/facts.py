@@ -10,6 +10,7 @@ out a :class:`PageReason`, and the incident is its number and kind id (never the
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 
@@ -105,6 +106,11 @@ class PageReason:
 # A fact as the World logs it: (time in minutes, incident number, incident kind id, fact kind,
 # person index or None, subject or "" when the kind has none, reason or None).
 Fact = tuple[float, int, str, FactKind, int | None, str, PageReason | None]
+
+
+def released_injects(facts: Iterable[Fact]) -> Iterator[str]:
+    """The ids of the conditional injects released in a replication's facts, in time order."""
+    return (f[5] for f in facts if f[3] is FactKind.RELEASED)
 
 
 @dataclass(slots=True, eq=False)

@@ -42,7 +42,8 @@ PROB = st.sampled_from([0, 0.5, 0.9, 1])
 @st.composite
 def small_scenarios(draw: st.DrawFn) -> dict[str, Any]:
     """A small valid scenario as plain data (organisation inline): 1–4 people, 1–2 incident kinds
-    with 1–4 playbook tasks, 1–3 levels, scripted injects, complications and maybe an arrival.
+    with 1–4 playbook tasks, 1–3 levels, scripted injects, complications (some conditional) and maybe an
+    arrival.
 
     Fixed times are whole minutes: times like 1m20s trigger the floating-point bug pinned (xfail)
     in test_engine_cases.py."""
@@ -156,6 +157,13 @@ def small_scenarios(draw: st.DrawFn) -> dict[str, Any]:
         }[effect]
         if draw(st.booleans()):
             inject["for"] = f"{draw(st.integers(1, 12 * 60))}m"
+        if draw(st.booleans()):
+            happening: dict[str, Any] = {"incident": draw(st.sampled_from(kinds))}
+            if draw(st.booleans()):
+                happening["milestone"] = draw(st.sampled_from(["detected", "acknowledged"]))
+            else:
+                happening["acknowledged"] = {"person": draw(st.sampled_from(names))}
+            inject["condition"] = {draw(st.sampled_from(["if", "unless"])): happening}
         injects.append(inject)
     policy = {"levels": levels, "repeat": draw(st.integers(0, 2))}
     scenario: dict[str, Any] = {

@@ -199,8 +199,8 @@ PROBLEMS: dict[str, Case] = {
         "(expected a MITRE ATLAS tactic id such as AML.TA0010)"
     ),
     "broken/bad-inject-kind.yaml": ok(
-        "{f}:48:11: injects[0].kind: 'incidnet' is not an inject kind (expected one of: incident, "
-        "complication, message)"
+        "{f}:48:11: injects[0].kind: 'incidnet' is not an inject kind; did you mean 'incident'? "
+        "(expected one of: incident, complication, message, severity)"
     ),
     "broken/complication-two-effects.yaml": ok(
         "{f}:52:5: injects[1]: expected exactly one effect: unavailable, paging_delay or disable_source"

@@ -20,6 +20,7 @@ from engine_helpers import model_from
 from paths import SCENARIOS
 from rich.console import Console
 
+from drillsim import facts as T
 from drillsim.engine.model import Model, compile_scenario
 from drillsim.engine.world import World
 from drillsim.experiments import causes as C
@@ -69,7 +70,10 @@ def decompose(model: Model, metric: str, number: int, index: int = 0) -> C.Decom
         set(tally.incidents),
         {n: f.detected for n, f in tally.incidents.items() if f.detected is not None},
     )
-    return C._Replication(attribution, tally.incidents, lines).decompose(tally.incidents[number], metric)
+    in_force = model.in_force(T.released_injects(world.facts))
+    return C._Replication(attribution, tally.incidents, lines, in_force).decompose(
+        tally.incidents[number], metric
+    )
 
 
 def segments(found: C.Decomposition | None) -> list[tuple[str, tuple[str, ...], tuple[str, ...], float]]:
@@ -273,6 +277,50 @@ def test_a_decision_whose_only_holder_is_away_is_the_cause(tmp_path: Path) -> No
     assert decided["minutes"] == 63.0
 
 
+# (d) A conditional absence, released: alice acknowledges at 2 and contains by 12 (10 minutes);
+# "alice is away from 10 for an hour if the incident was acknowledged" is released at 10, so the
+# one-hour resolution waits for her return at 70 and ends at 130. Away 12 → 70: 58 minutes.
+ALONE = """
+teams: {ops: {name: Ops}}
+people:
+  alice: {name: Alice, teams: [ops], roles: [responder], reachability: 1, ack_delay: 2m}
+escalation:
+  main:
+    levels:
+      - {timeout: 5m, targets: [{person: alice}]}
+"""
+
+
+def test_a_released_conditional_absence_is_the_cause_while_it_lasts(tmp_path: Path) -> None:
+    away = (
+        "- {id: '2', at: 10m, kind: complication, unavailable: {person: alice}, for: 1h, text: away,\n"
+        "   condition: {if: {incident: inc, milestone: acknowledged}}}\n"
+    )
+    model = model_from(
+        tmp_path,
+        scenario(
+            ALONE,
+            incident(
+                "contain: {role: responder, duration: 10m, milestone: contained}\n"
+                "resolve: {role: responder, duration: 1h, after: [contain], milestone: resolved}"
+            ),
+            go("0m", 1) + away,
+            "resolve-1h: {text: Resolved within an hour, metric: time_to_resolve, target: 1h}",
+        ),
+    )
+    assert segments(decompose(model, "time_to_resolve", 0)) == [
+        ("waiting_for_ack", ("waiting_for_ack", "main", "1"), ("00:00–04:00", "alice"), 2.0),
+        ("working", ("working", "inc", "contain"), ("alice",), 10.0),
+        (
+            "waiting_for_responder",
+            ("waiting_for_responder", "role:responder"),
+            ("away", "alice", "", "", ""),
+            58.0,
+        ),
+        ("working", ("working", "inc", "resolve"), ("alice",), 60.0),
+    ]
+
+
 def test_the_terminal_and_the_report_name_the_cause_the_person_and_a_command(tmp_path: Path) -> None:
     model = authority_model(tmp_path)
     path = tmp_path / "scenario.yaml"
@@ -340,7 +388,10 @@ def test_the_parts_add_up_to_the_time_measured(name: str) -> None:
         rows = tally.metrics(model.horizon)
         detected = {n: f.detected for n, f in tally.incidents.items() if f.detected is not None}
         run = C._Replication(
-            attribution, tally.incidents, C._timelines(world.facts, set(tally.incidents), detected)
+            attribution,
+            tally.incidents,
+            C._timelines(world.facts, set(tally.incidents), detected),
+            model.in_force(T.released_injects(world.facts)),
         )
         for row in rows:
             for objective in attribution.objectives:

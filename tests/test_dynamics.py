@@ -287,6 +287,151 @@ def test_a_conditional_incident_inject_starts_its_incident_only_if_the_condition
         assert [row.kind for row in replication.incidents] == kinds
 
 
+# --- conditional complications -----------------------------------------------------------------
+
+CISO_FIRST = """  escalation:
+    ciso-first:
+      applies_to: {incidents: [theft]}
+      levels:
+        - {timeout: 30m, targets: [{person: bob}]}
+        - {timeout: 1h, targets: [{person: alice}]}
+"""
+
+
+def test_a_released_complication_keeps_away_someone_paged_before_it(tmp_path: Path) -> None:
+    # bob is paged at 0 and would answer (half the time) after 10m to 30m. At 5m nobody has
+    # acknowledged, so "bob is called away unless the theft is acknowledged" is released: bob never
+    # answers, alice is paged at 30m and acknowledges at 32m, in every replication. With `if` the
+    # complication is withheld and bob answers as usual.
+    def away(condition: str) -> str:
+        return THEFT_AT_0 + (
+            "  - {id: '2', at: 5m, kind: complication, text: Bob called away, unavailable: {person: bob},\n"
+            f"     condition: {{{condition}: {{incident: theft, milestone: acknowledged}}}}}}\n"
+        )
+
+    released = model_from(
+        tmp_path, scenario(theft("1h"), away("unless")).replace("  escalation:\n", CISO_FIRST)
+    )
+    for index in range(40):
+        records = run(released, 5, index).records or []
+        assert [r.kind for r in records if r.incident == T.SCENARIO] == [T.RELEASED]
+        acked = first(records, T.ACKNOWLEDGED)
+        assert acked is not None and (acked.who, acked.time) == ("alice", pytest.approx(32.0))
+        assert first(records, T.ENGAGED, who="bob") is None
+    withheld = model_from(tmp_path, scenario(theft("1h"), away("if")).replace("  escalation:\n", CISO_FIRST))
+    by_bob = 0
+    for index in range(40):
+        records = run(withheld, 5, index).records or []
+        assert [r.kind for r in records if r.incident == T.SCENARIO] == [T.WITHHELD]
+        acked = first(records, T.ACKNOWLEDGED)
+        assert acked is not None
+        if acked.who == "bob":
+            assert 10.0 <= acked.time <= 30.0
+            by_bob += 1
+        else:
+            assert acked.time == pytest.approx(32.0)
+    assert 8 < by_bob < 32  # reached half the time
+
+
+def test_a_complication_released_at_the_moment_of_an_answer_keeps_the_answer_away(tmp_path: Path) -> None:
+    # alice would answer at 2m; "alice is away from 2m unless the theft is acknowledged" is decided
+    # at 2m, before her answer counts: nobody has acknowledged, so it is released and keeps her
+    # away, exactly as the same complication without a condition would.
+    for condition in ("    condition: {unless: {incident: theft, milestone: acknowledged}}\n", ""):
+        rest = THEFT_AT_0 + (
+            "  - id: '2'\n    at: 2m\n    kind: complication\n    text: Alice away\n"
+            "    unavailable: {person: alice}\n" + condition
+        )
+        model = model_from(tmp_path, scenario(theft("1h"), rest))
+        for index in range(10):
+            records = run(model, 3, index).records or []
+            assert first(records, T.ENGAGED, who="alice") is None, (condition, index)
+
+
+def test_a_released_absence_holds_up_work_until_it_ends(tmp_path: Path) -> None:
+    # alice acknowledges at 2m and contains the theft by 12m (10m). "alice is away from 10m for
+    # 1h if the theft was acknowledged" is released at 10m: she finishes the containment she had
+    # started, but the 1h resolution waits for her return at 70m and ends at 130m. Withheld
+    # (`unless`), it starts at 12m and ends at 72m.
+    for condition, resolved_at in (("if", 130.0), ("unless", 72.0)):
+        rest = THEFT_AT_0 + (
+            "  - {id: '2', at: 10m, kind: complication, text: Alice away, unavailable: {person: alice},\n"
+            f"     for: 1h, condition: {{{condition}: {{incident: theft, milestone: acknowledged}}}}}}\n"
+        )
+        records = run(model_from(tmp_path, scenario(theft("10m"), rest))).records or []
+        resolved = first(records, T.MILESTONE, detail="resolved")
+        assert resolved is not None and resolved.time == pytest.approx(resolved_at), condition
+
+
+def test_a_released_paging_delay_slows_pages_sent_after_it(tmp_path: Path) -> None:
+    # Pages are delayed 10m from 30m if the theft was contained by then (at 2m + 20m = 22m: yes;
+    # at 2m + 40m = 42m: no). The misuse starts at 1h and is detected at once: alice answers its
+    # page 2m after it reaches her, at 72m when delayed, at 62m when not.
+    for contain, acked_at in (("20m", 72.0), ("40m", 62.0)):
+        rest = THEFT_AT_0 + (
+            "  - {id: '2', at: 30m, kind: complication, text: Pager outage, paging_delay: 10m,\n"
+            "     condition: {if: {incident: theft, milestone: contained}}}\n"
+            "  - {id: '3', at: 1h, kind: incident, incident: misuse, text: go}\n"
+        )
+        records = run(model_from(tmp_path, scenario(theft(contain), rest))).records or []
+        acked = first(records, T.ACKNOWLEDGED, incident=1)
+        assert acked is not None and acked.time == pytest.approx(acked_at), contain
+
+
+def test_a_source_silenced_by_a_released_complication_detects_nothing(tmp_path: Path) -> None:
+    # The misuse occurs at 0 and its intel source would fire at 30m; a fallback detects it at 3h.
+    # From 10m to 1h10m intel is silenced if the theft was contained by then (2m + 5m = 7m: yes,
+    # so the fallback detects it at 180m; 2m + 20m = 22m: no, intel at 30m). Without a fallback,
+    # the silenced source leaves it undetected.
+    def kinds(contain: str, fallback: str) -> str:
+        return theft(contain).replace(
+            "detection: {sources: {intel: {probability: 1, delay: 0}}}",
+            "detection: {sources: {intel: {probability: 1, delay: 30m}}" + fallback + "}",
+        )
+
+    rest = THEFT_AT_0 + (
+        "  - {id: '2', at: 0m, kind: incident, incident: misuse, text: go}\n"
+        "  - {id: '3', at: 10m, kind: complication, text: Feed down, disable_source: intel, for: 1h,\n"
+        "     condition: {if: {incident: theft, milestone: contained}}}\n"
+    )
+    for contain, fallback, detected_at in (
+        ("5m", ", fallback: {delay: 3h}", 180.0),
+        ("20m", ", fallback: {delay: 3h}", 30.0),
+        ("5m", "", None),
+    ):
+        replication = run(model_from(tmp_path, scenario(kinds(contain, fallback), rest)))
+        detected = first(replication.records or [], T.DETECTED, incident=1)
+        assert (detected.time if detected else None) == (pytest.approx(detected_at) if detected_at else None)
+        misuse = replication.incidents[1]
+        assert misuse.kind == "misuse"
+        if detected_at is None:
+            assert misuse.values["time_to_detect"] is None  # censored, as any undetected incident
+
+
+def test_conditional_complications_round_trip_through_the_msel_csv(tmp_path: Path) -> None:
+    from drillsim.scenario.loader import load_scenario
+    from drillsim.scenario.msel import export_csv, import_csv
+
+    rest = THEFT_AT_0 + (
+        "  - {id: '2', at: 10m, kind: complication, text: Alice away, unavailable: {person: alice},\n"
+        "     for: 1h, condition: {unless: {incident: theft, milestone: contained}}}\n"
+    )
+    path = _write(tmp_path, scenario(theft("1h"), rest))
+    before = load_scenario(path)
+    csv_text = export_csv(before)
+    assert '"{unless: {incident: theft, milestone: contained}}"' in csv_text
+    assert '"{unavailable: {person: alice}, for: 1h}"' in csv_text
+    csv_path = tmp_path / "msel.csv"
+    csv_path.write_text(csv_text.replace("Alice away", "Alice is away"), encoding="utf-8")
+    assert import_csv(csv_path, path)
+    after = load_scenario(path)
+    assert after.injects[1].text == "Alice is away"
+    assert after.injects[1].condition == before.injects[1].condition
+    assert [i.model_copy(update={"text": ""}) for i in after.injects] == [
+        i.model_copy(update={"text": ""}) for i in before.injects
+    ]
+
+
 # --- whole runs --------------------------------------------------------------------------------
 
 

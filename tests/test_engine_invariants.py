@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from scenario_strategies import small_scenarios
 
 from drillsim import facts as T
+from drillsim.engine.complications import Complications
 from drillsim.engine.model import KindModel, Model, compile_scenario
 from drillsim.experiments.aggregate import Aggregate
 from drillsim.experiments.replicate import Replication, replications, run_replication
@@ -128,11 +129,12 @@ def check_replication(model: Model, rep: Replication) -> None:
     assert all(r.kind in (T.RELEASED, T.WITHHELD) for r in scenario_facts)
     metrics = {m.number: m for m in rep.incidents}
     assert set(grouped) == set(metrics)
+    in_force = model.in_force(r.detail for r in scenario_facts if r.kind == T.RELEASED)
     busy: dict[str, list[tuple[float, float, int, str]]] = defaultdict(list)
     for number, rs in grouped.items():
         m = metrics[number]
         kind = model.kinds[m.kind]
-        _check_incident(model, kind, number, rs, m, busy)
+        _check_incident(model, kind, number, rs, m, busy, in_force)
     for who, spans in busy.items():  # nobody does two things at once, across incidents
         spans.sort()
         for (s1, e1, i1, t1), (s2, _, i2, t2) in itertools.pairwise(spans):
@@ -146,6 +148,7 @@ def _check_incident(
     rs: list[Any],
     m: Any,
     busy: dict[str, list[tuple[float, float, int, str]]],
+    in_force: Complications,
 ) -> None:
     horizon, index = model.horizon, model.index
     assert rs[0].kind == T.OCCURRED, f"#{number} begins with {rs[0].kind}"
@@ -208,7 +211,7 @@ def _check_incident(
         person = model.people[index[who]]
         assert person.index in task.candidates, f"{who} cannot do {tid}"
         assert who in engaged and engaged[who] <= at, f"{who} works on #{number} without acknowledging"
-        assert not model.unavailable(person.index, at), f"{who} starts {tid} while kept away"
+        assert not in_force.unavailable(person.index, at), f"{who} starts {tid} while kept away"
         end = done[tid][0] if tid in done else horizon
         assert tid not in done or done[tid][1] == who
         busy[who].append((at, end, number, tid))

@@ -116,7 +116,7 @@ class PlayerCast(SimulatedCast):
         records the answer; everyone else is simulated."""
         if person not in self.players:
             return super().acknowledgement(world, incident, person, why)
-        if world.model.unavailable(person, world.env.now):
+        if world.complications.unavailable(person, world.env.now):
             return None  # a complication keeps them away, player or not
         pid = world.model.people[person].id
         repeat = next(

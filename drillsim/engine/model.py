@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import graphlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from drillsim.engine.calendar import HoursClock, OnCallClock
+from drillsim.engine.complications import Complications, Window
 from drillsim.engine.samplers import Sampler, compile_distribution
 from drillsim.facts import PageReason, ReasonKind
 from drillsim.scenario.dynamics import Condition, Happening, Trigger
@@ -216,20 +218,6 @@ class KindModel:
         self.decision_of = {t.id: t.decision.id for t in tasks if t.decision}
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Window:
-    """A complication in force from ``start`` to ``end`` (minutes): exactly one of ``people`` kept away,
-    pages ``delay``ed by that many minutes (every page, or only pages to the ``delayed`` people), or
-    detection ``source`` silenced."""
-
-    start: float
-    end: float
-    people: frozenset[int] = frozenset()
-    delay: float = 0.0
-    source: str | None = None
-    delayed: frozenset[int] | None = None  # with delay: only pages to these people (None: every page)
-
-
 # A happening an incident can remember: ("milestone", occurred|detected|acknowledged|contained|resolved),
 # ("task", task id) done, ("decision", authority id) taken, ("person", person index) acknowledged a page.
 Key = tuple[str, str | int]
@@ -280,13 +268,15 @@ class ConditionModel:
 class ScriptedInject:
     """An inject the World acts on besides the unconditional incident injects and complications: at
     ``at`` it checks ``condition`` (recording RELEASED or WITHHELD), then starts an incident of kind
-    ``starts`` or sets the open incidents of kind ``severity[0]`` to severity ``severity[1]``."""
+    ``starts``, sets the open incidents of kind ``severity[0]`` to severity ``severity[1]`` or puts
+    the complication ``window`` in force."""
 
     at: float
     id: str
     condition: ConditionModel | None
     starts: str | None = None
     severity: tuple[str, Severity] | None = None
+    window: Window | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -354,14 +344,12 @@ class Model:
             or any(i.severity is not None for i in self.scripted)
             or any(t.severity is not None for k in self.kinds.values() for t in k.tasks)
         )
-        self.windows = [self._window(i) for i in scenario.injects if isinstance(i, ComplicationInject)]
-        # per person, the (start, end) of every window that keeps them away: most people have none
-        self._away_of: list[tuple[tuple[float, float], ...]] = [
-            tuple((w.start, w.end) for w in self.windows if person.index in w.people)
-            for person in self.people
-        ]
-        self._delays = [w for w in self.windows if w.delay]
-        self._disabled = [w for w in self.windows if w.source]
+        complications = [i for i in scenario.injects if isinstance(i, ComplicationInject)]
+        # the unconditional complications, in force whatever happens; the conditional ones by inject id
+        self.complications = Complications(
+            len(self.people), [self._window(i) for i in complications if i.condition is None]
+        )
+        self.conditional = {i.id: w for i in self.scripted if (w := i.window) is not None}
 
     def _person(self, pid: str) -> PersonModel:
         org, index = self.scenario.organisation, self.index[pid]
@@ -526,6 +514,8 @@ class Model:
             return ScriptedInject(
                 inject.at, inject.id, condition, severity=(inject.incident, inject.severity)
             )
+        if isinstance(inject, ComplicationInject):
+            return ScriptedInject(inject.at, inject.id, condition, window=self._window(inject))
         return ScriptedInject(inject.at, inject.id, condition)
 
     def _watch(self) -> None:
@@ -562,36 +552,13 @@ class Model:
         people = people_for(self.scenario.organisation, inject.unavailable)
         return Window(inject.at, end, people=frozenset(self.index[p] for p in people))
 
-    # Complications in force at time t.
-    def unavailable(self, person: int, t: float, until: float | None = None) -> bool:
-        """Kept away at ``t`` or, with ``until``, at any moment of [t, until)."""
-        away = self._away_of[person]
-        if not away:
-            return False
-        end = t if until is None else until
-        return any(start <= end and t < stop for start, stop in away)
-
-    def paging_delay(self, t: float, person: int) -> float:
-        """Minutes a page sent to ``person`` at ``t`` takes to arrive: the longest complication delay in
-        force for them (0 without one) plus their own ``paging_delay``."""
-        own = self.people[person].paging_delay
-        if not self._delays:
-            return own
-        late = max(
-            (
-                w.delay
-                for w in self._delays
-                if w.start <= t < w.end and (w.delayed is None or person in w.delayed)
-            ),
-            default=0.0,
-        )
-        return late + own if own else late
-
-    def source_disabled(self, source: str, t: float) -> bool:
-        """Whether detection ``source`` is silenced at ``t``."""
-        return bool(self._disabled) and any(
-            w.source == source and w.start <= t < w.end for w in self._disabled
-        )
+    def in_force(self, released: Iterable[str]) -> Complications:
+        """The complications in force in a replication where the conditional complications with the
+        inject ids ``released`` were released."""
+        if not self.conditional:
+            return self.complications
+        windows = [self.conditional[i] for i in released if i in self.conditional]
+        return self.complications.plus(windows) if windows else self.complications
 
 
 def compile_scenario(scenario: Scenario) -> Model:

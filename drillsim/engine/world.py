@@ -16,6 +16,7 @@ import numpy as np
 import simpy
 
 from drillsim import facts as T
+from drillsim.engine.complications import Window
 from drillsim.engine.model import (
     ArrivalModel,
     AuthorityModel,
@@ -65,13 +66,17 @@ class SimulatedCast:
 
     def acknowledgement(self, world: World, incident: Incident, person: int, why: PageReason) -> Answer:
         """Reached with the person's on- or off-duty chance; answers after a sampled delay plus any
-        paging delay in force, unless a complication keeps them away before then."""
-        who, now, model = world.model.people[person], world.env.now, world.model
+        paging delay in force, unless a complication keeps them away before then. When a conditional
+        complication not yet decided could keep them away before then, the answer is an event that
+        succeeds at that time only if it did not."""
+        who, now = world.model.people[person], world.env.now
         chance = who.reach_on if who.reach_on == who.reach_off or who.on_duty(now) else who.reach_off
         reached = world.streams.get(who.reach_stream).random() < chance
-        delay = who.ack(world.streams.get(who.ack_stream)) + model.paging_delay(now, person)
-        if not reached or model.unavailable(person, now, now + delay):
+        delay = who.ack(world.streams.get(who.ack_stream)) + world.paging_delay(now, person)
+        if not reached or world.complications.unavailable(person, now, now + delay):
             return None  # asleep, away, or called away before answering
+        if world.may_keep_away(person, now, now + delay):
+            return world.answer_unless_away(person, now, now + delay)
         return now + delay
 
     def work(self, world: World, incident: Incident, task: TaskModel, person: int) -> simpy.Event:
@@ -184,11 +189,15 @@ class World:
         self.incidents: list[Incident] = []
         self.round_robin: dict[str, int] = {}
         self._steps: dict[str, list[Step]] = {}  # escalation steps per policy, built on first use
+        # the complications in force: the unconditional ones, plus each conditional one once released;
+        # the conditional ones whose condition is not checked yet
+        self.complications = model.complications
+        self._undecided = [i for i in model.scripted if i.window is not None]
         self.staffing = Staffing(
             self.env,
             len(model.people),
             model.needs_of,
-            lambda p, t: not model.unavailable(p, t),
+            lambda p, t: not self.complications.unavailable(p, t),
             self._recruit,
         )
         if model.scheduled:
@@ -199,9 +208,8 @@ class World:
             if arrival.rate * (arrival.end - arrival.start) > INCIDENT_BUDGET:  # fail fast on average alone
                 raise _over_budget(arrival)
             self.env.process(self._arrivals(arrival))
-        for window in model.windows:
-            if window.people and window.end < model.horizon:
-                self.env.process(self._availability_returns(window.end, window.people))
+        for window in model.complications.windows:
+            self._returns(window)
 
     def run(self, until: float | None = None) -> None:
         """Advance to ``until`` (default: the horizon). Events at exactly ``until`` are left for the
@@ -318,8 +326,13 @@ class World:
             if inject.condition is not None:
                 holds = self._holds(inject.condition)
                 self.record_scenario(T.RELEASED if holds else T.WITHHELD, inject.id)
+                if inject.window is not None:
+                    self._undecided.remove(inject)
                 if not holds:
                     continue
+            if inject.window is not None:
+                self.complications = self.complications.plus([inject.window])
+                self._returns(inject.window)
             if inject.starts is not None:
                 self._occur(inject.starts, f"inject {inject.id}")
             if inject.severity is not None:
@@ -369,9 +382,16 @@ class World:
         detection = self._detection(incident)
         noticing = self.cast.noticing(self, incident)
         if noticing is not None:  # a live drill: the room may notice it first
-            waits = [noticing, *([env.timeout(detection[0])] if detection is not None else [])]
-            fired = yield env.any_of(waits)
-            source = NOTICED if noticing in fired else detection[1] if detection is not None else NOTICED
+            found = env.timeout(*detection) if isinstance(detection, tuple) else detection
+            fired = yield env.any_of([noticing, *([found] if found is not None else [])])
+            source = NOTICED if noticing in fired or found is None else found.value
+            if source is None:  # every source silenced, no fallback: only the room can notice it
+                yield noticing
+                source = NOTICED
+        elif isinstance(detection, simpy.Process):
+            source = yield detection
+            if source is None:
+                return  # undetected
         elif detection is None:
             return  # undetected: every milestone is censored
         else:
@@ -402,21 +422,61 @@ class World:
             ]
         return steps
 
-    def _detection(self, incident: Incident) -> tuple[float, str] | None:
-        """(delay, source) of the first source to fire, the fallback's, or None: never detected."""
+    def _detection(self, incident: Incident) -> tuple[float, str] | simpy.Process | None:
+        """(delay, source) of the first source to fire, the fallback's, or None: never detected.
+
+        When a conditional complication not yet decided could silence a source before it fires, the
+        answer is only known then: a process that waits and returns the source (or None)."""
         kind, now, best = incident.kind, self.env.now, None
+        doubtful: list[tuple[float, str]] = []  # sources firing before `best` that may be silenced
         for source in kind.sources:
             rng = self.streams.get(source.stream)
             fires, delay = rng.random() < source.probability, source.delay(rng)
             if (
                 fires
-                and not self.model.source_disabled(source.id, now + delay)
+                and not self.complications.source_disabled(source.id, now + delay)
                 and (best is None or delay < best[0])
             ):
-                best = (delay, source.id)
+                if self._may_silence(source.id, now + delay):
+                    doubtful.append((delay, source.id))
+                else:
+                    best = (delay, source.id)
+        if doubtful:
+            doubtful = sorted(d for d in doubtful if best is None or d[0] < best[0])
+            if doubtful:
+                return self.env.process(self._first_source(incident, doubtful, best))
         if best is None and kind.fallback is not None:
             best = (kind.fallback(self.streams.get(kind.fallback_stream)), "fallback")
         return best
+
+    def _may_silence(self, source: str, t: float) -> bool:
+        """Whether a conditional complication whose condition is not checked yet would silence
+        ``source`` at ``t`` if released."""
+        return bool(self._undecided) and any(
+            i.window is not None and i.window.silences(source, t) for i in self._undecided
+        )
+
+    def _first_source(
+        self, incident: Incident, doubtful: list[tuple[float, str]], best: tuple[float, str] | None
+    ) -> Generator[simpy.Event, Any, str | None]:
+        """Wait for each ``doubtful`` source in turn (earliest first) and return the first that fires
+        unsilenced; failing that ``best``'s source at its time, or the fallback's at its time (at
+        once when that has passed), or None: never detected."""
+        env, occurred = self.env, self.env.now
+        for delay, source in doubtful:
+            if occurred + delay > env.now:
+                yield env.timeout(occurred + delay - env.now)
+            yield self._after_due_now()
+            if not self.complications.source_disabled(source, occurred + delay):
+                return source
+        kind = incident.kind
+        if best is None and kind.fallback is not None:
+            best = (kind.fallback(self.streams.get(kind.fallback_stream)), "fallback")
+        if best is None:
+            return None
+        if occurred + best[0] > env.now:
+            yield env.timeout(occurred + best[0] - env.now)
+        return best[1]
 
     def _level_targets(self, level: LevelModel) -> Callable[[float], list[int]]:
         """Who the level pages at time t, without repeats: schedules and round robins are asked then."""
@@ -601,6 +661,45 @@ class World:
                 return
             env.timeout(answer - env.now).callbacks.append(answered)
         env.timeout(deadline - env.now).callbacks.append(timed_out)
+
+    def paging_delay(self, t: float, person: int) -> float:
+        """Minutes a page sent to ``person`` at ``t`` takes to arrive: the longest complication delay in
+        force for them (0 without one) plus their own ``paging_delay``."""
+        late = self.complications.paging_delay(t, person)
+        own = self.model.people[person].paging_delay
+        return late + own if own else late
+
+    def may_keep_away(self, person: int, t: float, until: float) -> bool:
+        """Whether a conditional complication whose condition is not checked yet would keep ``person``
+        away at some moment of [t, until] if released."""
+        return bool(self._undecided) and any(
+            i.window is not None and i.window.keeps_away(person, t, until) for i in self._undecided
+        )
+
+    def answer_unless_away(self, person: int, t: float, at: float) -> simpy.Event:
+        """An event that succeeds (with ``person``) at ``at`` unless by then a complication released
+        since keeps them away at some moment of [t, at]. It is decided after everything else due at
+        ``at``, so that a complication starting at that very time is released first."""
+        answer = self.env.event()
+
+        def decide(_: object) -> None:
+            if not self.complications.unavailable(person, t, at):
+                answer.succeed(person)
+
+        self.env.timeout(at - self.env.now).callbacks.append(
+            lambda _: self._after_due_now().callbacks.append(decide)
+        )
+        return answer
+
+    def _after_due_now(self) -> simpy.Event:
+        """An event processed now, after every event already due now."""
+        return self.env.event().succeed()
+
+    def _returns(self, window: Window) -> None:
+        """When ``window`` keeps people away and ends before the horizon, offer them to the waiting
+        tasks then."""
+        if window.people and window.end < self.model.horizon:
+            self.env.process(self._availability_returns(window.end, window.people))
 
     def _availability_returns(self, at: float, people: frozenset[int]) -> ProcessGenerator:
         """At ``at``, offer the people a complication kept away to the waiting tasks."""

@@ -51,6 +51,7 @@ from zoneinfo import ZoneInfo
 
 from drillsim import facts as T
 from drillsim.confidence import t_quantile_975
+from drillsim.engine.complications import Complications
 from drillsim.engine.model import AuthorityModel, KindModel, Model, TaskModel
 from drillsim.experiments.stats import round4, rounded_interval
 from drillsim.facts import Fact, ReasonKind
@@ -205,7 +206,8 @@ class Attribution:
         incidents = tally.incidents
         wanted = {row.number for _, row in missed}
         detected = {n: d for n in wanted if (d := incidents[n].detected) is not None}
-        run = _Replication(self, incidents, _timelines(facts, wanted, detected))
+        lines = _timelines(facts, wanted, detected)
+        run = _Replication(self, incidents, lines, self.model.in_force(T.released_injects(facts)))
         done: dict[tuple[int, str], Decomposition | None] = {}
         for index, row in missed:
             metric = self.objectives[index].metric
@@ -262,9 +264,14 @@ class _Replication:
     was busy with) are gathered on first need."""
 
     def __init__(
-        self, attribution: Attribution, incidents: dict[int, IncidentFacts], lines: dict[int, _Timeline]
+        self,
+        attribution: Attribution,
+        incidents: dict[int, IncidentFacts],
+        lines: dict[int, _Timeline],
+        complications: Complications,
     ) -> None:
         self.a = attribution
+        self.complications = complications  # in force in this replication
         self.incidents = incidents
         self.lines = lines
         self._work: dict[int, list[_Work]] = {}
@@ -468,7 +475,7 @@ class _Walk:
     def _responder(self, task: TaskModel, doer: int | None, low: float, high: float) -> None:
         """[low, high]: the task is ready and decided, and nobody has started it. Cut where what held it
         up changes: a recruiting page out, the doer (or the first holder) busy, away or free."""
-        run, model = self.run, self.a.model
+        run = self.run
         timeout = self.kind.policy.levels[0].timeout
         engaged = self.incident.engaged_at
         pages = []
@@ -484,7 +491,7 @@ class _Walk:
         for person in people:
             for start, end, *_ in run.work(person):
                 cuts.update((start, end))
-        for window in model.windows:
+        for window in run.complications.windows:
             if window.people and any(p in window.people for p in people):
                 cuts.update((window.start, window.end))
         points = sorted(t for t in cuts if low <= t <= high)
@@ -505,7 +512,7 @@ class _Walk:
                     same = "same" if number == self.incident.number else "other"
                     return ("busy", ids[person], kind, task, same)
         for person in people:
-            if self.a.model.unavailable(person, t):
+            if self.run.complications.unavailable(person, t):
                 return ("away", ids[person], "", "", "")
         return ("free", ids[people[0]] if people else "", "", "", "")
 

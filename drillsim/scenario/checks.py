@@ -521,11 +521,6 @@ def _check_dynamics(scenario: Scenario, found: _Findings) -> None:
     for i, inject in enumerate(scenario.injects):
         loc = ("injects", i)
         if inject.condition is not None:
-            if isinstance(inject, ComplicationInject):
-                found.error(
-                    (*loc, "condition"),
-                    "complications cannot be conditional (incident, message and severity injects can)",
-                )
             key = "if" if inject.condition.if_ is not None else "unless"
             _check_happening(scenario, (*loc, "condition", key), inject.condition.happening, found)
         if isinstance(inject, SeverityInject) and found.ref(

@@ -59,8 +59,12 @@ def describe(error: ErrorDetails, allowed_fields: list[str] | None) -> str:
     if kind == "inject_kind":
         given = value.get("kind") if isinstance(value, dict) else None
         if given is None:
-            return "required field is missing (expected incident, complication or message)"
-        return f"{_show(given)} is not an inject kind (expected one of: incident, complication, message)"
+            return "required field is missing (expected incident, complication, message or severity)"
+        kinds = ["incident", "complication", "message", "severity"]
+        return (
+            f"{_show(given)} is not an inject kind{did_you_mean(given, kinds)} "
+            f"(expected one of: {', '.join(kinds)})"
+        )
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         return (
