@@ -321,6 +321,63 @@ def test_a_released_conditional_absence_is_the_cause_while_it_lasts(tmp_path: Pa
     ]
 
 
+# (e) A clock that starts at a decision. alice acknowledges at 2 and triages 2→32; halt waits for
+# the decision, which bob (paged at 32) takes at 35; alice halts 35→55. notify needs counsel: carol
+# is paged at 55, acknowledges at 59 and notifies at 119. The clock ran 35→119 = 84 minutes (missed
+# at 1h): halting 20, carol paged 4, notifying 60. Acknowledgement, triage and the wait for the
+# decision came before the clock started and are not part of it.
+HALT_ORG = """
+teams: {ops: {name: Ops}}
+people:
+  alice: {name: Alice, teams: [ops], roles: [responder], reachability: 1, ack_delay: 2m}
+  bob: {name: Bob, teams: [ops], roles: [head], reachability: 1, ack_delay: 3m}
+  carol: {name: Carol, teams: [ops], roles: [counsel], reachability: 1, ack_delay: 4m}
+authorities:
+  halt: {title: Halt the deployment, roles: [head]}
+escalation:
+  main:
+    levels:
+      - {timeout: 5m, targets: [{person: alice}]}
+      - {timeout: 10m, targets: [{person: bob}]}
+"""
+AFTER_HALT = """
+regimes:
+  ours:
+    title: Our duties
+    clocks:
+      after-halt: {title: Report once halted, deadline: 1h, starts: "decision:halt"}
+"""
+
+
+def test_a_clock_that_starts_later_is_decomposed_from_its_start(tmp_path: Path) -> None:
+    text = scenario(
+        HALT_ORG,
+        incident(
+            "triage: {role: responder, duration: 30m}\n"
+            "halt: {role: responder, duration: 20m, after: [triage], decision: halt, milestone: contained}\n"
+            "notify: {role: counsel, duration: 1h, after: [halt], notifies: [ours/after-halt]}"
+        ).replace("  playbook:", "  regulatory: [ours/after-halt]\n  playbook:"),
+        go("0m", 1),
+        "report-1h: {text: Reported within the hour, metric: time_to_notify, clock: ours/after-halt, "
+        "target: 1h}",
+    ) + textwrap.dedent(AFTER_HALT)
+    model = model_from(tmp_path, text)
+    found = decompose(model, "time_to_notify:ours/after-halt", 0)
+    assert found is not None and (found.start, found.end) == (35.0, 119.0)
+    assert segments(found) == [
+        ("working", ("working", "inc", "halt"), ("alice",), 20.0),
+        (
+            "waiting_for_responder",
+            ("waiting_for_responder", "role:counsel"),
+            ("paged", "carol", "", "", ""),
+            4.0,
+        ),
+        ("working", ("working", "inc", "notify"), ("carol",), 60.0),
+    ]
+    (objective,) = summary_of(model)["objectives"]
+    assert objective["minutes"] == 84.0
+
+
 def test_the_terminal_and_the_report_name_the_cause_the_person_and_a_command(tmp_path: Path) -> None:
     model = authority_model(tmp_path)
     path = tmp_path / "scenario.yaml"

@@ -1,8 +1,9 @@
 """Causes: where the time went in the incidents that missed an objective.
 
 For every incident that misses an objective (its metric censored, or above the target), the measured
-interval — detection to the milestone, or to the horizon when the milestone was never reached — is
-cut into consecutive **segments** that tile it exactly, each given to one part and one cause:
+interval — detection (for a regulatory clock that starts later, the clock's start) to the milestone,
+or to the horizon when the milestone was never reached — is cut into consecutive **segments** that
+tile it exactly, each given to one part and one cause:
 
 - ``waiting_for_ack``: the escalation policy's pages are out and nobody has acknowledged. The cause is
   the level being paged (the policy, the level, its targets), the detail the local hour band the level
@@ -310,7 +311,7 @@ class _Replication:
         walk = _Walk(self, incident)
         end, task = walk.target(metric)
         walk.until(task, end)
-        return Decomposition(incident.detected, end, walk.censored, walk.segments)
+        return Decomposition(walk.start, end, walk.censored, walk.segments)
 
 
 class _Walk:
@@ -324,7 +325,8 @@ class _Walk:
         self.segments: list[Segment] = []
         self.censored = False
         assert incident.detected is not None
-        self.detected: float = incident.detected
+        # where the measured time starts: detection, or a later-starting clock's start (see target)
+        self.start: float = incident.detected
 
     # ── where the interval ends, and the task whose chain gates it ─────────────────────────────────
     def target(self, metric: str) -> tuple[float, TaskModel | None]:
@@ -372,6 +374,10 @@ class _Walk:
             return self._end(None), open_[0]
         if metric.startswith("time_to_notify:"):
             clock = metric.partition(":")[2]
+            starts = kind.clock_starts.get(clock)
+            if starts is not None:  # measured from the task or decision that starts the clock
+                what, name = starts
+                self.start = (done if what == "task" else inc.decided)[name]
             notifying = [t for t in kind.tasks if clock in t.notifies]
             notified = inc.notified.get(clock)
             if notified is not None:
@@ -399,7 +405,7 @@ class _Walk:
 
     # ── the walk ─────────────────────────────────────────────────────────────────────────────────
     def until(self, task: TaskModel | None, end: float) -> None:
-        """Segments covering [detection, end] along the chain that ends with ``task``, in time order
+        """Segments covering [start, end] along the chain that ends with ``task``, in time order
         (the walk goes backwards one task at a time; each task's segments are in time order)."""
         ready, done = self.incident.ready, self.incident.done
         chunks: list[list[Segment]] = []
@@ -407,10 +413,10 @@ class _Walk:
             at = ready.get(task.id)
             if at is not None and end > at:
                 self.segments = []
-                self._phases(task, at, end)
+                self._phases(task, max(at, self.start), end)
                 chunks.append(self.segments)
                 end = at
-            if not task.after:
+            if not task.after or end <= self.start:
                 break
             before = [self.kind.tasks[i] for i in task.after]
             if at is not None:  # the predecessor whose completion made it ready
@@ -420,7 +426,8 @@ class _Walk:
                     before, key=lambda t: (done.get(t.id, -INF), t.index)
                 )
         self.segments = []
-        self._acknowledgement(end)
+        if end > self.start:
+            self._acknowledgement(end)
         for chunk in reversed(chunks):
             self.segments.extend(chunk)
 
@@ -428,13 +435,13 @@ class _Walk:
         steps, policy = self.line.levels, self.kind.policy
         for i, (at, step, paged) in enumerate(steps):
             upto = steps[i + 1][0] if i + 1 < len(steps) else INF
-            low, high = max(at, self.detected), min(upto, end)
+            low, high = max(at, self.start), min(upto, end)
             if high > low:
                 cause = (ACK, policy.id, "" if step is None else str(step))
                 detail = (self.run.hours(at), ",".join(self.a.ids[p] for p in paged))
                 self._emit(ACK, cause, detail, high - low)
-        if not steps and end > self.detected:  # cannot happen for a detected incident; kept whole
-            self._emit(ACK, (ACK, policy.id, "1"), ("", ""), end - self.detected)
+        if not steps and end > self.start:  # cannot happen for a detected incident; kept whole
+            self._emit(ACK, (ACK, policy.id, "1"), ("", ""), end - self.start)
 
     def _phases(self, task: TaskModel, ready: float, end: float) -> None:
         """The task's authority wait, responder wait and work within [ready, end]."""
@@ -455,7 +462,7 @@ class _Walk:
                 WORKING,
                 (WORKING, self.kind.id, task.id),
                 (doer,),
-                min(inc.done.get(task.id, INF), end) - started,
+                min(inc.done.get(task.id, INF), end) - max(started, ready),
             )
 
     def _authority(self, authority: AuthorityModel, low: float, high: float) -> None:
