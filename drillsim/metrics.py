@@ -47,6 +47,7 @@ SEVERITY_MILESTONES = {
 
 class IncidentMetrics:
     """The response to one incident: ``values[metric]`` is minutes, or None when censored.
+    ``origin`` says what started it (``inject 1``, ``arrival 0``, ``trigger T of #N``).
     ``severities`` is None unless the incident's severity changed: then, for each milestone of
     :data:`SEVERITY_MILESTONES` it reached, the severity it had then."""
 
@@ -58,13 +59,14 @@ class IncidentMetrics:
         "not_started",
         "number",
         "occurred",
+        "origin",
         "pages",
         "severities",
         "values",
     )
 
-    def __init__(self, number: int, kind: str, occurred: float) -> None:
-        self.number, self.kind, self.occurred = number, kind, occurred
+    def __init__(self, number: int, kind: str, occurred: float, origin: str = "") -> None:
+        self.number, self.kind, self.occurred, self.origin = number, kind, occurred, origin
         self.severities: dict[str, str] | None = None
         self.values: dict[str, float | None] = {}
         self.deadlines: dict[str, bool] = {}  # clock → met (only for detected incidents)
@@ -92,6 +94,7 @@ class IncidentFacts:
         "notified",
         "number",
         "occurred",
+        "origin",
         "pages",
         "ready",
         "severity",
@@ -99,8 +102,8 @@ class IncidentFacts:
         "started",
     )
 
-    def __init__(self, number: int, kind: KindModel, occurred: float) -> None:
-        self.number, self.kind, self.occurred = number, kind, occurred
+    def __init__(self, number: int, kind: KindModel, occurred: float, origin: str = "") -> None:
+        self.number, self.kind, self.occurred, self.origin = number, kind, occurred, origin
         self.detected: float | None = None
         self.acknowledged: float | None = None
         self.first_started: float | None = None
@@ -163,7 +166,7 @@ class IncidentFacts:
     def metrics(self, end: float) -> IncidentMetrics:
         """The metrics as they stand when the run stops at ``end``: what has not happened is censored."""
         kind, detected = self.kind, self.detected
-        result = IncidentMetrics(self.number, kind.id, self.occurred)
+        result = IncidentMetrics(self.number, kind.id, self.occurred, self.origin)
         result.pages, result.escalations = self.pages, self.escalations
         if self.severity_at is not None:
             result.severities = dict(self.severity_at)
@@ -260,8 +263,8 @@ class Tally:
             if number < 0:  # a fact about the scenario (facts.SCENARIO), not an incident
                 continue
             folded = incidents.get(number)
-            if folded is None:  # the first fact of an incident is its occurrence
-                folded = incidents[number] = IncidentFacts(number, kinds[kind], time)
+            if folded is None:  # the first fact of an incident is its occurrence (subject: its origin)
+                folded = incidents[number] = IncidentFacts(number, kinds[kind], time, subject)
             folded.add(time, fact, who, subject)
         self._seen = len(facts)
 

@@ -110,6 +110,37 @@ def test_not_contained_within_4h_starts_the_misuse_2d_later(tmp_path: Path) -> N
     assert misuse.subject == "trigger misuse-of-stolen-weights of #0"
 
 
+def test_metrics_csv_says_what_started_each_incident(tmp_path: Path) -> None:
+    # As above: #0 comes from inject 1, #1 from the trigger on #0; the column exists only for
+    # scenarios with triggers (the replication is run again through `simulate`).
+    text = scenario(theft("5h"), THEFT_AT_0 + NOT_CONTAINED.replace("{p}", "1"))
+    from drillsim.scenario.loader import load_scenario
+
+    simulate(
+        load_scenario(_write(tmp_path, text)),
+        text,
+        count=2,
+        seed=1,
+        workers=1,
+        out=tmp_path / "r",
+        results=tmp_path,
+    )
+    header, *rows = (tmp_path / "r" / "metrics.csv").read_text().splitlines()
+    assert header.split(",")[-1] == "origin"
+    assert [row.split(",")[-1] for row in rows] == ["inject 1", "trigger misuse-of-stolen-weights of #0"] * 2
+    plain = scenario(theft("5h"), THEFT_AT_0)
+    simulate(
+        load_scenario(_write(tmp_path, plain)),
+        plain,
+        count=1,
+        seed=1,
+        workers=1,
+        out=tmp_path / "p",
+        results=tmp_path,
+    )
+    assert "origin" not in (tmp_path / "p" / "metrics.csv").read_text().splitlines()[0]
+
+
 def test_contained_within_4h_starts_nothing(tmp_path: Path) -> None:
     # Contained at 2m + 3h = 182m < 240m: the trigger never fires.
     model = model_from(tmp_path, scenario(theft("3h"), THEFT_AT_0 + NOT_CONTAINED.replace("{p}", "1")))

@@ -147,12 +147,23 @@ class MetricsWriter:
     """Streams metrics.csv, one row per replication × incident; censored metrics are empty cells.
     With ``severities`` (each incident kind's severity, given when the scenario changes severities) a
     ``severity_at_M`` column per milestone M says the severity the incident had when it reached M
-    (empty when it did not)."""
+    (empty when it did not). With ``origins`` (given when the scenario has triggers) an ``origin``
+    column says what started each incident: ``inject 1``, ``arrival 0``, ``trigger T of #N`` (the
+    incident numbered N in the same replication)."""
 
-    def __init__(self, stream: IO[str], names: list[str], severities: dict[str, str] | None = None) -> None:
-        self.names, self.severities = names, severities
+    def __init__(
+        self,
+        stream: IO[str],
+        names: list[str],
+        severities: dict[str, str] | None = None,
+        *,
+        origins: bool = False,
+    ) -> None:
+        self.names, self.severities, self.origins = names, severities, origins
         self.writer = csv.writer(stream, lineterminator="\n")
         extra = [f"severity_at_{m}" for m in SEVERITY_MILESTONES] if severities is not None else []
+        if origins:
+            extra.append("origin")
         self.writer.writerow(
             ["replication", "incident", "kind", "occurred", *names, "pages", "escalations", *extra]
         )
@@ -170,6 +181,7 @@ class MetricsWriter:
                     row.pages,
                     row.escalations,
                     *self._severities(row),
+                    *([row.origin] if self.origins else []),
                 ]
             )
 

@@ -75,7 +75,7 @@ def simulate(
         severities: dict[str, str] | None = (
             {k.id: k.severity for k in model.kinds.values()} if model.changes_severity else None
         )
-        metrics = MetricsWriter(metrics_file, aggregate.names, severities)
+        metrics = MetricsWriter(metrics_file, aggregate.names, severities, origins=bool(model.triggers))
         traces = TraceWriter(trace_file) if trace_file is not None else None
         try:
             with run_status(folder) as status:
