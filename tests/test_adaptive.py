@@ -117,13 +117,28 @@ def test_ranking_losses_stops_what_raises_readiness(path: Path) -> None:
 
 
 def test_the_outcome_does_not_depend_on_workers_or_backend(path: Path) -> None:
-    base, candidates = variants(path, "much-faster", "bit-faster", "slower", "unchanged")
+    names = ("much-faster", "bit-faster", "slower", "unchanged")
     runs = [
-        rank(base, candidates, seed=9, count=120, workers=workers, backend=backend, keep=1)
+        rank(*variants(path, *names), seed=9, count=120, workers=workers, backend=backend, keep=1)
         for workers, backend in ((1, None), (1, "serial"), (2, "process"), (1, "process"))
     ]
     assert all(run == runs[0] for run in runs[1:])
     assert any(v["stopped"] for v in runs[0]["variants"])  # the runs did stop something
+
+
+def test_replications_already_run_are_reused_not_run_again(path: Path) -> None:
+    # Ranking the same variants again with the same seed gives the same result without running
+    # anything: every replication each one ran was recorded. Another seed runs them all again.
+    base, candidates = variants(path, "much-faster", "bit-faster", "unchanged")
+    first = rank(base, candidates, seed=9, count=120, workers=1, keep=1)
+    again = rank(base, candidates, seed=9, count=120, workers=1, keep=1)
+    assert again["allocation"]["runs"] == 0 and first["allocation"]["runs"] > 0
+    assert again["allocation"]["runs_without_stopping"] == 3 * 120  # the base's 120 are recorded
+    assert {k: v for k, v in again.items() if k != "allocation"} == {
+        k: v for k, v in first.items() if k != "allocation"
+    }
+    other = rank(base, candidates, seed=10, count=120, workers=1, keep=1)
+    assert other["allocation"]["runs"] >= 120 + 3 * 50
 
 
 def test_without_early_stops_it_is_compare(path: Path) -> None:

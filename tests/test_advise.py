@@ -24,7 +24,7 @@ from drillsim.advice.costs import cost
 from drillsim.advice.findings import Finding, findings, measured
 from drillsim.cli import app
 from drillsim.coverage import duty_week
-from drillsim.experiments.advise import Run, advise, summarise
+from drillsim.experiments.advise import Run, advise, recorded_baseline, summarise
 from drillsim.scenario.loader import load_scenario
 from drillsim.scenario.model import Scenario
 from drillsim.scenario.overrides import flow_yaml, load_with_overrides, parse_override
@@ -320,7 +320,7 @@ def test_measured_causes_take_the_place_of_the_estimate_and_agree_with_it() -> N
     incident waits out the timeout half the time: 15 minutes per incident. The structure estimates it;
     the base run's causes measure it in the incidents that missed ack-15m; both must say 15."""
     scenario = load_scenario(NIGHT)
-    summary = summarise(scenario, Run(seed=3, count=300, workers=1))
+    summary = summarise(scenario, Run(seed=3, count=300, workers=1)).summary
     found = {f.key: f for f in measured(findings(scenario), scenario, summary)}
     estimate = finding(NIGHT, "level:all/1")
     level = found["level:all/1"]
@@ -351,6 +351,21 @@ def test_clearly_useless_changes_stop_early_and_the_best_still_wins() -> None:
     )
     assert exhaustive["apply"]["id"] == advice["apply"]["id"]
     assert exhaustive["candidates"][0]["readiness"] == best["readiness"]
+
+
+def test_the_base_simulated_once_gives_the_advice_a_recorded_run_gives() -> None:
+    """advise on a scenario file simulates the base once and reuses its replications in every
+    comparison; on a run folder (the base's summary only) it runs them again. Same advice either way,
+    the base's runs saved."""
+    scenario = load_scenario(NIGHT)
+    run = Run(seed=5, count=100, workers=1)
+    simulated = summarise(scenario, run)
+    reused = advise(NIGHT, scenario, simulated, run)
+    again = advise(NIGHT, scenario, recorded_baseline(scenario, simulated.summary), run)
+    assert {k: v for k, v in reused.items() if k != "allocation"} == {
+        k: v for k, v in again.items() if k != "allocation"
+    }
+    assert again["allocation"]["runs"] - reused["allocation"]["runs"] == 100
 
 
 def test_an_accepted_change_is_an_improvement_plan_item_once(tmp_path: Path) -> None:

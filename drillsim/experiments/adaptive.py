@@ -47,8 +47,8 @@ from typing import Any, Literal
 import numpy as np
 
 from drillsim.confidence import Interval, t_quantile
-from drillsim.experiments.compare import Profile, Variant, variant_result
-from drillsim.experiments.replicate import Backend, replication_sets
+from drillsim.experiments.compare import Profile, Variant, paired_totals, variant_result
+from drillsim.experiments.replicate import Backend
 from drillsim.experiments.totals import ReplicationTotals
 
 Ranking = Literal["gain", "loss"]  # rank by readiness gained (best change first) or lost (worst first)
@@ -117,8 +117,9 @@ def rank(
     e.g. "stopped after 50 replications: clearly no effect (within ±0.5 readiness points)"). Under
     ``"allocation"``: ``ranking``, ``keep``, ``negligible``, ``looks`` (the counts where stops could
     happen), ``confidence`` (the adjusted level of each stopping interval), ``runs`` (runs done) and
-    ``runs_without_stopping`` ((1 + variants) × count). Deterministic: the same for any workers,
-    backend and chunking."""
+    ``runs_without_stopping`` ((1 + variants) × count; without the 1 when the base's replications
+    were recorded already: its recorded totals are used, see :class:`Variant`). Deterministic: the
+    same for any workers, backend and chunking."""
     if first_look < MIN_FIRST_LOOK:
         raise ValueError(f"first_look must be at least {MIN_FIRST_LOOK} replications, not {first_look}")
     points = looks(count, first_look) if adaptive and variants else []
@@ -128,31 +129,32 @@ def rank(
     pairs = [ReplicationTotals(offset + p.layout.size) for p in profiles[1:]]
     stops: list[Stop | None] = [None] * len(variants)
     running = list(range(len(variants)))
+    base_runs = 0 if base.known(seed, count) else 1  # the base's replications may be recorded already
     runs, start = 0, 0
     for end in [*points, count]:
-        models = [base.model, *(variants[i].model for i in running)]
-        sets = replication_sets(
-            models,
-            [seed] * len(models),
-            end - start,
+        arms = [base, *(variants[i] for i in running)]
+        sets = paired_totals(
+            arms,
+            [profiles[0], *(profiles[i + 1] for i in running)],
+            [seed] * len(arms),
+            start,
+            end,
             workers,
-            backend=backend,
-            scheduler=scheduler,
-            first=start,
+            backend,
+            scheduler,
         )
-        for index, replications in enumerate(sets, start=start + 1):
-            base_totals = profiles[0].totals(replications[0])
-            for i, replication in zip(running, replications[1:], strict=True):
-                pairs[i].add(np.array(base_totals + profiles[i + 1].totals(replication)))
-            runs += len(models)
-            progress(runs, runs + (count - index) * len(models))
+        for index, (vectors, ran) in enumerate(sets, start=start + 1):
+            for i, vector in zip(running, vectors[1:], strict=True):
+                pairs[i].add(np.array(vectors[0] + vector))
+            runs += ran
+            progress(runs, runs + (count - index) * ran)
         if level is not None and end < count:
             quantile = t_quantile(1 - (1 - level) / 2, end - 1)
             bounds = _stopping_intervals(running, pairs, profiles, offset, quantile)
             for i, reason in _stops(bounds, ranking, keep, negligible).items():
                 stops[i] = Stop(end, reason)
             running = [i for i in running if stops[i] is None]
-            progress(runs, runs + (count - end) * (1 + len(running)) if running else runs)
+            progress(runs, runs + (count - end) * (base_runs + len(running)) if running else runs)
         start = end
         if not running:
             break
@@ -173,7 +175,7 @@ def rank(
             "looks": points,
             "confidence": level,
             "runs": runs,
-            "runs_without_stopping": (1 + len(variants)) * count,
+            "runs_without_stopping": (base_runs + len(variants)) * count,
         },
     }
 

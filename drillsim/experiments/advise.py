@@ -40,7 +40,7 @@ from drillsim.advice.findings import Finding, ReachWeek, findings, measured, pri
 from drillsim.engine.model import compile_scenario
 from drillsim.experiments.adaptive import NO_EFFECT, rank
 from drillsim.experiments.aggregate import Aggregate
-from drillsim.experiments.compare import BETTER, Variant, compare_pairs
+from drillsim.experiments.compare import BETTER, Profile, Variant, compare_pairs
 from drillsim.experiments.replicate import Backend, replications
 from drillsim.scenario.errors import ScenarioError
 from drillsim.scenario.model import Scenario
@@ -74,22 +74,36 @@ class Run:
     adaptive: bool = True
 
 
-def summarise(
-    scenario: Scenario, run: Run, progress: Callable[[int], None] = lambda done: None
-) -> dict[str, Any]:
-    """The base's summary.json with its causes (what ``drillsim simulate`` writes for the same seed and
-    count), kept in memory."""
+@dataclass(frozen=True)
+class Baseline:
+    """The base: its summary.json (with causes, what ``drillsim simulate`` writes for the run's seed
+    and count) and its Variant, which records the totals of any replications already run for it."""
+
+    summary: dict[str, Any]
+    variant: Variant
+
+
+def summarise(scenario: Scenario, run: Run, progress: Callable[[int], None] = lambda done: None) -> Baseline:
+    """The base simulated: its summary.json with its causes, kept in memory, and its replications'
+    totals, which the comparisons reuse instead of running the base again."""
     model = compile_scenario(scenario)
     aggregate = Aggregate(model, run.seed, causes=True)
-    for done, replication in enumerate(
+    base, profile = Variant("base", model), Profile(model)
+    for index, replication in enumerate(
         replications(
             model, run.seed, run.count, run.workers, backend=run.backend, scheduler=run.scheduler, causes=True
-        ),
-        start=1,
+        )
     ):
         aggregate.add(replication)
-        progress(done)
-    return aggregate.summary()
+        base.record(run.seed, index, profile.totals(replication))
+        progress(index + 1)
+    return Baseline(aggregate.summary(), base)
+
+
+def recorded_baseline(scenario: Scenario, summary: dict[str, Any]) -> Baseline:
+    """The base of a run already made (its summary.json); its replications are run again when
+    compared."""
+    return Baseline(summary, Variant("base", compile_scenario(scenario)))
 
 
 def evaluate(base: Variant, variants: list[Variant], run: Run, progress: Update) -> dict[str, Any]:
@@ -116,16 +130,17 @@ def evaluate(base: Variant, variants: list[Variant], run: Run, progress: Update)
 def advise(
     path: Path,
     scenario: Scenario,
-    summary: dict[str, Any],
+    baseline: Baseline,
     run: Run,
     *,
     organisation_folders: tuple[Path, ...] = (),
     limit: int = LIMIT,
     progress: Progress = _silent,
 ) -> dict[str, Any]:
-    """The advice for the scenario file ``path`` (``scenario``, loaded from it; ``summary``: its base
-    run's summary.json, same seed and count): every candidate with its paired result, the
-    combinations, and the change to apply. See the module's docstring for the steps."""
+    """The advice for the scenario file ``path`` (``scenario``, loaded from it; ``baseline``: its base
+    run, same seed and count): every candidate with its paired result, the combinations, and the
+    change to apply. See the module's docstring for the steps."""
+    summary = baseline.summary
     if summary["readiness"]["score"] is None:
         raise AdviceError(
             f"{path}: no readiness score to raise: advise ranks changes by readiness, which needs objectives "
@@ -141,20 +156,21 @@ def advise(
             built.append((candidate, load_with_overrides(path, candidate.sets, (), organisation_folders)))
         except ScenarioError as exc:  # a generated change the scenario refuses: said, never simulated
             skipped.append({"id": candidate.id, "title": candidate.title, "problem": str(exc)})
-    base = Variant("base", compile_scenario(scenario))
+    base = baseline.variant
     rows: list[dict[str, Any]] = []
     allocation = None
+    evaluated = {c.id: Variant(c.id, compile_scenario(s)) for c, s in built}
     if built:
-        runs = (1 + len(built)) * run.count
+        runs = (len(built) + (0 if base.known(run.seed, run.count) else 1)) * run.count
         with progress(f"simulating {len(built)} changes against the base (runs)", runs) as update:
-            result = evaluate(base, [Variant(c.id, compile_scenario(s)) for c, s in built], run, update)
+            result = evaluate(base, list(evaluated.values()), run, update)
         allocation = result["allocation"]
         rows = [
             _row(candidate, changed, scenario, outcome)
             for (candidate, changed), outcome in zip(built, result["variants"], strict=True)
         ]
     ranked = _ranked(rows)
-    together = _together(path, scenario, ranked, run, organisation_folders, progress)
+    together = _together(path, base, evaluated, ranked, run, organisation_folders, progress)
     best = ranked[0] if ranked and ranked[0]["recommended"] else None
     for combination in together:  # the best two, then three: each only when its last change pays
         if combination["recommended"] and best is not None and combination["members"][:-1] == _members(best):
@@ -259,7 +275,8 @@ def _ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _together(
     path: Path,
-    scenario: Scenario,
+    base: Variant,
+    evaluated: dict[str, Variant],
     ranked: list[dict[str, Any]],
     run: Run,
     organisation_folders: tuple[Path, ...],
@@ -267,7 +284,9 @@ def _together(
 ) -> list[dict[str, Any]]:
     """The best two and three recommended changes that touch different places, tried together: each
     against the base, and each against the one before it (the best change alone, then the best two),
-    so that a combination is recommended only when its last change still gains beyond noise."""
+    so that a combination is recommended only when its last change still gains beyond noise. The
+    base and the best change alone reuse the replications already run for them (``evaluated``: the
+    candidates' variants by id)."""
     chosen: list[dict[str, Any]] = []
     for row in ranked:
         if row["recommended"] and not any(_conflict(row, other) for other in chosen):
@@ -275,17 +294,16 @@ def _together(
     groups = [chosen[:size] for size in TOGETHER if len(chosen) >= size]
     if not groups:
         return []
-    changed = {
-        len(group): load_with_overrides(path, _sets(group), (), organisation_folders)
-        for group in [chosen[:1], *groups]
-    }
-    # one run of the base, the best change alone and each combination; every comparison is a pair of them
-    variants = [Variant("base", compile_scenario(scenario))] + [
-        Variant(_id(chosen[:size]), compile_scenario(changed[size])) for size in sorted(changed)
+    # the base, the best change alone and each combination; every comparison is a pair of them
+    combined = [load_with_overrides(path, _sets(group), (), organisation_folders) for group in groups]
+    variants = [base, evaluated[chosen[0]["id"]]] + [
+        Variant(_id(group), compile_scenario(changed))
+        for group, changed in zip(groups, combined, strict=True)
     ]  # index = how many changes (0: the base)
     against_base = [(0, len(g)) for g in groups]
     steps = [(len(g) - 1, len(g)) for g in groups]
-    with progress(f"trying the best {len(groups[-1])} together (runs)", run.count * len(variants)) as update:
+    fresh = sum(1 for v in variants if not v.known(run.seed, run.count))
+    with progress(f"trying the best {len(groups[-1])} together (runs)", run.count * fresh) as update:
         compared = compare_pairs(
             variants,
             against_base + steps,
@@ -294,7 +312,7 @@ def _together(
             workers=run.workers,
             backend=run.backend,
             scheduler=run.scheduler,
-            progress=lambda done: update(done * len(variants)),
+            progress=lambda done: update(done * fresh),
         )
     against_base_results, step_results = compared[: len(groups)], compared[len(groups) :]
     found = []
@@ -307,7 +325,7 @@ def _together(
                 "title": " and ".join(f"#{r['rank']}" for r in group) + " together",
                 "set": _sets(group),
                 "overrides": {k: v for row in group for k, v in row["overrides"].items()},
-                "cost": cost(scenario, changed[len(group)]).to_json(),
+                "cost": cost(base.model.scenario, variants[len(group)].model.scenario).to_json(),
                 "readiness": {k: readiness[k] for k in ("base", "variant", "difference", "ci95", "verdict")},
                 "moves": _moves(outcome["results"]),
                 "added": {

@@ -21,8 +21,8 @@ and higher shares are better), else *no significant difference*.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -40,10 +40,24 @@ INDEPENDENT_SEED_STEP = 1_000_003  # seed offset per variant when common random 
 
 @dataclass
 class Variant:
-    """A named, compiled scenario to compare."""
+    """A named, compiled scenario to compare. ``recorded`` keeps, per seed, the totals of its
+    replications 0…k−1 run so far (by a :class:`Profile` of ``model``: every Profile of one model lays
+    its totals out the same), so that comparing it again with the same seed reuses them instead of
+    running them again (:func:`paired_totals`)."""
 
     name: str
     model: Model
+    recorded: dict[int, list[list[float]]] = field(default_factory=dict)
+
+    def known(self, seed: int, end: int) -> bool:
+        """Whether replications 0…end−1 with ``seed`` are recorded."""
+        return len(self.recorded.get(seed, ())) >= end
+
+    def record(self, seed: int, index: int, vector: list[float]) -> None:
+        """Keep replication ``index``'s totals, when it extends the recorded ones."""
+        recorded = self.recorded.setdefault(seed, [])
+        if len(recorded) == index:
+            recorded.append(vector)
 
 
 class Profile:
@@ -140,15 +154,13 @@ def compare_pairs(
     in the order of ``pairs``. A variant in several pairs runs once: with common random numbers a
     variant's replication r is the same whatever runs beside it, so each pair's result is exactly what
     :func:`compare` of the two alone gives."""
-    models = [v.model for v in variants]
-    seeds = [seed + (i * INDEPENDENT_SEED_STEP if independent else 0) for i in range(len(models))]
-    profiles = [Profile(model) for model in models]
+    seeds = [seed + (i * INDEPENDENT_SEED_STEP if independent else 0) for i in range(len(variants))]
+    profiles = [Profile(v.model) for v in variants]
     totals = [
         ReplicationTotals(profiles[a].layout.size + profiles[b].layout.size) for a, b in pairs
     ]  # the reference's totals, then the other's
-    sets = replication_sets(models, seeds, count, workers, backend=backend, scheduler=scheduler)
-    for done, replications in enumerate(sets, start=1):
-        vectors = [profile.totals(r) for profile, r in zip(profiles, replications, strict=True)]
+    sets = paired_totals(variants, profiles, seeds, 0, count, workers, backend, scheduler)
+    for done, (vectors, _) in enumerate(sets, start=1):
         for pair, (a, b) in zip(totals, pairs, strict=True):
             pair.add(np.array(vectors[a] + vectors[b]))
         progress(done)
@@ -156,6 +168,41 @@ def compare_pairs(
         variant_result(variants[b].name, pair, profiles[a], profiles[b], profiles[a].layout.size)
         for pair, (a, b) in zip(totals, pairs, strict=True)
     ]
+
+
+def paired_totals(
+    variants: list[Variant],
+    profiles: list[Profile],
+    seeds: list[int],
+    start: int,
+    end: int,
+    workers: int,
+    backend: Backend | None = None,
+    scheduler: str | None = None,
+) -> Iterator[tuple[list[list[float]], int]]:
+    """For each replication start…end−1 in order: every variant's totals (by its profile, run with its
+    seed) and how many variants were run for it. A variant whose replications are recorded for its
+    seed is not run again; the others run side by side and are recorded."""
+    fresh = [i for i, v in enumerate(variants) if not v.known(seeds[i], end)]
+    sets: Iterator[list[Replication]] = (
+        replication_sets(
+            [variants[i].model for i in fresh],
+            [seeds[i] for i in fresh],
+            end - start,
+            workers,
+            backend=backend,
+            scheduler=scheduler,
+            first=start,
+        )
+        if fresh
+        else iter([[]] * (end - start))
+    )
+    for index, replications in enumerate(sets, start=start):
+        vectors = [[] if i in fresh else v.recorded[seeds[i]][index] for i, v in enumerate(variants)]
+        for i, replication in zip(fresh, replications, strict=True):
+            vectors[i] = profiles[i].totals(replication)
+            variants[i].record(seeds[i], index, vectors[i])
+        yield vectors, len(fresh)
 
 
 def variant_result(

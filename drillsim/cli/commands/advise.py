@@ -112,7 +112,7 @@ def advise(
     advice is the same for any number of workers. --accept records the change to apply as an
     improvement plan item.
     """
-    from drillsim.experiments.advise import Run, summarise
+    from drillsim.experiments.advise import Run, recorded_baseline, summarise
     from drillsim.experiments.advise import advise as run_advice
     from drillsim.experiments.rundir import read_run, write_json
     from drillsim.fsutil import write_file
@@ -133,17 +133,14 @@ def advise(
     count = replications or (recorded["replications"] if recorded else DEFAULT_REPLICATIONS)
     chosen_seed = seed if seed is not None else (recorded["seed"] if recorded else 0)
     run = Run(chosen_seed, count, worker_count(workers), backend_name(backend), scheduler, not exhaustive)
-    summary = (
-        recorded
-        if recorded and (recorded["seed"], recorded["replications"]) == (chosen_seed, count)
-        else None
-    )
     try:
-        if summary is None:
+        if recorded and (recorded["seed"], recorded["replications"]) == (chosen_seed, count):
+            baseline = recorded_baseline(base, recorded)
+        else:
             with progress_bar("simulating the base", count) as update:
-                summary = summarise(base, run, update)
+                baseline = summarise(base, run, update)
         advice = run_advice(
-            path, base, summary, run, organisation_folders=folders, limit=limit, progress=progress_bar
+            path, base, baseline, run, organisation_folders=folders, limit=limit, progress=progress_bar
         )
     except KeyboardInterrupt:
         raise KeyboardInterrupt("nothing was written") from None  # said after "interrupted: "
