@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 from pathlib import Path
@@ -146,6 +148,49 @@ def test_msel_import_edits_and_keeps_comments(tmp_path: Path) -> None:
     assert (
         text.split("\ninjects:")[0] == original.split("\ninjects:")[0]
     )  # everything before the MSEL, comments too
+
+
+def test_msel_import_changes_only_the_lines_it_edits(tmp_path: Path) -> None:
+    # A coordinator moves inject 3 to 25m in the spreadsheet, gives inject 4's time as a spreadsheet
+    # writes it (0:35:00, unchanged) and adds an objective to the tutorial's inject 2 after a semicolon. Every
+    # other line of the scenario — comments, quotes, folded text — stays byte for byte, and the
+    # comment beside a changed field stays beside it.
+    copy = tmp_path / "flagship-concurrent.yaml"
+    shutil.copytree(SCENARIOS, tmp_path, dirs_exist_ok=True)
+    csv_file = tmp_path / "msel.csv"
+    invoke("msel", "export", copy, "-o", csv_file)
+    rows = list(csv.reader(io.StringIO(csv_file.read_text())))
+    by_id = {row[0]: row for row in rows[1:]}
+    by_id["3"][1] = "25m"
+    by_id["4"][1] = "0:35:00"  # unchanged: 35m
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    csv_file.write_text(buffer.getvalue())
+    before = copy.read_text().splitlines()
+    code, _, err = invoke("msel", "import", csv_file, "--into", copy)
+    assert code == 0, err
+    after = copy.read_text().splitlines()
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert changed == [("    at: 20m", "    at: 25m")]
+
+    tutorial = tmp_path / "tutorial.yaml"
+    invoke("msel", "export", tutorial, "-o", csv_file)
+    rows = list(csv.reader(io.StringIO(csv_file.read_text())))
+    rows[2][8] = "ack-10m; contain-1h"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    csv_file.write_text(buffer.getvalue())
+    before = tutorial.read_text().splitlines()
+    code, _, err = invoke("msel", "import", csv_file, "--into", tutorial)
+    assert code == 0, err
+    after = tutorial.read_text().splitlines()
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert changed == [
+        (
+            "    objectives: [ack-10m]         # the objectives this inject tests",
+            "    objectives: [ack-10m, contain-1h] # the objectives this inject tests",
+        )
+    ]
 
 
 def test_msel_import_bad_row_points_at_row_and_column_and_writes_nothing(tmp_path: Path) -> None:

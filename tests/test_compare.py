@@ -40,6 +40,16 @@ def test_override_changes_only_what_it_names() -> None:
     assert changed.incidents == base.incidents and changed.injects == base.injects
 
 
+def test_a_list_index_may_follow_a_dot() -> None:
+    # `levels.1` reads as `levels[1]` (what people type after seeing `teams.soc`), and gives the same
+    # scenario; past the end, the error says which items there are.
+    dotted = load_with_overrides(EXFIL, ["escalation.sev1-security.levels.1.timeout=2m"])
+    bracketed = load_with_overrides(EXFIL, ["escalation.sev1-security.levels[1].timeout=2m"])
+    assert dotted == bracketed and dotted.organisation.escalation["sev1-security"].levels[1].timeout == 2.0
+    with pytest.raises(ScenarioError, match=r"no item \[7\] here: a list of \d+ \(items \[0\] to \["):
+        load_with_overrides(EXFIL, ["escalation.sev1-security.levels.7.timeout=2m"])
+
+
 def test_append_adds_a_person_to_a_rotation() -> None:
     base = load_scenario(EXFIL)
     team, rotation = next((t, team.on_call) for t, team in base.organisation.teams.items() if team.on_call)

@@ -309,3 +309,21 @@ def test_drills_due_lists_the_valid_scenarios_and_reports_a_broken_draft(tmp_pat
     assert "tutorial" in result.stdout and "skipped" in result.stderr and "broken.yaml" in result.stderr
     missing = runner.invoke(app, ["history", "--due", "--scenarios", str(tmp_path / "nowhere")])
     assert missing.exit_code == 2 and "no such file or folder" in missing.stderr
+
+
+def test_drills_due_skips_the_snapshots_in_run_and_drill_folders(tmp_path: Path) -> None:
+    # `--scenarios .` from a project folder also walks results/: the scenario.yaml kept beside a
+    # drill's journal or a run's run.json is a copy, not a scenario of its own.
+    import shutil
+
+    shutil.copy(SCENARIOS / "tutorial.yaml", tmp_path / "tutorial.yaml")
+    for folder, record in (("results/drills/d1", "journal.jsonl"), ("results/runs/r1", "run.json")):
+        (tmp_path / folder).mkdir(parents=True)
+        shutil.copy(SCENARIOS / "tutorial.yaml", tmp_path / folder / "scenario.yaml")
+        (tmp_path / folder / record).write_text("{}\n")
+    result = runner.invoke(
+        app, ["history", "--due", "--db", str(tmp_path / "h.db"), "--scenarios", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.stdout.splitlines() if line.startswith("│ tutorial ")]
+    assert len(rows) == 1 and "results" not in result.stdout

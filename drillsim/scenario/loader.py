@@ -212,10 +212,15 @@ def load_scenario(path: Path, organisation_folders: Sequence[Path] = ()) -> Scen
     return result.model
 
 
+# files only a simulation run's or a drill's folder has: the scenario.yaml beside them is a snapshot
+RECORD_FILES = ("run.json", "journal.jsonl")
+
+
 def yaml_files(paths: Sequence[Path]) -> list[Path]:
     """The files named in ``paths``, in order, each folder among them replaced by the YAML files
-    (.yaml, .yml) in it and its subfolders, sorted; folders whose name starts with '.' are skipped.
-    Named files are kept whatever their suffix, and whether or not they exist."""
+    (.yaml, .yml) in it and its subfolders, sorted; folders whose name starts with '.' are skipped,
+    and so are run and drill folders (their scenario.yaml is a snapshot of a scenario, not one to
+    keep). Named files are kept whatever their suffix, and whether or not they exist."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -226,6 +231,7 @@ def yaml_files(paths: Sequence[Path]) -> list[Path]:
                     if p.suffix in YAML_SUFFIXES
                     and p.is_file()
                     and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                    and not any((p.parent / name).is_file() for name in RECORD_FILES)
                 )
             )
         else:

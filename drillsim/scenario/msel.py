@@ -215,7 +215,7 @@ def _spreadsheet_time(cell: str) -> str:
     if match is None:
         return cell
     hours, minutes, seconds = match.groups()
-    return f"{int(hours)}h{int(minutes)}m{int(seconds or 0)}s"
+    return format_duration(int(hours) * 60 + int(minutes) + int(seconds or 0) / 60)
 
 
 def _mapping(cell: str, file: str, line: int, column: int, title: str) -> dict[str, Any]:
@@ -299,44 +299,161 @@ def import_csv(
     return True
 
 
+# the order an inject's fields are written in
+FIELD_ORDER = (
+    "id",
+    "at",
+    "kind",
+    "incident",
+    *EFFECT_FIELDS,
+    "condition",
+    "text",
+    "from",
+    "to",
+    "controller",
+    "expected_action",
+    "objectives",
+    "notes",
+)
+
+
 def _write_injects(scenario_path: Path, injects: list[dict[str, Any]]) -> None:
-    """Rewrite the ``injects`` block of a scenario file; every other byte of the file is kept, and
-    values that need quotes get the quotes the block already used (``"1"`` stays ``"1"``)."""
+    """Rewrite the ``injects`` block of a scenario file; every other byte of the file is kept. An
+    inject the block already has (by id) and the CSV leaves as it was keeps its text exactly, with
+    its comments; one the CSV changes is updated in place (its unchanged fields and their comments
+    stay) and written again. Values that need quotes get the quotes the block already used (``"1"``
+    stays ``"1"``)."""
     text = scenario_path.read_text(encoding="utf-8")
     span = _injects_span(text)
-    double = _prefers_double_quotes(text[span[0] : span[1]] if span else text)
-    sequence = CommentedSeq()
-    for raw in injects:
-        entry = CommentedMap()
-        for key in (
-            "id",
-            "at",
-            "kind",
-            "incident",
-            *EFFECT_FIELDS,
-            "condition",
-            "text",
-            "from",
-            "to",
-            "controller",
-            "expected_action",
-            "objectives",
-            "notes",
-        ):
-            if key in raw:
-                entry[key] = _flow(_quoted(raw[key], double))
-        sequence.append(entry)
+    block = text[span[0] : span[1]] if span is not None else ""
+    double = _prefers_double_quotes(block or text)
     yaml = YAML(typ="rt")
-    yaml.width = 4096
+    yaml.width = _folding_width(block)  # long quoted text folds where the block folds it
     yaml.indent(mapping=2, sequence=4, offset=2)
-    buffer = io.StringIO()
-    yaml.dump({"injects": sequence}, buffer)
-    block = buffer.getvalue()
-    if span is None:
-        updated = text + ("" if text.endswith("\n") else "\n") + block
-    else:
-        updated = text[: span[0]] + block + text[span[1] :]
+    yaml.preserve_quotes = True
+    old = (yaml.load(block) or {}).get("injects") if span is not None else None
+    if span is None or not injects or not isinstance(old, CommentedSeq) or not old or old.fa.flow_style():
+        written = _dumped(yaml, [_entry(raw, double) for raw in injects])
+        head = "injects:\n" if injects else "injects: []\n"
+        if span is None:
+            updated = text + ("" if text.endswith("\n") else "\n") + head + written
+        else:
+            updated = text[: span[0]] + head + written + text[span[1] :]
+        write_atomically(scenario_path, updated)
+        return
+    lines = block.splitlines(keepends=True)
+    if not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    starts = [old.lc.item(i)[0] for i in range(len(old))]
+    pieces = {
+        str(entry.get("id")): (entry, lines[at : (starts[i + 1] if i + 1 < len(starts) else None)], at)
+        for i, (entry, at) in enumerate(zip(old, starts, strict=True))
+        if isinstance(entry, CommentedMap)
+    }
+    out = ["".join(lines[: starts[0]])]  # the `injects:` line and any comment before the first
+    for raw in injects:
+        found = pieces.pop(str(raw.get("id")), None)
+        if found is None:
+            out.append(_dumped(yaml, [_entry(raw, double)]))
+        elif _plain(found[0]) == raw:
+            out.append("".join(found[1]))
+        else:
+            out.append(_changed(yaml, *found, raw, double))
+    updated = text[: span[0]] + "".join(out) + text[span[1] :]
     write_atomically(scenario_path, updated)
+
+
+def _changed(
+    yaml: YAML, entry: CommentedMap, lines: list[str], at: int, raw: dict[str, Any], double: bool
+) -> str:
+    """The text of inject ``entry`` (``lines`` of the block from line ``at``) made to say ``raw``: the
+    lines of the fields it keeps as they were, changed and new fields written again (new ones in
+    FIELD_ORDER), fields the CSV leaves out removed."""
+    keys = list(entry)
+    if (
+        entry.fa.flow_style()  # `- {id: "2", at: 1h, …}`: fields share lines
+        or not keys
+        or keys[0] not in raw
+        or _plain(entry[keys[0]]) != raw[keys[0]]  # its first line, `- id: …`, changes
+    ):
+        return _dumped(yaml, [_updated(entry, raw, double)])  # written whole
+    starts = [entry.lc.key(k)[0] - at for k in keys]
+    own = {
+        key: "".join(lines[start : (starts[i + 1] if i + 1 < len(starts) else None)])
+        for i, (key, start) in enumerate(zip(keys, starts, strict=True))
+    }
+
+    def field(key: str) -> str:
+        alone = CommentedMap({key: _flow(_quoted(raw[key], double))})
+        if key in entry.ca.items:  # the comment beside it stays
+            alone.ca.items[key] = entry.ca.items[key]
+        return "    " + _dumped(yaml, [alone])[4:]
+
+    order = list(keys)
+    for key in (k for k in FIELD_ORDER if k in raw and k not in entry):  # new fields, in FIELD_ORDER
+        later = FIELD_ORDER[FIELD_ORDER.index(key) + 1 :]
+        order.insert(next((i for i, k in enumerate(order) if k in later), len(order)), key)
+    out = []
+    for key in order:
+        if key not in raw:
+            continue  # left out by the CSV: removed
+        out.append(own[key] if key in entry and _plain(entry[key]) == raw[key] else field(key))
+    return "".join(out)
+
+
+def _dumped(yaml: YAML, entries: list[CommentedMap]) -> str:
+    """``entries`` as the items of the injects block (without its ``injects:`` line)."""
+    buffer = io.StringIO()
+    yaml.dump({"injects": entries}, buffer)
+    return buffer.getvalue().partition("\n")[2]
+
+
+def _plain(value: Any) -> Any:
+    """A value read from the file as plain data (to compare with a CSV row's)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return str(value) if isinstance(value, str) else value
+
+
+def _folding_width(block: str) -> int:
+    """The width at which long quoted text in ``block`` folds onto a next line: the longest first line
+    of a folded value, or no folding when none is."""
+    first_lines = [
+        len(line)
+        for line, following in zip(block.splitlines(), block.splitlines()[1:], strict=False)
+        if re.match(r"\s*(- )?[\w-]+: [\"']", line)
+        and not re.search(r"[\"']\s*(#.*)?$", line)
+        and following.startswith(" ")
+    ]
+    return max(first_lines) + 1 if first_lines else 4096
+
+
+def _entry(raw: dict[str, Any], double: bool) -> CommentedMap:
+    """A new inject, its fields in FIELD_ORDER."""
+    entry = CommentedMap()
+    for key in FIELD_ORDER:
+        if key in raw:
+            entry[key] = _flow(_quoted(raw[key], double))
+    return entry
+
+
+def _updated(entry: CommentedMap, raw: dict[str, Any], double: bool) -> CommentedMap:
+    """``entry`` (as the file has it) made to say ``raw``: fields the CSV leaves out are removed,
+    changed ones replaced where they stand, new ones inserted in FIELD_ORDER; the others untouched."""
+    for key in [k for k in entry if k not in raw]:
+        del entry[key]
+    for key in FIELD_ORDER:
+        if key not in raw:
+            continue
+        if key in entry:
+            if entry[key] != raw[key]:
+                entry[key] = _flow(_quoted(raw[key], double))
+        else:
+            before = FIELD_ORDER[: FIELD_ORDER.index(key)]
+            entry.insert(sum(1 for k in entry if k in before), key, _flow(_quoted(raw[key], double)))
+    return entry
 
 
 def _prefers_double_quotes(text: str) -> bool:

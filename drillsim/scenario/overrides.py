@@ -117,7 +117,7 @@ def apply_overrides(sources: Sources, overrides: list[Override]) -> None:
         data = sources.data()
         where = override.where
         parent = _walk(data, override.path[:-1], where)
-        last = override.path[-1]
+        last = _key(parent, override.path[-1])
         if override.append:
             target = _child(parent, last, where)
             if not isinstance(target, list):
@@ -148,7 +148,7 @@ def apply_overrides(sources: Sources, overrides: list[Override]) -> None:
                         )
                     ]
                 )
-            path = override.path
+            path = (*_indexed(data, override.path[:-1]), last)
         sources.overlays[path] = Document(
             where, override.value, values=_positions(override.value), shown_prefix=path
         )
@@ -165,7 +165,26 @@ def _walk(node: Any, path: tuple[str | int, ...], where: str) -> Any:
     return node
 
 
+def _key(node: Any, segment: str | int) -> str | int:
+    """``segment`` as a key of ``node``: in a list, ``0`` written after a dot (``levels.0``) is the
+    index ``levels[0]``."""
+    return (
+        int(segment) if isinstance(node, list) and isinstance(segment, str) and segment.isdigit() else segment
+    )
+
+
+def _indexed(node: Any, path: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """``path`` (which exists in ``node``) with every list index as a number."""
+    found: list[str | int] = []
+    for segment in path:
+        key = _key(node, segment)
+        found.append(key)
+        node = node[key]
+    return tuple(found)
+
+
 def _child(node: Any, segment: str | int, where: str) -> Any:
+    segment = _key(node, segment)
     if isinstance(node, dict):
         if segment in node:
             return node[segment]
@@ -184,7 +203,10 @@ def _child(node: Any, segment: str | int, where: str) -> Any:
     if isinstance(node, list):
         if isinstance(segment, int) and -len(node) <= segment < len(node):
             return node[segment]
-        raise ScenarioError([Problem(where, 0, 0, "", f"no item [{segment}] here (a list of {len(node)})")])
+        items = f"[0] to [{len(node) - 1}]" if node else "none"
+        raise ScenarioError(
+            [Problem(where, 0, 0, "", f"no item [{segment}] here: a list of {len(node)} (items {items})")]
+        )
     raise ScenarioError([Problem(where, 0, 0, "", f"no '{segment}' here: this is a single value")])
 
 
