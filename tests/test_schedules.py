@@ -65,6 +65,19 @@ main:
 """
 
 
+def test_a_rota_member_whose_turn_the_run_never_reaches_is_off_duty(tmp_path: Path) -> None:
+    # A one-day run starting Monday 23 March: ana's week (from 09:00 on the 16th, then ben's from
+    # the 23rd at 09:00) — cut the run to before 09:00 so ben's turn never comes. Ben has no working
+    # hours; he is on the rota, so off the rota he is off duty (not "on duty at all hours", the rule
+    # for people with neither hours nor a rota).
+    model = model_from(tmp_path, scenario(WEEKLY_LONDON, horizon="8h"))
+    ana, ben = (model.people[model.index[p]] for p in ("ana", "ben"))
+    assert who(model, "main", "2026-03-23T07:00:00+00:00") == ("ana",)
+    assert ana.on_duty(60.0) and not ben.on_duty(60.0)
+    cy = model.people[model.index["cy"]]
+    assert cy.on_duty(60.0)  # not on the rota, no working hours: on duty at all hours
+
+
 def test_a_weekly_handover_stays_at_nine_local_across_the_spring_change(tmp_path: Path) -> None:
     """Turns start Monday 09:00 London time: 16 Mar (GMT, 09:00Z) ana, 23 Mar ben, 30 Mar (BST,
     08:00Z) ana. A fixed 168 h turn would hand over at 09:00Z = 10:00 BST on the 30th."""

@@ -20,22 +20,28 @@ from drillsim.scenario.organisation import WorkingHours
 
 class OnCallClock:
     """Who a schedule (or one layer, or a team's rotation) has on call at a scenario minute: the
-    person indexes paged, the on-call person first, then shadows; empty in a gap."""
+    person indexes paged, the on-call person first, then shadows; empty in a gap. ``roster``: the
+    people taking turns in it, whether or not the run reaches their turn."""
 
-    __slots__ = ("people", "points")
+    __slots__ = ("people", "points", "roster")
 
     def __init__(
-        self, handovers: Sequence[Handover], index: dict[str, int], scenario_start: dt.datetime
+        self,
+        handovers: Sequence[Handover],
+        index: dict[str, int],
+        scenario_start: dt.datetime,
+        roster: Sequence[str] = (),
     ) -> None:
         self.points = [-math.inf] + [(h.at - scenario_start).total_seconds() / 60.0 for h in handovers[1:]]
         self.people = [tuple(index[p] for p in h.on_call.paged if p in index) for h in handovers]
+        self.roster = frozenset(index[p] for p in roster if p in index)
 
     def on_call(self, t: float) -> tuple[int, ...]:
         return self.people[bisect.bisect_right(self.points, t) - 1]
 
     def members(self) -> frozenset[int]:
-        """Everyone this clock ever puts on call."""
-        return frozenset(p for people in self.people for p in people)
+        """Everyone whose duty this clock decides: its roster and anyone it puts on call (an override)."""
+        return self.roster.union(p for people in self.people for p in people)
 
 
 class HoursClock:

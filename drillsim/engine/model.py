@@ -375,7 +375,9 @@ class Model:
 
     def _on_call(self, clock: ScheduleClock | LayerClock) -> OnCallClock:
         """A schedule's (or a layer's) handovers from the start to the horizon, in minutes."""
-        return OnCallClock(timeline(clock, self.scenario.start, self._until), self.index, self.scenario.start)
+        return OnCallClock(
+            timeline(clock, self.scenario.start, self._until), self.index, self.scenario.start, clock.roster()
+        )
 
     def _authority(self, aid: str) -> AuthorityModel:
         org = self.scenario.organisation

@@ -110,6 +110,10 @@ class LayerClock:
         members = self.layer.members
         return members[self.turn_at(moment) % len(members)]
 
+    def roster(self) -> tuple[str, ...]:
+        """The people taking turns in this layer (whether or not a run ever reaches their turn)."""
+        return tuple(self.layer.members)
+
     def changes(self, first: dt.datetime, last: dt.datetime) -> set[dt.datetime]:
         """Every instant in [first, last] at which this layer's person can change."""
         found = {self.active, *(moment for start, end, _ in self.overrides for moment in (start, end))}
@@ -165,6 +169,10 @@ class ScheduleClock:
             for o in schedule.overrides
             if o.layer is None
         ]
+
+    def roster(self) -> tuple[str, ...]:
+        """The people taking turns in the schedule's layers (whether or not a run reaches their turn)."""
+        return tuple(dict.fromkeys(p for layer in self.layers.values() for p in layer.roster()))
 
     def on_call(self, moment: dt.datetime) -> OnCall:
         """Who the schedule has on call at ``moment``: an override over the whole schedule, else the
