@@ -141,6 +141,16 @@ def test_metrics_csv_says_what_started_each_incident(tmp_path: Path) -> None:
     assert "origin" not in (tmp_path / "p" / "metrics.csv").read_text().splitlines()[0]
 
 
+def test_contained_at_the_very_instant_the_time_runs_out_counts_as_in_time(tmp_path: Path) -> None:
+    # alice acknowledges at 2m and contains in 3h58m: contained at exactly 240m, when the 4h run out.
+    model = model_from(tmp_path, scenario(theft("3h58m"), THEFT_AT_0 + NOT_CONTAINED.replace("{p}", "1")))
+    replication = run(model)
+    contained = first(replication.records or [], T.MILESTONE, detail="contained")
+    assert contained is not None and contained.time == 240.0
+    assert first(replication.records or [], T.BRANCHED) is None
+    assert [row.kind for row in replication.incidents] == ["theft"]
+
+
 def test_contained_within_4h_starts_nothing(tmp_path: Path) -> None:
     # Contained at 2m + 3h = 182m < 240m: the trigger never fires.
     model = model_from(tmp_path, scenario(theft("3h"), THEFT_AT_0 + NOT_CONTAINED.replace("{p}", "1")))

@@ -249,11 +249,14 @@ class World:
                 self._fire(incident, trigger)
             for trigger in incident.kind.timers.get(key, ()):
                 assert trigger.not_within is not None
-                self.env.timeout(trigger.not_within).callbacks.append(self._deadline(incident, trigger))
+                expired = self._deadline(incident, trigger)
+                self.env.timeout(trigger.not_within).callbacks.append(
+                    lambda _, expired=expired: self._after_due_now().callbacks.append(expired)
+                )
 
     def _deadline(self, incident: Incident, trigger: TriggerModel) -> Callable[[object], None]:
         """What to do when ``trigger``'s time runs out: fire unless its event has happened (at that
-        very moment too, if it was processed first)."""
+        very moment too: this runs after everything else due then)."""
 
         def expired(_: object) -> None:
             if not trigger.event & incident.reached:
