@@ -249,18 +249,18 @@ class World:
                 self._fire(incident, trigger)
             for trigger in incident.kind.timers.get(key, ()):
                 assert trigger.not_within is not None
-                expired = self._deadline(incident, trigger)
-                self.env.timeout(trigger.not_within).callbacks.append(
-                    lambda _, expired=expired: self._after_due_now().callbacks.append(expired)
-                )
+                self.env.timeout(trigger.not_within).callbacks.append(self._deadline(incident, trigger))
 
     def _deadline(self, incident: Incident, trigger: TriggerModel) -> Callable[[object], None]:
         """What to do when ``trigger``'s time runs out: fire unless its event has happened (at that
-        very moment too: this runs after everything else due then)."""
+        very moment too: the check runs after everything else due then)."""
 
-        def expired(_: object) -> None:
+        def check(_: object) -> None:
             if not trigger.event & incident.reached:
                 self._fire(incident, trigger)
+
+        def expired(_: object) -> None:
+            self._after_due_now().callbacks.append(check)
 
         return expired
 
