@@ -145,11 +145,44 @@ def test_a_token_given_on_loopback_turns_on_seat_tokens(
     [
         (["--serve", "--host", "0.0.0.0", "--token", "short"], "too easy to guess"),
         (["--token", "a-long-enough-token-here"], "--token is for --serve"),
+        (["--public-url", "https://drill.example.org"], "--public-url is for --serve"),
+        (["--serve", "--host", "0.0.0.0", "--public-url", "drill.example.org"], "expected an http:// or"),
+        (
+            ["--serve", "--host", "0.0.0.0", "--public-url", "https://example.org/drill/"],
+            "site's address only",
+        ),
+        (["--serve", "--public-url", "https://drill.example.org"], "listen beyond loopback"),
     ],
 )
 def test_bad_serve_options_exit_2_with_a_message(arguments: list[str], message: str) -> None:
     result = CliRunner().invoke(app, ["drill", str(TUTORIAL), *arguments])
     assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.output
+
+
+def test_behind_a_proxy_the_links_name_its_address(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A room on loopback with a token, reached through a reverse proxy at https://drill.example.org:
+    # every link names the proxy, with the seat's path and token; the same path and token open the
+    # seat on the room itself (what the proxy passes through).
+    monkeypatch.setenv(TOKEN_ENV, "a-token-of-my-own-choosing")
+    port = free_port()
+    served = serve_room(
+        tmp_path,
+        str(TUTORIAL),
+        "--players",
+        "chen,dara",
+        "--public-url",
+        "https://drill.example.org/",
+        port=port,
+    )
+    try:
+        assert all(str(link).startswith("https://drill.example.org/seat/") for link in served.links.values())
+        chen = served.links["chen"]
+        assert chen.path == "/seat/chen/" and chen.query["token"]
+        direct = URL.build(scheme="http", host="127.0.0.1", port=port, path=chen.path, query=chen.query)
+        status, _, response = asyncio.run(fetch(direct))
+        assert status == 303 and response.headers["Location"] == "/seat/chen/"
+    finally:
+        served.stop()
 
 
 def test_the_token_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -110,13 +110,15 @@ class RoomServer(Server):
     page and app service, with page addresses taken from each request — the address the browser used
     — so that the page works from other machines and behind a proxy), and the clock."""
 
-    def __init__(self, room: Room, tokens: SeatTokens, listener: socket.socket) -> None:
+    def __init__(
+        self, room: Room, tokens: SeatTokens, listener: socket.socket, public_url: str | None = None
+    ) -> None:
         host, port = listener.getsockname()[:2]
         super().__init__("", host=host, port=port, title="drillsim drill")
         self.room, self.tokens, self.listener = room, tokens, listener
         self.open_sockets: set[web.WebSocketResponse] = set()  # closed when the room stops
         self.lock = asyncio.Lock()  # actions from every seat, one at a time
-        self.base = room_address(host, port)
+        self.base = public_url or room_address(host, port)  # what the links name
         room.links = self.links()
 
     def links(self) -> dict[str, str]:
@@ -363,12 +365,18 @@ def _number(text: str | None, default: int) -> int:
 
 
 def serve_room(
-    room: Room, listener: socket.socket, *, with_tokens: bool, coordinator_token: str | None = None
+    room: Room,
+    listener: socket.socket,
+    *,
+    with_tokens: bool,
+    coordinator_token: str | None = None,
+    public_url: str | None = None,
 ) -> RoomServer:
     """The server for ``room`` on ``listener`` (``serve()`` it), with seat tokens when ``with_tokens``
-    (the coordinator's being ``coordinator_token`` when given). The room's secret goes into this
-    process's environment, which the consoles it starts inherit."""
+    (the coordinator's being ``coordinator_token`` when given); its links name ``public_url`` when
+    given, else the address it listens on. The room's secret goes into this process's environment,
+    which the consoles it starts inherit."""
     seats = list(room.session.seats)
     tokens = SeatTokens.for_room(room.session.folder, seats, with_tokens, coordinator=coordinator_token)
     os.environ[SECRET_ENV] = tokens.secret
-    return RoomServer(room, tokens, listener)
+    return RoomServer(room, tokens, listener, public_url)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 import secrets
 import socket
+from urllib.parse import urlsplit
 
 TOKEN_ENV = "DRILLSIM_SERVE_TOKEN"
 MIN_TOKEN_LENGTH = 16
@@ -49,6 +50,29 @@ def choose_token(host: str, given: str | None) -> str | None:
             )
         return given
     return None if is_loopback(host) else secrets.token_urlsafe(GENERATED_TOKEN_BYTES)
+
+
+def public_address(url: str, host: str, with_token: bool) -> str:
+    """``--public-url``: the address people reach the room at (a reverse proxy's), as
+    ``scheme://host[:port]``. ServeError when it is not an http(s) address of a whole site, or when
+    the room would refuse what comes through it: a room on loopback without tokens accepts only
+    requests naming a loopback host, so a proxy needs a binding beyond loopback or ``--token``."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ServeError(
+            f"--public-url {url}: expected an http:// or https:// address, e.g. https://drill.example.org"
+        )
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ServeError(
+            f"--public-url {url}: give the site's address only ({parts.scheme}://{parts.netloc}); the room "
+            "serves its seats at /seat/…, so the proxy must pass the whole site through"
+        )
+    if is_loopback(host) and not with_token and not is_loopback(parts.hostname):
+        raise ServeError(
+            f"--public-url {url}: a room on {host} without tokens refuses requests that name another host; "
+            "behind a proxy, listen beyond loopback (--host 0.0.0.0) or give --token"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def outward_address() -> str:

@@ -55,6 +55,15 @@ def drill(
         ),
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="With --serve: the port.")] = 8000,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="With --serve: the address people reach the room at when it is not the one it listens "
+            "on, e.g. https://drill.example.org behind a reverse proxy with TLS. The seats' links and QR "
+            "codes use it.",
+        ),
+    ] = None,
     token: Annotated[
         str | None,
         typer.Option(
@@ -82,11 +91,15 @@ def drill(
 
     if token is not None and not serve:
         raise CommandError("--token is for --serve (the terminal console needs none)")
+    if public_url is not None and not serve:
+        raise CommandError("--public-url is for --serve (the address of a served room)")
     listener, coordinator_token = None, None
     if serve:
-        from drillsim.serve import choose_token, listening_socket
+        from drillsim.serve import choose_token, listening_socket, public_address
 
         coordinator_token = choose_token(host, token) if token is not None else None
+        if public_url is not None:
+            public_url = public_address(public_url, host, coordinator_token is not None)
         listener = listening_socket(host, port)  # before the drill: a port in use creates no drill
     with listener if listener is not None else contextlib.nullcontext():
         workspace = Workspace(db)
@@ -95,7 +108,7 @@ def drill(
             return
         room = Room(session, None if no_history else workspace)
         if listener is not None:
-            _serve(room, listener, host, coordinator_token)
+            _serve(room, listener, host, coordinator_token, public_url)
         else:
             _console(room)
 
@@ -157,14 +170,18 @@ def _console(room: Room) -> None:
         console.print(seated.farewell(), highlight=False, soft_wrap=True)
 
 
-def _serve(room: Room, listener: socket.socket, host: str, coordinator_token: str | None) -> None:
-    """Serve ``room`` on ``listener`` until Ctrl-C, printing the seats' links. Seat tokens beyond
-    loopback, or when the coordinator's was given."""
+def _serve(
+    room: Room, listener: socket.socket, host: str, coordinator_token: str | None, public_url: str | None
+) -> None:
+    """Serve ``room`` on ``listener`` until Ctrl-C, printing the seats' links (at ``public_url`` when
+    given). Seat tokens beyond loopback, or when the coordinator's was given."""
     from drillsim.room.server import serve_room
     from drillsim.serve import is_loopback
 
     with_tokens = not is_loopback(host) or coordinator_token is not None
-    server = serve_room(room, listener, with_tokens=with_tokens, coordinator_token=coordinator_token)
+    server = serve_room(
+        room, listener, with_tokens=with_tokens, coordinator_token=coordinator_token, public_url=public_url
+    )
     try:
         server.serve()
     finally:
