@@ -308,6 +308,23 @@ def test_bad_input_is_refused_naming_file_and_path(
     assert not out.exists()
 
 
+def test_a_refusal_also_says_what_would_not_be_represented(tmp_path: Path) -> None:
+    # The policy's target is unusable (refused), and the user's notification rules would not be
+    # represented: both are said, so fixing the first brings no surprise.
+    folder = tmp_path / "export"
+    folder.mkdir()
+    users = '{"users": [{"id": "PA", "name": "A", "notification_rules": [{"id": "R1"}]}]}'
+    (folder / "users.json").write_text(users, encoding="utf-8")
+    (folder / "policies.json").write_text(BAD_RULE, encoding="utf-8")
+    result = run_import("pagerduty", folder, "--out", tmp_path / "org.yaml")
+    assert result.exit_code == 2
+    said = " ".join(result.stderr.split())
+    assert "no target drillsim can page" in said
+    assert "and once fixed, 2 construct(s) will not be represented" in said
+    assert "1 notification rule(s) (how PagerDuty reaches A) not represented" in said
+    assert not (tmp_path / "org.yaml").exists()
+
+
 def test_an_existing_file_is_replaced_only_with_force(tmp_path: Path) -> None:
     out = tmp_path / "org.yaml"
     out.write_text("mine\n", encoding="utf-8")

@@ -67,16 +67,21 @@ class Note:
 class ImportRefused(Exception):
     """The organisation would be wrong rather than incomplete (unreadable files, unknown references, a
     level that would page nobody…), or cannot be written. Nothing is written; ``problems`` name each
-    file and path."""
+    file and path. ``notes``: what the files hold that drillsim would not have represented, found
+    before the import stopped (said too, so that fixing the problems brings no surprise)."""
 
-    def __init__(self, problems: Sequence[Note]) -> None:
-        self.problems = list(problems)
+    def __init__(self, problems: Sequence[Note], notes: Sequence[Note] = ()) -> None:
+        self.problems, self.notes = list(problems), list(notes)
         lines = [str(p) for p in self.problems]
-        super().__init__(
+        message = (
             f"{lines[0]} (nothing written)"
             if len(lines) == 1
             else "nothing written:\n  " + "\n  ".join(lines)
         )
+        if self.notes:
+            message += f"\nand once fixed, {len(self.notes)} construct(s) will not be represented:\n  "
+            message += "\n  ".join(str(n) for n in self.notes)
+        super().__init__(message)
 
 
 def source_of(obj: dict[str, Any]) -> Source:
@@ -220,9 +225,9 @@ class Draft:
         self.comments.setdefault(loc, []).append(text)
 
     def check(self) -> None:
-        """Raise ImportRefused with every error found so far."""
+        """Raise ImportRefused with every error found so far (and the notes gathered)."""
         if self.errors:
-            raise ImportRefused(self.errors)
+            raise ImportRefused(self.errors, self.notes)
 
 
 def provenance(obj: dict[str, Any], label: str | None = None) -> str:
@@ -246,10 +251,13 @@ def organisation_text(draft: Draft, org_id: str, name: str) -> str:
     ImportRefused when the draft has errors or the result does not validate (a bug to report)."""
     draft.check()
     if not draft.people:
-        raise ImportRefused([Note(Source(", ".join(draft.files)), "no people (users) in these files")])
+        raise ImportRefused(
+            [Note(Source(", ".join(draft.files)), "no people (users) in these files")], draft.notes
+        )
     if not draft.escalation:
         raise ImportRefused(
-            [Note(Source(", ".join(draft.files)), "no escalation policies: drillsim needs at least one")]
+            [Note(Source(", ".join(draft.files)), "no escalation policies: drillsim needs at least one")],
+            draft.notes,
         )
     _fill_placeholders(draft)
     zones = Counter(s["timezone"] for s in draft.schedules.values() if "timezone" in s)
