@@ -504,6 +504,44 @@ def test_summary_is_identical_with_one_and_two_workers(tmp_path: Path) -> None:
     assert one == two
 
 
+def test_the_flagship_report_shows_its_branch_probabilities(tmp_path: Path) -> None:
+    # The bundled flagship's cascade and conditional inject, in summary.json, the terminal and the
+    # readiness report: what fired or was released, in what share of the replications.
+    from paths import SCENARIOS
+    from rich.console import Console
+
+    from drillsim.report.terminal import print_branches
+    from drillsim.scenario.loader import load_scenario
+    from drillsim.scenario.snapshot import snapshot_text
+
+    path = SCENARIOS / "flagship-concurrent.yaml"
+    result = simulate(
+        load_scenario(path),
+        snapshot_text(path),
+        count=40,
+        seed=0,
+        workers=1,
+        out=tmp_path / "r",
+        results=tmp_path,
+    )
+    branches = result.summary["branches"]
+    trigger = branches["triggers"]["stolen-weights-misused"]
+    assert trigger["when"] == "weight-exfiltration not contained within 2h" and trigger["probability"] == 0.3
+    inject = branches["injects"]["3a"]
+    assert (inject["at"], inject["kind"]) == ("20m", "message") and inject["text"].startswith("CEO (Slack)")
+    assert 0 < inject["released"]["p"] <= 1 and inject["released"]["n"] == 40
+    buffer = io.StringIO()
+    print_branches(branches, Console(file=buffer, width=300, color_system=None))
+    assert "3a (T+20m, message)" in buffer.getvalue() and "stolen-weights-misused" in buffer.getvalue()
+    from drillsim.report.writer import write_report
+
+    write_report(tmp_path / "r")
+    html = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    section = html.split("Branch probabilities</h2>")[1].split("<h2")[0]
+    assert "stolen-weights-misused" in section and "3a (T+20m, message)" in section
+    assert "unless person marcus-lindqvist acknowledged weight-exfiltration" in section
+
+
 def _write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "scenario.yaml"
     path.write_text(text, encoding="utf-8")

@@ -29,6 +29,7 @@ from drillsim.facts import Fact
 from drillsim.metrics import IncidentMetrics
 from drillsim.scenario.distributions import Fixed
 from drillsim.scenario.dynamics import Trigger
+from drillsim.scenario.units import format_duration
 
 
 @dataclass(slots=True)
@@ -111,11 +112,17 @@ class BranchTotals:
                 },
             }
         injects = {}
-        conditions = {i.id: i.condition for i in self.model.scenario.injects}
+        scripted = {i.id: i for i in self.model.scenario.injects}
         for inject_id, at in self.injects:
-            condition = conditions[inject_id]
-            assert condition is not None
-            injects[inject_id] = {"condition": condition.describe(), "released": _share(totals, at)}
+            inject = scripted[inject_id]
+            assert inject.condition is not None
+            injects[inject_id] = {
+                "at": format_duration(inject.at),
+                "kind": inject.kind,
+                "text": inject.text,
+                "condition": inject.condition.describe(),
+                "released": _share(totals, at),
+            }
         return {"triggers": triggers, "injects": injects}
 
 

@@ -16,7 +16,7 @@ TRIGGER_HEADERS = [
     "fired in replications",
     "fired on the incidents it watches",
 ]
-INJECT_HEADERS = ["inject", "condition", "released in replications"]
+INJECT_HEADERS = ["inject", "what", "condition", "released in replications"]
 
 
 def _with_interval(data: dict[str, Any]) -> str:
@@ -46,8 +46,12 @@ def trigger_rows(branches: dict[str, Any]) -> list[list[str]]:
 
 
 def inject_rows(branches: dict[str, Any]) -> list[list[str]]:
-    """One row per conditional inject: its condition and the share of replications it was released in."""
-    return [[iid, i["condition"], _with_interval(i["released"])] for iid, i in branches["injects"].items()]
+    """One row per conditional inject: which (its time and kind), what it says, its condition and the
+    share of replications it was released in."""
+    return [
+        [f"{iid} (T+{i['at']}, {i['kind']})", i["text"], i["condition"], _with_interval(i["released"])]
+        for iid, i in branches["injects"].items()
+    ]
 
 
 def branches_section(doc: Document, branches: dict[str, Any]) -> None:
@@ -60,4 +64,4 @@ def branches_section(doc: Document, branches: dict[str, Any]) -> None:
     if branches["triggers"]:
         doc.table(TRIGGER_HEADERS, trigger_rows(branches), numeric={2, 3, 4})
     if branches["injects"]:
-        doc.table(INJECT_HEADERS, inject_rows(branches), numeric={2})
+        doc.table(INJECT_HEADERS, inject_rows(branches), numeric={3})

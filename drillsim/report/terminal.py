@@ -108,7 +108,7 @@ def print_branches(branches: dict[str, Any], console: Console) -> None:
             trigger_rows,
             2,
         ),
-        ("Branch probabilities: conditional injects", INJECT_HEADERS, inject_rows, 2),
+        ("Branch probabilities: conditional injects", INJECT_HEADERS, inject_rows, 3),
     ):
         found = rows(branches)
         if not found:
