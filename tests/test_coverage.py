@@ -215,6 +215,24 @@ def test_a_page_is_acknowledged_by_day_and_never_in_the_nightly_gap(tmp_path: Pa
     assert policy["paged_at"][0][8] == "2026-04-13T08:30:00Z"  # the middle of the hour, in the first week
 
 
+def test_the_heatmap_pages_in_every_week_of_the_window_like_the_grid(tmp_path: Path) -> None:
+    """A two-week run whose day layer ends after the first week (Monday 20 April 00:00): the heatmap
+    pages each hour in both weeks, half the replications each, so a daytime hour is acknowledged in
+    exactly half of them (every one in week 1, none in week 2) and night hours never; the grid's
+    window is the same two weeks."""
+    org = DAY_SCHEDULE.replace("REACH", "1").replace(
+        "start: 2026-01-05T00:00", "start: 2026-01-05T00:00\n        end: 2026-04-20T00:00"
+    )
+    data = acknowledgement_heatmap(
+        load_text(tmp_path, scenario(org, targets="[{schedule: day}]")), seed=3, count=10
+    )
+    assert data["weeks"] == 2
+    share = data["policies"][0]["thresholds"][0]["share"]
+    for day in range(7):
+        for hour in range(24):
+            assert share[day][hour] == (0.5 if hour in DAYTIME else 0.0), (day, hour)
+
+
 def test_half_the_pages_reach_someone_reached_half_the_time(tmp_path: Path) -> None:
     """Reachability 0.5: each daytime hour's share has 0.5 inside its 95% interval; with common random
     numbers every daytime hour draws the same, so they all show the same share."""

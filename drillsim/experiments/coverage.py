@@ -3,16 +3,18 @@ time, per escalation policy, by simulation. (The static typical week, which need
 is :mod:`drillsim.coverage`.)
 
 For a policy, one incident kind it serves (the first in the scenario) is paged at each of the 168
-hours of the week, one variant scenario per hour: the incident is injected at the middle of that
-local hour, within the first week of the run, and nothing else happens — no arrivals, no other
+hours of the week, one variant scenario per hour and week of the week grid's window (the run
+rounded up to whole weeks): the incident is injected at the middle of that local hour in that week,
+and nothing else happens — no arrivals, no other
 injects, no complications. Detection is immediate (one source, probability 1, no delay), so the page
 goes out exactly then; the playbook is cut to its first task, done at once, because nothing after
 the acknowledgement changes when it came. Everything the acknowledgement depends on is the run's:
 the organisation, its schedules and working hours, reachability and acknowledgement delays.
 
-Each variant runs ``count`` replications with the same seed (common random numbers: replication r
-of every hour draws the same reachability and delays), through the usual replication machinery, so
-results are the same for any number of workers or backend. Each replication holds one incident, so
+The ``count`` replications of an hour are shared by the weeks, each week in its own block of
+replication numbers, with the same seed (common random numbers: replication r of every hour of a
+week draws the same reachability and delays), through the usual replication machinery, so results
+are the same for any number of workers or backend. Each replication holds one incident, so
 a cell's share acknowledged in time is a plain binomial proportion and its 95% interval is Wilson's.
 
 "In time" is the policy's first-level timeout (the page is answered before the policy escalates),
@@ -28,7 +30,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from drillsim.confidence import wilson
-from drillsim.coverage import iso_utc, page_times
+from drillsim.coverage import WEEK, iso_utc, page_times, window
 from drillsim.engine.model import compile_scenario
 from drillsim.experiments.replicate import Backend, replication_sets
 from drillsim.scenario.distributions import Fixed
@@ -132,46 +134,70 @@ def acknowledgement_heatmap(
     "first_level", "objectives", "label", "share": 7×24, "ci95": 7×24 [low, high]}]}]}``,
     days Monday first."""
     tz_name = timezone or scenario.organisation.timezone
-    times = page_times(scenario.start, zone(tz_name))
-    cells = [(d, h, at) for d in range(7) for h in range(24) if (at := times[d][h]) is not None]
-    offsets = [(at - scenario.start) / MINUTE for _, _, at in cells]
+    first_day, last_day = window(scenario)  # the week grid's window: whole weeks
+    weeks = round((last_day - first_day) / WEEK)
+    times = [page_times(scenario.start + week * WEEK, zone(tz_name)) for week in range(weeks)]
+    # each week pages in its own block of the replications: replication r of every hour of a week
+    # draws the same numbers (common random numbers), and every week of the window weighs the same
+    blocks = [(week * count // weeks, (week + 1) * count // weeks) for week in range(weeks)]
+    cells = [
+        [(d, h, at) for d in range(7) for h in range(24) if (at := week_times[d][h]) is not None]
+        for week_times in times
+    ]
+    offsets = [[(at - scenario.start) / MINUTE for _, _, at in week_cells] for week_cells in cells]
     plans = [(pid, kinds, thresholds(scenario, pid, kinds)) for pid, kinds in served(scenario).items()]
     longest = max((t.minutes for _, _, limits in plans for t in limits), default=0.0)
-    horizon = max(scenario.run_length, max(offsets, default=0.0) + longest + 1.0)
+    latest = max((at for week in offsets for at in week), default=0.0)
+    horizon = max(scenario.run_length, latest + longest + 1.0)
     policies = []
-    for number, (pid, kinds, limits) in enumerate(plans):
-        models = [compile_scenario(page_variant(scenario, kinds[0], at, horizon)) for at in offsets]
-        met = [[0] * len(limits) for _ in cells]
-        sets = replication_sets(
-            models, [seed] * len(models), count, workers, backend=backend, scheduler=scheduler
-        )
-        for index, replications in enumerate(sets):
-            for cell, replication in zip(met, replications, strict=True):
-                value = replication.incidents[0].values.get("time_to_acknowledge")
-                for k, limit in enumerate(limits):
-                    cell[k] += value is not None and value <= limit.minutes
-            progress(number * count + index + 1)
+    done = 0
+    for pid, kinds, limits in plans:
+        met = {(d, h): [0] * len(limits) for d in range(7) for h in range(24)}
+        paged = dict.fromkeys(met, 0)
+        for week_cells, week_offsets, (first, end) in zip(cells, offsets, blocks, strict=True):
+            if end == first:
+                continue
+            models = [compile_scenario(page_variant(scenario, kinds[0], at, horizon)) for at in week_offsets]
+            sets = replication_sets(
+                models,
+                [seed] * len(models),
+                end - first,
+                workers,
+                backend=backend,
+                scheduler=scheduler,
+                first=first,
+            )
+            for replications in sets:
+                for (d, h, _), replication in zip(week_cells, replications, strict=True):
+                    value = replication.incidents[0].values.get("time_to_acknowledge")
+                    paged[d, h] += 1
+                    for k, limit in enumerate(limits):
+                        met[d, h][k] += value is not None and value <= limit.minutes
+                done += 1
+                progress(done)
         policies.append(
             {
                 "policy": pid,
                 "incident": kinds[0],
                 "serves": kinds,
-                "paged_at": [[iso_utc(at) if at else None for at in row] for row in times],
+                "paged_at": [[iso_utc(at) if at else None for at in row] for row in times[0]],
                 "thresholds": [
-                    _threshold(limit, [(d, h, m[k]) for (d, h, _), m in zip(cells, met, strict=True)], count)
+                    _threshold(limit, [(d, h, m[k], paged[d, h]) for (d, h), m in met.items()])
                     for k, limit in enumerate(limits)
                 ],
             }
         )
-    return {"timezone": tz_name, "replications": count, "seed": seed, "policies": policies}
+    return {"timezone": tz_name, "replications": count, "weeks": weeks, "seed": seed, "policies": policies}
 
 
-def _threshold(limit: Threshold, met: list[tuple[int, int, int]], count: int) -> dict[str, Any]:
+def _threshold(limit: Threshold, met: list[tuple[int, int, int, int]]) -> dict[str, Any]:
     share: list[list[float | None]] = [[None] * 24 for _ in range(7)]
     ci95: list[list[list[float] | None]] = [[None] * 24 for _ in range(7)]
-    for day, hour, hits in met:
-        share[day][hour] = round(hits / count, 4)
-        interval = wilson(hits, count)
+    for day, hour, hits, paged in met:
+        if not paged:  # an hour daylight saving skips in every week of the window
+            continue
+        share[day][hour] = round(hits / paged, 4)
+        interval = wilson(hits, paged)
         ci95[day][hour] = [round(interval[0], 4), round(interval[1], 4)] if interval else None
     return {
         "minutes": limit.minutes,

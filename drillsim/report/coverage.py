@@ -191,9 +191,9 @@ def worst_stretches(threshold: dict[str, Any], count: int = WORST_SHOWN) -> list
 def render_heatmap(heatmap: dict[str, Any], console: Console) -> None:
     """Print each policy's grid per threshold, with its least likely hours and their intervals."""
     console.print(
-        f"\n[bold]Acknowledged in time[/], by the hour of the week a page is sent in the run's first week "
-        f"({heatmap['timezone']}; {heatmap['replications']} replications per hour, seed {heatmap['seed']}, "
-        "95% Wilson intervals)"
+        f"\n[bold]Acknowledged in time[/], by the hour of the week a page is sent ({heatmap['timezone']}; "
+        f"{heatmap['replications']} replications per hour, spread over the {_weeks(heatmap)} of the run, "
+        f"seed {heatmap['seed']}, 95% Wilson intervals)"
     )
     for policy in heatmap["policies"]:
         for threshold in policy["thresholds"]:
@@ -284,19 +284,23 @@ def coverage_section(doc: Document, data: dict[str, Any]) -> None:
         )
 
 
+def _weeks(heatmap: dict[str, Any]) -> str:
+    weeks = heatmap.get("weeks", 1)  # heatmaps saved before pages were spread over weeks: the first
+    return "week" if weeks == 1 else f"{weeks} weeks"
+
+
 def heatmap_section(doc: Document, heatmap: dict[str, Any]) -> None:
     """The acknowledgement heatmap: one picture (a panel per policy and time), the least likely hours."""
     count = heatmap["replications"]
     doc.paragraph(
         "Acknowledged in time, by the hour of the week a page is sent: for each policy, one incident "
-        "it serves is paged at the middle of each hour of the first week of the run, with nothing else "
-        f"going on, {count} times per hour (seed {heatmap['seed']}, the same random draws at every "
-        "hour). The times are the policy's first-level timeout and the targets of objectives on the "
-        f"time to acknowledge. With {count} pages an hour, a share's 95% interval is about "
-        f"±{_half_width(count):.0%} at 50% and narrower near 0% or 100%. The pages follow the schedules "
-        "of the run's first week; the week grid above averages every week of its window, so a gap "
-        "found only in later weeks (an override, a daylight-saving change in one of the cities) "
-        "shows there and not here."
+        "it serves is paged at the middle of each hour of the week, with nothing else going on, "
+        f"{count} times per hour, shared equally by the {_weeks(heatmap)} of the week grid's window "
+        f"(seed {heatmap['seed']}, the same random draws at every hour of a week), so that a gap "
+        "found only in some weeks (an override, a daylight-saving change in one of the cities) counts "
+        "here as in the grid above. The times are the policy's first-level timeout and the targets of "
+        f"objectives on the time to acknowledge. With {count} pages an hour, a share's 95% interval is "
+        f"about ±{_half_width(count):.0%} at 50% and narrower near 0% or 100%."
     )
     panels = [
         (
