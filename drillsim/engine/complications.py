@@ -60,12 +60,12 @@ class Complications:
         end = t if until is None else until
         return any(start <= end and t < stop for start, stop in away)
 
-    def paging_delay(self, t: float, person: int) -> float:
-        """Minutes complications add to a page sent to ``person`` at ``t``: the longest delay in force
-        for them, 0 without one."""
+    def paging_delay(self, t: float, person: int, own: float = 0.0) -> float:
+        """Minutes a page sent to ``person`` at ``t`` takes to arrive: the longest complication delay in
+        force for them (0 without one) plus ``own``, their own paging delay."""
         if not self._delays:
-            return 0.0
-        return max(
+            return own
+        late = max(
             (
                 w.delay
                 for w in self._delays
@@ -73,6 +73,7 @@ class Complications:
             ),
             default=0.0,
         )
+        return late + own if own else late
 
     def source_disabled(self, source: str, t: float) -> bool:
         """Whether detection ``source`` is silenced at ``t``."""

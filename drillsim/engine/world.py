@@ -69,13 +69,15 @@ class SimulatedCast:
         paging delay in force, unless a complication keeps them away before then. When a conditional
         complication not yet decided could keep them away before then, the answer is an event that
         succeeds at that time only if it did not."""
-        who, now = world.model.people[person], world.env.now
+        who, now, complications = world.model.people[person], world.env.now, world.complications
         chance = who.reach_on if who.reach_on == who.reach_off or who.on_duty(now) else who.reach_off
         reached = world.streams.get(who.reach_stream).random() < chance
-        delay = who.ack(world.streams.get(who.ack_stream)) + world.paging_delay(now, person)
-        if not reached or world.complications.unavailable(person, now, now + delay):
+        delay = who.ack(world.streams.get(who.ack_stream)) + complications.paging_delay(
+            now, person, who.paging_delay
+        )
+        if not reached or complications.unavailable(person, now, now + delay):
             return None  # asleep, away, or called away before answering
-        if world.may_keep_away(person, now, now + delay):
+        if world.undecided and world.may_keep_away(person, now, now + delay):
             return world.answer_unless_away(person, now, now + delay)
         return now + delay
 
@@ -190,9 +192,9 @@ class World:
         self.round_robin: dict[str, int] = {}
         self._steps: dict[str, list[Step]] = {}  # escalation steps per policy, built on first use
         # the complications in force: the unconditional ones, plus each conditional one once released;
-        # the conditional ones whose condition is not checked yet
+        # `undecided`: the conditional ones whose condition is not checked yet
         self.complications = model.complications
-        self._undecided = [i for i in model.scripted if i.window is not None]
+        self.undecided = [i for i in model.scripted if i.window is not None]
         self.staffing = Staffing(
             self.env,
             len(model.people),
@@ -330,7 +332,7 @@ class World:
                 holds = self._holds(inject.condition)
                 self.record_scenario(T.RELEASED if holds else T.WITHHELD, inject.id)
                 if inject.window is not None:
-                    self._undecided.remove(inject)
+                    self.undecided.remove(inject)
                 if not holds:
                     continue
             if inject.window is not None:
@@ -440,7 +442,7 @@ class World:
                 and not self.complications.source_disabled(source.id, now + delay)
                 and (best is None or delay < best[0])
             ):
-                if self._may_silence(source.id, now + delay):
+                if self.undecided and self._may_silence(source.id, now + delay):
                     doubtful.append((delay, source.id))
                 else:
                     best = (delay, source.id)
@@ -455,9 +457,7 @@ class World:
     def _may_silence(self, source: str, t: float) -> bool:
         """Whether a conditional complication whose condition is not checked yet would silence
         ``source`` at ``t`` if released."""
-        return bool(self._undecided) and any(
-            i.window is not None and i.window.silences(source, t) for i in self._undecided
-        )
+        return any(i.window is not None and i.window.silences(source, t) for i in self.undecided)
 
     def _first_source(
         self, incident: Incident, doubtful: list[tuple[float, str]], best: tuple[float, str] | None
@@ -665,19 +665,10 @@ class World:
             env.timeout(answer - env.now).callbacks.append(answered)
         env.timeout(deadline - env.now).callbacks.append(timed_out)
 
-    def paging_delay(self, t: float, person: int) -> float:
-        """Minutes a page sent to ``person`` at ``t`` takes to arrive: the longest complication delay in
-        force for them (0 without one) plus their own ``paging_delay``."""
-        late = self.complications.paging_delay(t, person)
-        own = self.model.people[person].paging_delay
-        return late + own if own else late
-
     def may_keep_away(self, person: int, t: float, until: float) -> bool:
         """Whether a conditional complication whose condition is not checked yet would keep ``person``
         away at some moment of [t, until] if released."""
-        return bool(self._undecided) and any(
-            i.window is not None and i.window.keeps_away(person, t, until) for i in self._undecided
-        )
+        return any(i.window is not None and i.window.keeps_away(person, t, until) for i in self.undecided)
 
     def answer_unless_away(self, person: int, t: float, at: float) -> simpy.Event:
         """An event that succeeds (with ``person``) at ``at`` unless by then a complication released
