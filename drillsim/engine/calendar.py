@@ -20,10 +20,11 @@ from drillsim.scenario.organisation import WorkingHours
 
 class OnCallClock:
     """Who a schedule (or one layer, or a team's rotation) has on call at a scenario minute: the
-    person indexes paged, the on-call person first, then shadows; empty in a gap. ``roster``: the
-    people taking turns in it, whether or not the run reaches their turn."""
+    person indexes paged, the on-call person first, then shadows; empty in a gap. ``members``: everyone
+    whose duty it decides — the people taking turns in it (``roster``), whether or not the run
+    reaches their turn, and anyone it puts on call (an override)."""
 
-    __slots__ = ("people", "points", "roster")
+    __slots__ = ("members", "people", "points")
 
     def __init__(
         self,
@@ -34,14 +35,12 @@ class OnCallClock:
     ) -> None:
         self.points = [-math.inf] + [(h.at - scenario_start).total_seconds() / 60.0 for h in handovers[1:]]
         self.people = [tuple(index[p] for p in h.on_call.paged if p in index) for h in handovers]
-        self.roster = frozenset(index[p] for p in roster if p in index)
+        self.members = frozenset(index[p] for p in roster if p in index).union(
+            p for people in self.people for p in people
+        )
 
     def on_call(self, t: float) -> tuple[int, ...]:
         return self.people[bisect.bisect_right(self.points, t) - 1]
-
-    def members(self) -> frozenset[int]:
-        """Everyone whose duty this clock decides: its roster and anyone it puts on call (an override)."""
-        return self.roster.union(p for people in self.people for p in people)
 
 
 class HoursClock:

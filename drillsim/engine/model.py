@@ -304,7 +304,12 @@ class Model:
         self._calendar = schedule_clocks(org, scenario.start)
         self._until = scenario.start + dt.timedelta(minutes=self.horizon)
         self.schedules = {key: self._on_call(clock) for key, clock in self._calendar.items()}
-        self.people = [self._person(pid) for pid in org.people]
+        # per person, the schedules and rotations that decide their duty (in schedule order)
+        schedules_of: list[list[OnCallClock]] = [[] for _ in org.people]
+        for clock in self.schedules.values():
+            for member in clock.members:
+                schedules_of[member].append(clock)
+        self.people = [self._person(pid, tuple(schedules_of[i])) for i, pid in enumerate(org.people)]
         # per person, the staffing queues (task needs) they can serve
         self.needs_of = [
             [f"role:{r}" for r in p.roles] + [f"skill:{s}" for s in p.skills] for p in self.people
@@ -351,12 +356,11 @@ class Model:
         )
         self.conditional = {i.id: w for i in self.scripted if (w := i.window) is not None}
 
-    def _person(self, pid: str) -> PersonModel:
+    def _person(self, pid: str, schedules: tuple[OnCallClock, ...]) -> PersonModel:
         org, index = self.scenario.organisation, self.index[pid]
         person, reach = org.people[pid], org.reachability_of(pid)
         working = person.working_hours
         hours = HoursClock(working, org.timezone, self.scenario.start) if working is not None else None
-        schedules = tuple(s for s in self.schedules.values() if index in s.members())
         return PersonModel(
             index,
             pid,

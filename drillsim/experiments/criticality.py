@@ -56,7 +56,7 @@ def pageable(model: Model) -> set[str]:
             for target in level.targets:
                 found.update(target.people)
                 if target.schedule is not None:
-                    found.update(target.schedule.members())
+                    found.update(target.schedule.members)
         for task in kind.tasks:
             found.update(task.candidates)
             needs.add(task.need)
