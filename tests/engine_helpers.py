@@ -31,6 +31,24 @@ escalation:
       - {timeout: 10m, targets: [{person: bob}]}
 """
 
+# alice (responder, 2m), bob (head, 3m) and carol (counsel, 4m), always reached; bob alone may halt
+# the deployment or disclose; the policy pages alice, then bob after 5 minutes.
+THREE_ROLES = """
+teams: {ops: {name: Ops}}
+people:
+  alice: {name: Alice, teams: [ops], roles: [responder], reachability: 1, ack_delay: 2m}
+  bob: {name: Bob, teams: [ops], roles: [head], reachability: 1, ack_delay: 3m}
+  carol: {name: Carol, teams: [ops], roles: [counsel], reachability: 1, ack_delay: 4m}
+authorities:
+  halt: {title: Halt the deployment, roles: [head]}
+  disclose: {title: Disclose publicly, roles: [head]}
+escalation:
+  main:
+    levels:
+      - {timeout: 5m, targets: [{person: alice}]}
+      - {timeout: 10m, targets: [{person: bob}]}
+"""
+
 
 def load_text(tmp_path: Path, text: str, name: str = "scenario.yaml") -> Scenario:
     """Write ``text`` to ``tmp_path/name`` and load it as a validated scenario."""

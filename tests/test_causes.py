@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_helpers import model_from
+from engine_helpers import THREE_ROLES, model_from
 from paths import SCENARIOS
 from rich.console import Console
 
@@ -326,20 +326,6 @@ def test_a_released_conditional_absence_is_the_cause_while_it_lasts(tmp_path: Pa
 # is paged at 55, acknowledges at 59 and notifies at 119. The clock ran 35→119 = 84 minutes (missed
 # at 1h): halting 20, carol paged 4, notifying 60. Acknowledgement, triage and the wait for the
 # decision came before the clock started and are not part of it.
-HALT_ORG = """
-teams: {ops: {name: Ops}}
-people:
-  alice: {name: Alice, teams: [ops], roles: [responder], reachability: 1, ack_delay: 2m}
-  bob: {name: Bob, teams: [ops], roles: [head], reachability: 1, ack_delay: 3m}
-  carol: {name: Carol, teams: [ops], roles: [counsel], reachability: 1, ack_delay: 4m}
-authorities:
-  halt: {title: Halt the deployment, roles: [head]}
-escalation:
-  main:
-    levels:
-      - {timeout: 5m, targets: [{person: alice}]}
-      - {timeout: 10m, targets: [{person: bob}]}
-"""
 AFTER_HALT = """
 regimes:
   ours:
@@ -351,7 +337,7 @@ regimes:
 
 def test_a_clock_that_starts_later_is_decomposed_from_its_start(tmp_path: Path) -> None:
     text = scenario(
-        HALT_ORG,
+        THREE_ROLES,
         incident(
             "triage: {role: responder, duration: 30m}\n"
             "halt: {role: responder, duration: 20m, after: [triage], decision: halt, milestone: contained}\n"

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -150,42 +151,40 @@ def test_msel_import_edits_and_keeps_comments(tmp_path: Path) -> None:
     )  # everything before the MSEL, comments too
 
 
+def changed_lines(scenario: Path, edit: Callable[[list[list[str]]], None]) -> list[tuple[str, str]]:
+    """Export ``scenario``'s MSEL, ``edit`` its rows (header first) as a spreadsheet would, import it
+    back: the (before, after) pairs of the scenario's lines that changed."""
+    csv_file = scenario.parent / "msel.csv"
+    invoke("msel", "export", scenario, "-o", csv_file)
+    rows = list(csv.reader(io.StringIO(csv_file.read_text())))
+    edit(rows)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    csv_file.write_text(buffer.getvalue())
+    before = scenario.read_text().splitlines()
+    code, _, err = invoke("msel", "import", csv_file, "--into", scenario)
+    assert code == 0, err
+    after = scenario.read_text().splitlines()
+    return [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+
+
 def test_msel_import_changes_only_the_lines_it_edits(tmp_path: Path) -> None:
     # A coordinator moves inject 3 to 25m in the spreadsheet, gives inject 4's time as a spreadsheet
-    # writes it (0:35:00, unchanged) and adds an objective to the tutorial's inject 2 after a semicolon. Every
-    # other line of the scenario — comments, quotes, folded text — stays byte for byte, and the
+    # writes it (0:35:00, unchanged) and adds an objective to the tutorial's inject 2 after a semicolon.
+    # Every other line of the scenario — comments, quotes, folded text — stays byte for byte, and the
     # comment beside a changed field stays beside it.
-    copy = tmp_path / "flagship-concurrent.yaml"
     shutil.copytree(SCENARIOS, tmp_path, dirs_exist_ok=True)
-    csv_file = tmp_path / "msel.csv"
-    invoke("msel", "export", copy, "-o", csv_file)
-    rows = list(csv.reader(io.StringIO(csv_file.read_text())))
-    by_id = {row[0]: row for row in rows[1:]}
-    by_id["3"][1] = "25m"
-    by_id["4"][1] = "0:35:00"  # unchanged: 35m
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    csv_file.write_text(buffer.getvalue())
-    before = copy.read_text().splitlines()
-    code, _, err = invoke("msel", "import", csv_file, "--into", copy)
-    assert code == 0, err
-    after = copy.read_text().splitlines()
-    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
-    assert changed == [("    at: 20m", "    at: 25m")]
 
-    tutorial = tmp_path / "tutorial.yaml"
-    invoke("msel", "export", tutorial, "-o", csv_file)
-    rows = list(csv.reader(io.StringIO(csv_file.read_text())))
-    rows[2][8] = "ack-10m; contain-1h"
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    csv_file.write_text(buffer.getvalue())
-    before = tutorial.read_text().splitlines()
-    code, _, err = invoke("msel", "import", csv_file, "--into", tutorial)
-    assert code == 0, err
-    after = tutorial.read_text().splitlines()
-    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
-    assert changed == [
+    def move(rows: list[list[str]]) -> None:
+        by_id = {row[0]: row for row in rows[1:]}
+        by_id["3"][1] = "25m"
+        by_id["4"][1] = "0:35:00"  # unchanged: 35m
+
+    def add_objective(rows: list[list[str]]) -> None:
+        rows[2][8] = "ack-10m; contain-1h"
+
+    assert changed_lines(tmp_path / "flagship-concurrent.yaml", move) == [("    at: 20m", "    at: 25m")]
+    assert changed_lines(tmp_path / "tutorial.yaml", add_objective) == [
         (
             "    objectives: [ack-10m]         # the objectives this inject tests",
             "    objectives: [ack-10m, contain-1h] # the objectives this inject tests",

@@ -15,7 +15,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from engine_helpers import TWO_LEVELS, first, load_text, model_from, run
+from engine_helpers import THREE_ROLES, TWO_LEVELS, first, load_text, model_from, run
 from typer.testing import CliRunner
 
 from drillsim import facts as T
@@ -27,21 +27,6 @@ from drillsim.scenario.organisation import select_policy
 
 runner = CliRunner()
 
-ORG = """
-teams: {ops: {name: Ops}}
-people:
-  alice: {name: Alice, teams: [ops], roles: [responder], reachability: 1, ack_delay: 2m}
-  bob: {name: Bob, teams: [ops], roles: [head], reachability: 1, ack_delay: 3m}
-  carol: {name: Carol, teams: [ops], roles: [counsel], reachability: 1, ack_delay: 4m}
-authorities:
-  halt: {title: Halt the deployment, roles: [head]}
-  disclose: {title: Disclose publicly, roles: [head]}
-escalation:
-  main:
-    levels:
-      - {timeout: 5m, targets: [{person: alice}]}
-      - {timeout: 10m, targets: [{person: bob}]}
-"""
 
 # Detected at 10 (the source's delay). alice is paged at 10 and acknowledges at 12; triage 12→42;
 # causal-link 42→102 (alice again); report needs counsel: carol is paged at 102, acknowledges at 106
@@ -94,7 +79,7 @@ def scenario(
     incidents: str,
     injects: str,
     *,
-    org: str = ORG,
+    org: str = THREE_ROLES,
     horizon: str = "1d",
     objectives: str = "",
     regimes: str = REGIMES,

@@ -94,6 +94,16 @@ triggers:
 """
 
 
+# the theft's policy pages bob (the CISO) first, alice after 30 minutes
+CISO_FIRST = """  escalation:
+    ciso-first:
+      applies_to: {incidents: [theft]}
+      levels:
+        - {timeout: 30m, targets: [{person: bob}]}
+        - {timeout: 1h, targets: [{person: alice}]}
+"""
+
+
 # --- triggers ----------------------------------------------------------------------------------
 
 
@@ -113,32 +123,17 @@ def test_not_contained_within_4h_starts_the_misuse_2d_later(tmp_path: Path) -> N
 def test_metrics_csv_says_what_started_each_incident(tmp_path: Path) -> None:
     # As above: #0 comes from inject 1, #1 from the trigger on #0; the column exists only for
     # scenarios with triggers (the replication is run again through `simulate`).
-    text = scenario(theft("5h"), THEFT_AT_0 + NOT_CONTAINED.replace("{p}", "1"))
     from drillsim.scenario.loader import load_scenario
 
-    simulate(
-        load_scenario(_write(tmp_path, text)),
-        text,
-        count=2,
-        seed=1,
-        workers=1,
-        out=tmp_path / "r",
-        results=tmp_path,
-    )
-    header, *rows = (tmp_path / "r" / "metrics.csv").read_text().splitlines()
+    cascade = scenario(theft("5h"), THEFT_AT_0 + NOT_CONTAINED.replace("{p}", "1"))
+    plain = scenario(theft("5h"), THEFT_AT_0)
+    for name, text in (("cascade", cascade), ("plain", plain)):
+        scenario_ = load_scenario(_write(tmp_path, text))
+        simulate(scenario_, text, count=2, seed=1, workers=1, out=tmp_path / name, results=tmp_path)
+    header, *rows = (tmp_path / "cascade" / "metrics.csv").read_text().splitlines()
     assert header.split(",")[-1] == "origin"
     assert [row.split(",")[-1] for row in rows] == ["inject 1", "trigger misuse-of-stolen-weights of #0"] * 2
-    plain = scenario(theft("5h"), THEFT_AT_0)
-    simulate(
-        load_scenario(_write(tmp_path, plain)),
-        plain,
-        count=1,
-        seed=1,
-        workers=1,
-        out=tmp_path / "p",
-        results=tmp_path,
-    )
-    assert "origin" not in (tmp_path / "p" / "metrics.csv").read_text().splitlines()[0]
+    assert "origin" not in (tmp_path / "plain" / "metrics.csv").read_text().splitlines()[0]
 
 
 def test_contained_at_the_very_instant_the_time_runs_out_counts_as_in_time(tmp_path: Path) -> None:
@@ -287,14 +282,7 @@ def test_a_conditional_inject_is_released_exactly_when_its_condition_holds(tmp_p
         text: The press calls
         condition: {unless: {acknowledged: {role: ciso}}}
     """
-    ciso_first = """  escalation:
-    ciso-first:
-      applies_to: {incidents: [theft]}
-      levels:
-        - {timeout: 30m, targets: [{person: bob}]}
-        - {timeout: 1h, targets: [{person: alice}]}
-"""
-    model = model_from(tmp_path, scenario(theft("1h"), rest).replace("  escalation:\n", ciso_first))
+    model = model_from(tmp_path, scenario(theft("1h"), rest).replace("  escalation:\n", CISO_FIRST))
     released = 0
     for index in range(200):
         replication = run(model, 5, index)
@@ -329,14 +317,6 @@ def test_a_conditional_incident_inject_starts_its_incident_only_if_the_condition
 
 
 # --- conditional complications -----------------------------------------------------------------
-
-CISO_FIRST = """  escalation:
-    ciso-first:
-      applies_to: {incidents: [theft]}
-      levels:
-        - {timeout: 30m, targets: [{person: bob}]}
-        - {timeout: 1h, targets: [{person: alice}]}
-"""
 
 
 def test_a_released_complication_keeps_away_someone_paged_before_it(tmp_path: Path) -> None:
